@@ -1,0 +1,94 @@
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { rngWgsl } from './rng';
+import { StepInfo } from './step';
+import { defineStruct } from './struct';
+
+export const BatchDims = defineStruct('BatchDims', {
+  n: 'u32', // rows in the minibatch
+  d: 'u32', // inputs
+  m: 'u32', // outputs
+  g: 'u32', // gradient inputs
+  k: 'u32', // tangent blocks
+  total: 'u32', // rows in the dataset
+  seed: 'u32', // RNG seed of the run
+});
+
+/** 'all': directions are the unit vectors of the gradient inputs (targets = Jacobian columns);
+ *  'random': k random unit directions in gradient-input space per sample and step;
+ *  'given': directions were written into the tangent rows by the host. */
+export type DirectionMode = 'all' | 'random' | 'given';
+
+/** Gathers a minibatch into the stacked layout [X; V¹; …; Vᵏ] and writes the values Y and
+ *  the tangent targets T = (∂y/∂x)·V, one thread per (block, sample). */
+export function batchShader(mode: DirectionMode): string {
+  return wgsl`
+${BatchDims.wgsl}
+${StepInfo.wgsl}
+${rngWgsl}
+
+// Dataset inputs, total × d
+@group(0) @binding(0) var<storage, read> xAll: array<f32>;
+// Dataset values, total × m
+@group(0) @binding(1) var<storage, read> yAll: array<f32>;
+// Dataset derivatives, total × m × g
+@group(0) @binding(2) var<storage, read> dAll: array<f32>;
+// Concatenated per-epoch permutations of [0, total)
+@group(0) @binding(3) var<storage, read> perm: array<u32>;
+// Which input each of the g derivative columns belongs to
+@group(0) @binding(4) var<storage, read> gradIndex: array<u32>;
+// Stacked network input, (1 + k)n × d
+@group(0) @binding(5) var<storage, read_write> x0: array<f32>;
+// Minibatch values, n × m
+@group(0) @binding(6) var<storage, read_write> yBatch: array<f32>;
+// Tangent targets, k·n × m
+@group(0) @binding(7) var<storage, read_write> tBatch: array<f32>;
+@group(0) @binding(8) var<uniform> dims: BatchDims;
+@group(0) @binding(9) var<uniform> step: StepInfo;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x % dims.n;
+  let block = gid.x / dims.n;
+  if (block > dims.k) { return; }
+  let sample = perm[step.permBase + (step.batchOffset + i) % dims.total];
+  let row = block * dims.n + i;
+  if (block == 0u) {
+    for (var c = 0u; c < dims.d; c++) { x0[row * dims.d + c] = xAll[sample * dims.d + c]; }
+    for (var o = 0u; o < dims.m; o++) { yBatch[i * dims.m + o] = yAll[sample * dims.m + o]; }
+    return;
+  }
+  let j = block - 1u;
+  let tRow = j * dims.n + i;
+#if ${mode === 'all'}
+  for (var c = 0u; c < dims.d; c++) { x0[row * dims.d + c] = select(0.0, 1.0, c == gradIndex[j]); }
+  for (var o = 0u; o < dims.m; o++) { tBatch[tRow * dims.m + o] = dAll[(sample * dims.m + o) * dims.g + j]; }
+#elif ${mode === 'random'}
+  var norm2 = 0.0;
+  for (var q = 0u; q < dims.g; q++) {
+    let z = rand_normal(dims.seed, step.rngStep, row, q);
+    norm2 += z * z;
+  }
+  let scale = inverseSqrt(max(norm2, 1e-30));
+  for (var c = 0u; c < dims.d; c++) { x0[row * dims.d + c] = 0.0; }
+  for (var q = 0u; q < dims.g; q++) {
+    x0[row * dims.d + gradIndex[q]] = rand_normal(dims.seed, step.rngStep, row, q) * scale;
+  }
+  for (var o = 0u; o < dims.m; o++) {
+    var t = 0.0;
+    for (var q = 0u; q < dims.g; q++) {
+      t += dAll[(sample * dims.m + o) * dims.g + q] * x0[row * dims.d + gradIndex[q]];
+    }
+    tBatch[tRow * dims.m + o] = t;
+  }
+#else
+  for (var o = 0u; o < dims.m; o++) {
+    var t = 0.0;
+    for (var q = 0u; q < dims.g; q++) {
+      t += dAll[(sample * dims.m + o) * dims.g + q] * x0[row * dims.d + gradIndex[q]];
+    }
+    tBatch[tRow * dims.m + o] = t;
+  }
+#endif
+}
+`;
+}

@@ -1,0 +1,191 @@
+import { StepInfo } from '../../shaders/step';
+import { readFloats, storageBuffer, withErrorScope } from '../gpu/buffers';
+import { Rng } from '../problems/rng';
+import type { Dataset } from '../types';
+import { encodeDispatches } from './dispatch';
+import type { LossOptions, Mlp } from './mlp';
+import { fitStandardizer, standardize, transformParams } from './normalize';
+import { checkPositiveInt } from './validate';
+import { Workspace } from './workspace';
+
+export interface FitProgress {
+  epoch: number;
+  epochs: number;
+  /** Mean training loss of the last finished epoch (standardised units when normalize). */
+  loss: number;
+  elapsedMs: number;
+}
+
+export interface FitOptions extends Omit<LossOptions, 'directionVectors'> {
+  epochs: number;
+  /** Minibatch size; the last minibatch of an epoch wraps around the shuffled order. */
+  batchSize: number;
+  learningRate: number;
+  /** lr_e = learningRate / (1 + lrDecay)^e; the paper divides by 1.01 each epoch (0.01). */
+  lrDecay?: number;
+  /** Standardise x (and y, for a linear output) inside fit; default true. */
+  normalize?: boolean;
+  /** Seed of the shuffles and random directions. */
+  seed?: number;
+  onProgress?: (p: FitProgress) => void;
+  /** Minimum milliseconds between onProgress calls (default 100). */
+  progressIntervalMs?: number;
+  signal?: AbortSignal;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+export interface FitReport {
+  /** Epochs completed (and kept). */
+  epochs: number;
+  /** Mean loss of the last kept epoch. */
+  loss: number;
+  /** Mean loss per epoch, and its value and gradient parts (MSE each). */
+  history: number[];
+  valueHistory: number[];
+  gradientHistory: number[];
+  /** A NaN/infinite loss stopped training; the last finite parameters were restored. */
+  diverged: boolean;
+  /** The AbortSignal stopped training between chunks. */
+  aborted: boolean;
+  steps: number;
+  ms: number;
+}
+
+/** Steps encoded into one command buffer; the loss is read back once per chunk. */
+const STEPS_PER_CHUNK = 256;
+
+function checkFitOptions(o: FitOptions): void {
+  checkPositiveInt('epochs', o?.epochs);
+  checkPositiveInt('batchSize', o.batchSize);
+  if (!(typeof o.learningRate === 'number' && o.learningRate > 0 && Number.isFinite(o.learningRate))) {
+    throw new RangeError(`learningRate must be a positive number, got ${String(o.learningRate)}`);
+  }
+  if (o.lrDecay !== undefined && !(o.lrDecay >= 0 && Number.isFinite(o.lrDecay))) throw new RangeError(`lrDecay must be ≥ 0, got ${o.lrDecay}`);
+}
+
+/** Trains `mlp` with Adam on the value-and-gradient loss; the loop stays on the GPU. */
+export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Promise<FitReport> {
+  mlp.check();
+  checkFitOptions(options);
+  const setup = mlp.resolveLoss(data, options);
+  const started = performance.now();
+  const device = mlp.device;
+  const { n, k } = setup;
+  const epochs = options.epochs;
+  const batch = Math.min(options.batchSize, n);
+  const batchesPerEpoch = Math.ceil(n / batch);
+  const epochsPerChunk = Math.max(1, Math.floor(STEPS_PER_CHUNK / batchesPerEpoch));
+  const stepsPerChunk = epochsPerChunk * batchesPerEpoch;
+  const [beta1, beta2, eps] = [options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8];
+
+  const normalize = options.normalize ?? true;
+  const scaler = normalize ? fitStandardizer(data, mlp.inputs, mlp.outputs, mlp.spec.outputActivation === 'linear') : null;
+  const trainData = scaler ? standardize(data, scaler, setup.gradientInputs) : data;
+  if (scaler) mlp.writeFlatParams(transformParams(mlp.layout, await readFloats(device, mlp.params, mlp.layout.total), scaler, 'in'));
+
+  const buffers = mlp.uploadData(trainData, setup, epochsPerChunk);
+  const recordBytes = Math.ceil(StepInfo.size / device.limits.minUniformBufferOffsetAlignment) * device.limits.minUniformBufferOffsetAlignment;
+  const steps = device.createBuffer({ label: 'fit:steps', size: stepsPerChunk * recordBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  const loss = storageBuffer(device, 'fit:loss', 3 * epochs);
+  const moment1 = storageBuffer(device, 'fit:m', mlp.layout.total);
+  const moment2 = storageBuffer(device, 'fit:v', mlp.layout.total);
+  const snapshot = storageBuffer(device, 'fit:snapshot', mlp.layout.total);
+  const staging = device.createBuffer({ label: 'fit:loss-readback', size: 3 * epochs * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const records = new ArrayBuffer(stepsPerChunk * recordBytes);
+  const perms = new Uint32Array(n * epochsPerChunk);
+  const rng = new Rng(options.seed ?? 0);
+  let ws: Workspace | null = null;
+
+  const report: FitReport = { epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, aborted: false, steps: 0, ms: 0 };
+  let lastProgress = -Infinity;
+  try {
+    await withErrorScope(device, 'Mlp.fit', async () => {
+      ws = new Workspace(device, mlp.layout, mlp.params, {
+        n: batch,
+        k,
+        train: {
+          data: buffers,
+          mode: setup.mode,
+          gradientWeight: setup.gradientWeight,
+          seed: rng.uint32(),
+          loss,
+          steps,
+          adam: { beta1, beta2, moment1, moment2 },
+        },
+      });
+      let step = 0;
+      for (let e0 = 0; e0 < epochs; e0 += epochsPerChunk) {
+        if (options.signal?.aborted) {
+          report.aborted = true;
+          break;
+        }
+        mlp.check();
+        const chunkEpochs = Math.min(epochsPerChunk, epochs - e0);
+        let s = 0;
+        for (let e = 0; e < chunkEpochs; e++) {
+          const perm = perms.subarray(e * n, (e + 1) * n);
+          for (let i = 0; i < n; i++) perm[i] = i;
+          rng.shuffle(perm);
+          const lrEpoch = options.learningRate / Math.pow(1 + (options.lrDecay ?? 0), e0 + e);
+          for (let b = 0; b < batchesPerEpoch; b++, s++) {
+            const t = step + s + 1;
+            const correction = Math.sqrt(1 - Math.pow(beta2, t));
+            StepInfo.write(records, s * recordBytes, {
+              permBase: e * n,
+              batchOffset: b * batch,
+              rngStep: t,
+              lossSlot: e0 + e,
+              lossScale: 1 / batchesPerEpoch,
+              lrT: (lrEpoch * correction) / (1 - Math.pow(beta1, t)),
+              epsT: eps * correction,
+            });
+          }
+        }
+        device.queue.writeBuffer(buffers.perm, 0, perms, 0, chunkEpochs * n);
+        device.queue.writeBuffer(steps, 0, records, 0, s * recordBytes);
+        const encoder = device.createCommandEncoder({ label: 'fit:chunk' });
+        encoder.copyBufferToBuffer(mlp.params, 0, snapshot, 0, mlp.layout.total * 4);
+        const pass = encoder.beginComputePass({ label: 'fit:steps' });
+        for (let i = 0; i < s; i++) encodeDispatches(pass, ws!.step, i * recordBytes);
+        pass.end();
+        encoder.copyBufferToBuffer(loss, e0 * 12, staging, 0, chunkEpochs * 12);
+        device.queue.submit([encoder.finish()]);
+        await staging.mapAsync(GPUMapMode.READ, 0, chunkEpochs * 12);
+        const chunkLoss = new Float32Array(staging.getMappedRange(0, chunkEpochs * 12).slice(0));
+        staging.unmap();
+        if (!chunkLoss.every(Number.isFinite)) {
+          // Back to the parameters at the start of this chunk, the last ones known finite.
+          const encoder = device.createCommandEncoder({ label: 'fit:restore' });
+          encoder.copyBufferToBuffer(snapshot, 0, mlp.params, 0, mlp.layout.total * 4);
+          device.queue.submit([encoder.finish()]);
+          report.diverged = true;
+          break;
+        }
+        for (let e = 0; e < chunkEpochs; e++) {
+          report.history.push(chunkLoss[3 * e]);
+          report.valueHistory.push(chunkLoss[3 * e + 1]);
+          report.gradientHistory.push(chunkLoss[3 * e + 2]);
+        }
+        step += s;
+        report.epochs = e0 + chunkEpochs;
+        report.steps = step;
+        report.loss = report.history[report.history.length - 1];
+        const now = performance.now();
+        if (options.onProgress && (now - lastProgress >= (options.progressIntervalMs ?? 100) || report.epochs === epochs)) {
+          lastProgress = now;
+          options.onProgress({ epoch: report.epochs, epochs, loss: report.loss, elapsedMs: now - started });
+        }
+      }
+    });
+  } finally {
+    (ws as Workspace | null)?.destroy();
+    for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, steps, loss, moment1, moment2, snapshot, staging]) b.destroy();
+    if (scaler && mlp.alive) {
+      mlp.writeFlatParams(transformParams(mlp.layout, await readFloats(device, mlp.params, mlp.layout.total), scaler, 'out'));
+    }
+  }
+  report.ms = performance.now() - started;
+  return report;
+}

@@ -1,0 +1,90 @@
+import type { Dataset } from '../types';
+import type { ParamLayout } from './layout';
+
+/** Per-column affine maps: user units u ↔ standardised units (u − mean) / scale. */
+export interface Standardizer {
+  xMean: Float64Array;
+  xScale: Float64Array;
+  yMean: Float64Array;
+  yScale: Float64Array;
+}
+
+function columnStats(data: ArrayLike<number>, cols: number): { mean: Float64Array; scale: Float64Array } {
+  const rows = data.length / cols;
+  const mean = new Float64Array(cols);
+  const scale = new Float64Array(cols);
+  for (let i = 0; i < data.length; i++) mean[i % cols] += data[i] / rows;
+  for (let i = 0; i < data.length; i++) scale[i % cols] += (data[i] - mean[i % cols]) ** 2 / rows;
+  for (let c = 0; c < cols; c++) {
+    const sd = Math.sqrt(scale[c]);
+    // A constant column (e.g. the bias input of regression8d) is centred but not scaled.
+    scale[c] = sd > 1e-12 * Math.max(1, Math.abs(mean[c])) ? sd : 1;
+  }
+  return { mean, scale };
+}
+
+/** Statistics of x and (when the output is linear) y; identity maps otherwise. */
+export function fitStandardizer(data: Dataset, inputs: number, outputs: number, scaleOutputs: boolean): Standardizer {
+  const xs = columnStats(data.x, inputs);
+  const ys = scaleOutputs ? columnStats(data.y, outputs) : { mean: new Float64Array(outputs), scale: new Float64Array(outputs).fill(1) };
+  return { xMean: xs.mean, xScale: xs.scale, yMean: ys.mean, yScale: ys.scale };
+}
+
+/** The dataset in standardised units; Jacobian targets rescaled by scale_x / scale_y. */
+export function standardize(data: Dataset, s: Standardizer, gradientInputs: number[]): Dataset {
+  const d = s.xMean.length;
+  const m = s.yMean.length;
+  const g = gradientInputs.length;
+  const x = Float32Array.from(data.x, (v, i) => (v - s.xMean[i % d]) / s.xScale[i % d]);
+  const y = Float32Array.from(data.y, (v, i) => (v - s.yMean[i % m]) / s.yScale[i % m]);
+  const dydx = data.dydx
+    ? Float32Array.from(data.dydx, (v, i) => (v * s.xScale[gradientInputs[i % g]]) / s.yScale[Math.floor(i / g) % m])
+    : undefined;
+  return { x, y, dydx };
+}
+
+/** Rewrites flat parameters so the network on standardised data computes the same function
+ *  (direction 'in'), or back to user units (direction 'out'). Exact: both maps are affine. */
+export function transformParams(layout: ParamLayout, flat: Float32Array, s: Standardizer, direction: 'in' | 'out'): Float32Array<ArrayBuffer> {
+  const p = Float64Array.from(flat);
+  const { sizes, weightOffsets, biasOffsets } = layout;
+  const L = sizes.length - 1;
+  const inputLayer = (): void => {
+    const fanOut = sizes[1];
+    const w = weightOffsets[0];
+    const b = biasOffsets[0];
+    for (let i = 0; i < sizes[0]; i++) {
+      for (let c = 0; c < fanOut; c++) {
+        const idx = w + i * fanOut + c;
+        // user: x·W + b;  standardised: x'·W' + b' with x' = (x − μ)/s  ⇒  W' = s·W, b' = b + μ·W
+        if (direction === 'in') {
+          p[b + c] += s.xMean[i] * p[idx];
+          p[idx] *= s.xScale[i];
+        } else {
+          p[idx] /= s.xScale[i];
+          p[b + c] -= s.xMean[i] * p[idx];
+        }
+      }
+    }
+  };
+  const outputLayer = (): void => {
+    const fanIn = sizes[L - 1];
+    const fanOut = sizes[L];
+    const w = weightOffsets[L - 1];
+    const b = biasOffsets[L - 1];
+    for (let c = 0; c < fanOut; c++) {
+      const scale = s.yScale[c];
+      const mean = s.yMean[c];
+      for (let i = 0; i < fanIn; i++) p[w + i * fanOut + c] = direction === 'in' ? p[w + i * fanOut + c] / scale : p[w + i * fanOut + c] * scale;
+      p[b + c] = direction === 'in' ? (p[b + c] - mean) / scale : p[b + c] * scale + mean;
+    }
+  };
+  if (direction === 'in') {
+    inputLayer();
+    outputLayer();
+  } else {
+    outputLayer();
+    inputLayer();
+  }
+  return Float32Array.from(p);
+}

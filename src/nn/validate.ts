@@ -1,0 +1,55 @@
+import { isActivation, type Activation } from '../types';
+
+/** Throws unless `value` is a positive integer. */
+export function checkPositiveInt(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function checkActivation(name: string, value: unknown): Activation {
+  if (!isActivation(value)) {
+    throw new TypeError(`${name} '${String(value)}' is not a known activation (tanh, sigmoid, softplus, sin, gelu, relu, linear)`);
+  }
+  return value;
+}
+
+/** Throws unless `data` is a Float32Array (or number[]) whose length is a multiple of `cols`
+ *  (or exactly `cols·rows` when rows is given) and every value is finite. Returns the rows. */
+export function checkMatrix(name: string, data: unknown, cols: number, rows?: number): number {
+  if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
+    throw new TypeError(`${name} must be a Float32Array (row-major), got ${data === null ? 'null' : typeof data}`);
+  }
+  const length = data.length;
+  if (rows === undefined ? length === 0 || length % cols !== 0 : length !== rows * cols) {
+    const expected = rows === undefined ? `a non-zero multiple of ${cols}` : `${rows} × ${cols} = ${rows * cols}`;
+    throw new RangeError(`${name} has length ${length}; expected ${expected}`);
+  }
+  for (let i = 0; i < length; i++) {
+    if (!Number.isFinite(data[i] as number)) {
+      throw new RangeError(`${name}[${i}] is ${data[i]}: inputs must be finite (no NaN or Infinity)`);
+    }
+  }
+  return length / cols;
+}
+
+export function checkWeight(value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new RangeError(`gradientWeight must be in [0, 1], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates a subset of input indices: distinct integers in [0, inputs). */
+export function checkGradientInputs(value: unknown, inputs: number): number[] {
+  if (value === undefined) return Array.from({ length: inputs }, (_, i) => i);
+  if (!Array.isArray(value) || value.length === 0) throw new TypeError('gradientInputs must be a non-empty array of input indices');
+  const seen = new Set<number>();
+  for (const i of value) {
+    if (!Number.isInteger(i) || i < 0 || i >= inputs) throw new RangeError(`gradientInputs has ${String(i)}, not an input index in [0, ${inputs})`);
+    if (seen.has(i)) throw new RangeError(`gradientInputs lists input ${i} twice`);
+    seen.add(i);
+  }
+  return value as number[];
+}
