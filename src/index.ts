@@ -10,3 +10,4 @@ export {
 export { createMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
 export type { FitOptions, FitReport, FitProgress } from './nn/fit';
 export { ACTIVATIONS, type Activation, type Dataset, type MlpParameters } from './types';
+export { compiledKernelCount } from './gpu/pipelines';

@@ -3,6 +3,7 @@
 import * as lib from '../../src/index';
 import * as ref from '../../src/reference/index';
 import * as checks from './checks';
+import * as fitChecks from './fit-checks';
 
 const counters = { createBuffer: 0, devices: 0 };
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -20,4 +21,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks, counters, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks }, counters, harnessReady: true });

@@ -1,0 +1,5 @@
+// Every experiment section of the demo, in page order. Each line loads one section module.
+import type { Section } from './types';
+
+export const sectionLoaders: (() => Promise<{ section: Section }>)[] = [
+];

@@ -1,0 +1,68 @@
+import { test, expect } from './fixtures';
+
+const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
+  page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);
+
+test('GI beats the baseline at small N with the same budget, and the loss falls', async ({ gpu }) => {
+  const r = await run(gpu, 'giVersusBaseline', 20, 150);
+  console.log(`wave N=20: test RMSE baseline ${r.baseline.toFixed(4)}, GI ${r.gi.toFixed(4)}`);
+  expect(r.gi).toBeLessThan(0.8 * r.baseline);
+  expect(r.lossLast).toBeLessThan(0.2 * r.lossFirst);
+});
+
+test('the training loop allocates nothing per step and compiles nothing per width', async ({ gpu }) => {
+  const r = await run(gpu, 'allocationsPerFit');
+  expect(r.steps[1]).toBe(4 * r.steps[0]);
+  expect(r.steps[1]).toBeGreaterThan(256 * 2); // several command-buffer chunks
+  expect(r.long).toBe(r.short);
+  expect(r.kernelsAdded).toBe(0);
+});
+
+test('a diverging fit stops, says so, and restores the last finite parameters', async ({ gpu }) => {
+  const r = await run(gpu, 'divergence');
+  expect(r).toEqual({ diverged: true, epochs: 0, restored: true, finite: true });
+});
+
+test('an AbortSignal stops training cleanly', async ({ gpu }) => {
+  const r = await run(gpu, 'abortMidway');
+  expect(r.aborted).toBe(true);
+  expect(r.epochs).toBeGreaterThan(0);
+  expect(r.epochs).toBeLessThan(200);
+  expect(r.finite).toBe(true);
+  expect(r.predictsAfter).toBe(true);
+});
+
+test('projected directions: k = d orthonormal equals all, random draws match all on average', async ({ gpu }) => {
+  const r = await run(gpu, 'projectedVersusAll', 300);
+  expect(r.orthonormal).toBeLessThan(1e-4);
+  expect(r.orthonormalLoss).toBeLessThan(1e-5);
+  expect(r.single).toBeGreaterThan(0.05); // one draw is noisy ...
+  expect(r.average).toBeLessThan(0.1); // ... the mean over draws is unbiased
+});
+
+test('bad input gets a clear error and the context keeps working', async ({ gpu }) => {
+  const r = await run(gpu, 'badInputs');
+  const expected = [
+    /x has length 3; expected a non-zero multiple of 2/,
+    /x\[1\] is NaN/,
+    /v has length 2; expected 4 × 2/,
+    /y has length 3; expected 4 × 1/,
+    /y\[2\] is Infinity/,
+    /gradientWeight must be in \[0, 1\]/,
+    /batchSize must be a positive integer/,
+    /epochs must be a positive integer/,
+    /learningRate must be a positive number/,
+    /dydx .* is required when gradientWeight > 0/,
+    /gradientInputs has 2, not an input index/,
+    /directions must be a positive integer/,
+    /hidden\[0\] must be a positive integer/,
+    /'swish' is not a known activation/,
+    /is not a known activation/,
+    /over this device's limit/,
+    /weights\[0\] has length 7; expected 2 × 4/,
+    /This Mlp has been destroyed/,
+  ];
+  expect(r.messages.length).toBe(expected.length);
+  r.messages.forEach((m: string, i: number) => expect(m).toMatch(expected[i]));
+  expect(r.worksAfter).toBe(true);
+});

@@ -1,0 +1,60 @@
+import { test, expect } from './fixtures';
+import type { LossSpec, ModelSpec } from './pages/checks';
+import { ACTIVATIONS } from '../src/types';
+
+// Normwise relative errors, GPU float32 vs float64 reference on float32-exact inputs.
+const TOL_VALUE = 1e-5;
+const TOL_GRAD = 1e-4; // gradients sum (1+k)·n products per entry, with σ'' terms
+
+const check = (page: import('@playwright/test').Page, fn: string, spec: unknown) =>
+  page.evaluate(([f, s]) => (globalThis as any).checks[f as string](s), [fn, spec] as const);
+
+for (const activation of ACTIVATIONS) {
+  test(`jvp and jacobian match the reference: ${activation}`, async ({ gpu }) => {
+    const specs: ModelSpec[] = [
+      { sizes: [1, 1], activation, n: 1 },
+      { sizes: [3, 7, 2], activation, n: 5 },
+      { sizes: [4, 33, 17, 3], activation, n: 37, outputActivation: activation },
+    ];
+    for (const spec of specs) {
+      const jvp = await check(gpu, 'checkJvp', spec);
+      expect(jvp.y, `y ${JSON.stringify(spec)}`).toBeLessThanOrEqual(TOL_VALUE);
+      expect(jvp.dy, `dy ${JSON.stringify(spec)}`).toBeLessThanOrEqual(TOL_VALUE);
+      expect(await check(gpu, 'checkJacobian', spec), `J ${JSON.stringify(spec)}`).toBeLessThanOrEqual(TOL_VALUE);
+    }
+  });
+
+  test(`lossAndGradients match the reference: ${activation}`, async ({ gpu }) => {
+    const specs: LossSpec[] = [];
+    for (const gradientWeight of [0, 0.5, 1]) {
+      specs.push(
+        { sizes: [1, 1], activation, n: 1, gradientWeight },
+        { sizes: [3, 7, 2], activation, n: 6, gradientWeight },
+        { sizes: [5, 19, 13, 2], activation, n: 9, gradientWeight, gradientInputs: [4, 1], outputActivation: activation },
+      );
+    }
+    specs.push({ sizes: [4, 10, 3], activation, n: 7, gradientWeight: 0.5, k: 3 });
+    for (const spec of specs) {
+      const r = await check(gpu, 'checkLossAndGradients', spec);
+      const label = JSON.stringify(spec);
+      expect(r.loss, `loss ${label}`).toBeLessThanOrEqual(TOL_VALUE);
+      expect(r.weights, `weights ${label}`).toBeLessThanOrEqual(TOL_GRAD);
+      expect(r.biases, `biases ${label}`).toBeLessThanOrEqual(TOL_GRAD);
+    }
+  });
+}
+
+test('gradients on wide and deep networks (widths to 300, 10 layers, several outputs)', async ({ gpu }) => {
+  const specs: LossSpec[] = [
+    { sizes: [4, 300, 1], activation: 'tanh', n: 10, gradientWeight: 0.5 },
+    { sizes: [6, 130, 67, 3], activation: 'gelu', n: 21, gradientWeight: 0.5, gradientInputs: [0, 2, 5] },
+    { sizes: [3, 9, 10, 11, 12, 13, 14, 15, 16, 17, 2], activation: 'tanh', n: 5, gradientWeight: 0.5 },
+  ];
+  for (const spec of specs) {
+    const r = await check(gpu, 'checkLossAndGradients', spec);
+    const label = JSON.stringify(spec);
+    expect(r.loss, `loss ${label}`).toBeLessThanOrEqual(TOL_VALUE);
+    expect(r.weights, `weights ${label}`).toBeLessThanOrEqual(TOL_GRAD);
+    expect(r.biases, `biases ${label}`).toBeLessThanOrEqual(TOL_GRAD);
+  }
+});

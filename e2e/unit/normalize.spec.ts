@@ -1,0 +1,37 @@
+import { test, expect } from '@playwright/test';
+import { paramLayout, joinParams, splitParams } from '../../src/nn/layout';
+import { fitStandardizer, standardize, transformParams } from '../../src/nn/normalize';
+import { refForward, refJacobian, refRandomArray, refRandomMlp } from '../../src/reference/index';
+
+// fit trains in standardised units; these maps must be exact so predictions and the
+// Jacobian targets speak the user's units.
+for (const sizes of [[3, 1], [3, 6, 2], [2, 5, 4, 3]]) {
+  test(`standardising parameters preserves the function and its Jacobian ${JSON.stringify(sizes)}`, () => {
+    const L = sizes.length - 1;
+    const acts = sizes.slice(1).map((_, l) => (l === L - 1 ? 'linear' : 'tanh')) as ('linear' | 'tanh')[];
+    const ref = refRandomMlp(sizes, acts, 3);
+    const layout = paramLayout(sizes, acts);
+    const flat = joinParams(layout, ref.weights, ref.biases);
+    const n = 7;
+    const d = sizes[0];
+    const m = sizes[L];
+    const x = Float32Array.from(refRandomArray(n * d, 5, -40, 90));
+    const y = Float32Array.from(refRandomArray(n * m, 6, 1000, 3000));
+    const gradientInputs = Array.from({ length: d }, (_, i) => i);
+    const dydx = Float32Array.from(refJacobian(ref, x, n));
+    const s = fitStandardizer({ x, y }, d, m, true);
+    const std = standardize({ x, y, dydx }, s, gradientInputs);
+    const inside = { ...ref, ...splitParams(layout, transformParams(layout, flat, s, 'in')) };
+    // Network in standardised units on standardised x = standardised outputs of the original.
+    const out = refForward(inside, std.x, n);
+    const expected = Array.from(refForward(ref, x, n), (v, i) => (v - s.yMean[i % m]) / s.yScale[i % m]);
+    out.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    // Its Jacobian equals the rescaled Jacobian targets.
+    const jac = refJacobian(inside, std.x, n);
+    jac.forEach((v, i) => expect(v).toBeCloseTo(std.dydx![i], 4));
+    // And back out again. The standardised first-layer bias b + μ·W is stored in float32
+    // and μ is ~50 here, so the round trip of b carries ~1e-7·|μ·W| of cancellation.
+    const back = transformParams(layout, transformParams(layout, flat, s, 'in'), s, 'out');
+    back.forEach((v, i) => expect(Math.abs(v - flat[i])).toBeLessThan(3e-4));
+  });
+}
