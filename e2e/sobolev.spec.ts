@@ -58,3 +58,22 @@ test('gradients on wide and deep networks (widths to 300, 10 layers, several out
     expect(r.biases, `biases ${label}`).toBeLessThanOrEqual(TOL_GRAD);
   }
 });
+
+// The adapter picks one GEMM variant (direct on SwiftShader); the other must be right too.
+for (const tiled of [true, false]) {
+  test(`both GEMM variants match the reference (tiled: ${tiled})`, async ({ gpu }) => {
+    const specs: LossSpec[] = [
+      { sizes: [1, 1], activation: 'tanh', n: 1, gradientWeight: 0.5, tiled },
+      { sizes: [5, 3, 70, 2], activation: 'sin', n: 17, gradientWeight: 0.5, tiled },
+      { sizes: [4, 33, 1], activation: 'gelu', n: 40, gradientWeight: 1, k: 3, tiled },
+    ];
+    for (const spec of specs) {
+      const label = JSON.stringify(spec);
+      expect(await check(gpu, 'checkPredict', spec), `predict ${label}`).toBeLessThanOrEqual(TOL_VALUE);
+      expect(await check(gpu, 'checkJacobian', spec), `J ${label}`).toBeLessThanOrEqual(TOL_VALUE);
+      const r = await check(gpu, 'checkLossAndGradients', spec);
+      expect(r.weights, `weights ${label}`).toBeLessThanOrEqual(TOL_GRAD);
+      expect(r.biases, `biases ${label}`).toBeLessThanOrEqual(TOL_GRAD);
+    }
+  });
+}

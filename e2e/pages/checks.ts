@@ -3,10 +3,12 @@
 import { createContext, createMlp, type Activation, type Context, type Mlp } from '../../src/index';
 import { refForward, refJacobian, refJvp, refLossAndGradients, refRandomArray, refRandomMlp, type RefMlp } from '../../src/reference/index';
 
-let shared: Promise<Context> | null = null;
-/** One context per page. */
-export function context(): Promise<Context> {
-  return (shared ??= createContext());
+const shared = new Map<string, Promise<Context>>();
+/** One context per page and GEMM variant (default: the adapter's choice). */
+export function context(tiledGemm?: boolean): Promise<Context> {
+  const key = String(tiledGemm);
+  if (!shared.has(key)) shared.set(key, createContext({ tiledGemm }));
+  return shared.get(key)!;
 }
 
 export interface ModelSpec {
@@ -15,6 +17,8 @@ export interface ModelSpec {
   outputActivation?: Activation;
   n: number;
   seed?: number;
+  /** Force the workgroup-tiled GEMM on or off. */
+  tiled?: boolean;
 }
 
 /** Normwise relative error ‖a − b‖∞ / ‖b‖∞ (absolute when b is all zero). */
@@ -31,7 +35,7 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 async function modelPair(spec: ModelSpec): Promise<{ mlp: Mlp; ref: RefMlp; x: Float32Array }> {
-  const ctx = await context();
+  const ctx = await context(spec.tiled);
   const { sizes, activation, n, seed = 1 } = spec;
   const outputActivation = spec.outputActivation ?? 'linear';
   const L = sizes.length - 1;

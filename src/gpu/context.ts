@@ -1,3 +1,4 @@
+import { kernelPreferences, setKernelPreferences } from './pipelines';
 import { DeviceLostError, DestroyedError, MissingFeatureError, NoAdapterError, WebGpuUnsupportedError } from './errors';
 
 export interface ContextOptions {
@@ -7,6 +8,9 @@ export interface ContextOptions {
   adapter?: GPURequestAdapterOptions;
   /** Features the device must have. */
   requiredFeatures?: GPUFeatureName[];
+  /** Force the workgroup-tiled GEMM on or off (default: off on CPU emulation such as
+   *  SwiftShader, where barriers are expensive and caches do the tiling; on elsewhere). */
+  tiledGemm?: boolean;
 }
 
 export interface AdapterDescription {
@@ -20,16 +24,23 @@ export interface AdapterDescription {
 export class Context {
   readonly device: GPUDevice;
   readonly adapterInfo: AdapterDescription;
+  /** Whether GEMMs stage tiles in workgroup memory on this device. */
+  get tiledGemm(): boolean {
+    return kernelPreferences(this.device).tiledGemm;
+  }
+
   /** Set once the device is lost; every later call throws it. */
   lostError: DeviceLostError | null = null;
   private readonly ownsDevice: boolean;
   private destroyed = false;
   private readonly owned = new Set<{ destroy(): void }>();
 
-  constructor(device: GPUDevice, ownsDevice: boolean, adapterInfo: AdapterDescription) {
+  constructor(device: GPUDevice, ownsDevice: boolean, adapterInfo: AdapterDescription, tiledGemm?: boolean) {
     this.device = device;
     this.ownsDevice = ownsDevice;
     this.adapterInfo = adapterInfo;
+    const emulated = /swiftshader|llvmpipe|lavapipe|warp/i.test(`${adapterInfo.architecture} ${adapterInfo.description} ${adapterInfo.device}`);
+    setKernelPreferences(device, { tiledGemm: tiledGemm ?? !emulated });
     device.lost.then((info) => {
       if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
     });
@@ -80,7 +91,7 @@ function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
 export async function createContext(options: ContextOptions = {}): Promise<Context> {
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return new Context(options.device, false, describeAdapter(info));
+    return new Context(options.device, false, describeAdapter(info), options.tiledGemm);
   }
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new WebGpuUnsupportedError();
@@ -102,5 +113,5 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
     },
   });
-  return new Context(device, true, describeAdapter(adapter.info));
+  return new Context(device, true, describeAdapter(adapter.info), options.tiledGemm);
 }

@@ -21,6 +21,22 @@ export interface Kernel {
   label: string;
 }
 
+/** Per-device choices between kernel variants that compute the same thing. */
+export interface KernelPreferences {
+  /** GEMM stages tiles in workgroup memory (right for GPUs; wrong for CPU emulation). */
+  tiledGemm: boolean;
+}
+
+const preferences = new WeakMap<GPUDevice, KernelPreferences>();
+
+export function setKernelPreferences(device: GPUDevice, prefs: KernelPreferences): void {
+  preferences.set(device, prefs);
+}
+
+export function kernelPreferences(device: GPUDevice): KernelPreferences {
+  return preferences.get(device) ?? { tiledGemm: true };
+}
+
 // A WeakMap per device: a destroyed or collected device takes its pipelines with it.
 const caches = new WeakMap<GPUDevice, Map<string, Kernel>>();
 
