@@ -1,0 +1,233 @@
+/** The §B sine protocol (EXPERIMENTS.md): for each training size N and R fresh datasets, fit
+ *  least squares, ridge, GI least squares and ridge-gradient (2-D and λ1 = λ2 grids), choose
+ *  hyper-parameters on a validation set, and report mean/sd test RMSE per N per method.
+ *  Data come from an injected generator, so this module owns no RNG and no problem definition. */
+
+import { evenlySpaced, rbfFeatures } from './features';
+import type { FeatureMap } from './features';
+import { fitLeastSquares, predictLinear, rmse } from './fit';
+import { gramSums } from './normal-equations';
+import type { SumsBackend } from './normal-equations';
+import { DEFAULT_GAMMA_GRID, DEFAULT_LAMBDA_GRID, linspace, logspace, selectGiLeastSquares, selectRidge, selectRidgeGradient, selectRidgeGradient1d } from './select';
+import type { Selection } from './select';
+import { SingularSystemError } from './solve';
+import { assertFinite, assertInt, assertLength, assertNonNegative } from './validate';
+
+/** One dataset: 1-D inputs x, observed values y (noisy) and derivatives dy/dx, all length n. */
+export interface LinearSample {
+  x: Float64Array;
+  y: Float64Array;
+  dydx: Float64Array;
+}
+
+/** Draws a fresh dataset of n points, deterministically from the integer seed. */
+export type LinearDataGenerator = (n: number, seed: number) => LinearSample;
+
+/** Methods compared by the protocol. `leastSquares` is plain λ = 0 least squares (a reference). */
+export const LINEAR_METHODS = ['leastSquares', 'ridge', 'giLeastSquares', 'ridgeGradient', 'ridgeGradient1d'] as const;
+/** One of {@link LINEAR_METHODS}. */
+export type LinearMethod = (typeof LINEAR_METHODS)[number];
+
+/** Sizes and grids of a run. */
+export interface LinearExperimentConfig {
+  nTrain: number[];
+  repeats: number;
+  nValidation: number;
+  /** λ grid for ridge, λ1 grid for ridge-gradient, λ grid for the 1-D ridge-gradient. */
+  lambdaGrid: number[];
+  /** λ2 grid for the 2-D ridge-gradient (default: lambdaGrid). */
+  lambda2Grid?: number[];
+  gammaGrid: number[];
+  /** Relative ridge for β_grad in ridge-gradient (default {@link DEFAULT_GRADIENT_RIDGE}). */
+  gradientRidge?: number;
+  /** Base seed; per-dataset seeds are derived from it with {@link deriveSeed}. */
+  seed: number;
+}
+
+/** Presets: `paper` follows EXPERIMENTS.md §B; `quick` is a small smoke-sized run. */
+export const LINEAR_PRESETS: Readonly<Record<'quick' | 'paper', LinearExperimentConfig>> = {
+  quick: { nTrain: [10, 20, 30, 50], repeats: 10, nValidation: 50, lambdaGrid: linspace(0, 10, 26), gammaGrid: logspace(-2, 2, 9), seed: 1 },
+  paper: {
+    nTrain: linspace(10, 50, 21),
+    repeats: 50,
+    nValidation: 50,
+    lambdaGrid: [...DEFAULT_LAMBDA_GRID],
+    gammaGrid: [...DEFAULT_GAMMA_GRID],
+    seed: 1,
+  },
+};
+
+/** Options of {@link runLinearExperiment}; config fields override the preset. */
+export interface LinearExperimentOptions extends Partial<LinearExperimentConfig> {
+  /** Training and validation data (different seeds per draw). */
+  generate: LinearDataGenerator;
+  /** Fixed noise-free test set (the 100-point grid for §B). */
+  test: { x: ArrayLike<number>; y: ArrayLike<number> };
+  /** 1-input feature map (default {@link sineFeatures}). */
+  features?: FeatureMap;
+  preset?: 'quick' | 'paper';
+  methods?: readonly LinearMethod[];
+  /** Sums implementation (default CPU float64 {@link gramSums}). */
+  sums?: SumsBackend;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** One (dataset, method) outcome; testRmse is NaN when the fit failed (singular system). */
+export interface LinearRun {
+  n: number;
+  repeat: number;
+  method: LinearMethod;
+  testRmse: number;
+  validationRmse: number;
+  params: Record<string, number>;
+}
+
+/** Mean, sample sd and median (over successful fits) of the test RMSE for one N and method. */
+export interface LinearSummary {
+  n: number;
+  method: LinearMethod;
+  mean: number;
+  sd: number;
+  median: number;
+  count: number;
+  failures: number;
+}
+
+/** Everything a run produced. */
+export interface LinearExperimentResult {
+  config: LinearExperimentConfig;
+  methods: LinearMethod[];
+  summary: LinearSummary[];
+  runs: LinearRun[];
+}
+
+/** §B features: 7 Gaussian RBFs of width 1 with centres evenly spaced on [0, 2.5π], plus a constant. */
+export function sineFeatures(): FeatureMap {
+  return rbfFeatures(evenlySpaced(0, 2.5 * Math.PI, 7), 1);
+}
+
+/** Deterministic 32-bit seed from a base seed and integer parts (hash mix). */
+export function deriveSeed(base: number, ...parts: number[]): number {
+  let h = (base ^ 0x9e3779b9) >>> 0;
+  for (const part of [...parts, parts.length]) {
+    h = Math.imul(h ^ (part >>> 0), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h >>> 0;
+}
+
+function checkSample(s: LinearSample, n: number, what: string): void {
+  assertLength(`${what}.x`, s.x, n, 'n');
+  assertLength(`${what}.y`, s.y, n, 'n');
+  assertLength(`${what}.dydx`, s.dydx, n, 'n');
+  assertFinite(`${what}.x`, s.x);
+  assertFinite(`${what}.y`, s.y);
+  assertFinite(`${what}.dydx`, s.dydx);
+}
+
+function resolveConfig(o: LinearExperimentOptions): LinearExperimentConfig {
+  const base = LINEAR_PRESETS[o.preset ?? 'quick'];
+  const c: LinearExperimentConfig = {
+    nTrain: o.nTrain ?? base.nTrain,
+    repeats: o.repeats ?? base.repeats,
+    nValidation: o.nValidation ?? base.nValidation,
+    lambdaGrid: o.lambdaGrid ?? base.lambdaGrid,
+    gammaGrid: o.gammaGrid ?? base.gammaGrid,
+    seed: o.seed ?? base.seed,
+  };
+  const l2 = o.lambda2Grid ?? base.lambda2Grid;
+  if (l2) c.lambda2Grid = l2;
+  const gr = o.gradientRidge ?? base.gradientRidge;
+  if (gr !== undefined) {
+    assertNonNegative('gradientRidge', gr);
+    c.gradientRidge = gr;
+  }
+  if (c.nTrain.length === 0) throw new Error('nTrain is empty');
+  c.nTrain.forEach((n, i) => assertInt(`nTrain[${i}]`, n, 1));
+  assertInt('repeats', c.repeats, 1);
+  assertInt('nValidation', c.nValidation, 1);
+  assertInt('seed', c.seed, 0);
+  return c;
+}
+
+function stats(v: number[]): { mean: number; sd: number; median: number } {
+  if (v.length === 0) return { mean: NaN, sd: NaN, median: NaN };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const ss = v.reduce((a, b) => a + (b - mean) ** 2, 0);
+  const sorted = [...v].sort((a, b) => a - b);
+  const h = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+  return { mean, sd: v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0, median };
+}
+
+/** Runs the §B protocol. Throws clear errors for bad options or malformed generator output. */
+export async function runLinearExperiment(o: LinearExperimentOptions): Promise<LinearExperimentResult> {
+  const cfg = resolveConfig(o);
+  const features = o.features ?? sineFeatures();
+  if (features.inputs !== 1) throw new Error(`the sine protocol needs a 1-input feature map, got ${features.inputs} inputs`);
+  const methods = [...(o.methods ?? LINEAR_METHODS)];
+  for (const m of methods) if (!LINEAR_METHODS.includes(m)) throw new Error(`unknown method '${String(m)}'`);
+  const sums = o.sums ?? gramSums;
+  assertLength('test.y', o.test.y, o.test.x.length, 'test.x.length');
+  const test = features.design(o.test.x);
+  const testY = Float64Array.from(o.test.y);
+  assertFinite('test.y', testY);
+  const gradOpts = cfg.gradientRidge === undefined ? {} : { relativeRidge: cfg.gradientRidge };
+  const runs: LinearRun[] = [];
+  const total = cfg.nTrain.length * cfg.repeats;
+  let done = 0;
+  for (const n of cfg.nTrain) {
+    for (let r = 0; r < cfg.repeats; r++) {
+      const train = o.generate(n, deriveSeed(cfg.seed, n, r, 0));
+      checkSample(train, n, 'training sample');
+      const valSample = o.generate(cfg.nValidation, deriveSeed(cfg.seed, n, r, 1));
+      checkSample(valSample, cfg.nValidation, 'validation sample');
+      const d = features.design(train.x);
+      const s = await sums(d.phi, train.y, n, d.p, d.dphi, [train.dydx]);
+      const val = { phi: features.design(valSample.x).phi, y: valSample.y };
+      for (const method of methods) {
+        let sel: Pick<Selection<Record<string, number>>, 'beta' | 'params' | 'validationRmse'>;
+        try {
+          if (method === 'leastSquares') {
+            const beta = fitLeastSquares(s, 0);
+            sel = { beta, params: {}, validationRmse: rmse(predictLinear(val.phi, beta), val.y) };
+          } else if (method === 'ridge') sel = selectRidge(s, val, cfg.lambdaGrid);
+          else if (method === 'giLeastSquares') sel = selectGiLeastSquares(s, val, cfg.gammaGrid);
+          else if (method === 'ridgeGradient') sel = selectRidgeGradient(s, val, cfg.lambdaGrid, cfg.lambda2Grid ?? cfg.lambdaGrid, gradOpts);
+          else sel = selectRidgeGradient1d(s, val, cfg.lambdaGrid, gradOpts);
+        } catch (e) {
+          if (!(e instanceof SingularSystemError)) throw e;
+          runs.push({ n, repeat: r, method, testRmse: NaN, validationRmse: NaN, params: {} });
+          continue;
+        }
+        const testRmse = rmse(predictLinear(test.phi, sel.beta), testY);
+        runs.push({ n, repeat: r, method, testRmse, validationRmse: sel.validationRmse, params: { ...sel.params } });
+      }
+      o.onProgress?.(++done, total);
+    }
+  }
+  const summary: LinearSummary[] = [];
+  for (const n of cfg.nTrain) {
+    for (const method of methods) {
+      const mine = runs.filter((x) => x.n === n && x.method === method);
+      const ok = mine.filter((x) => Number.isFinite(x.testRmse)).map((x) => x.testRmse);
+      summary.push({ n, method, ...stats(ok), count: ok.length, failures: mine.length - ok.length });
+    }
+  }
+  return { config: cfg, methods, summary, runs };
+}
+
+/** Markdown table: one row per N, one "mean ± sd" column per method. */
+export function linearSummaryMarkdown(result: LinearExperimentResult): string {
+  const head = `| N | ${result.methods.join(' | ')} |\n|---|${result.methods.map(() => '---').join('|')}|`;
+  const rows = result.config.nTrain.map((n) => {
+    const cells = result.methods.map((m) => {
+      const s = result.summary.find((x) => x.n === n && x.method === m);
+      return s ? `${s.mean.toFixed(4)} ± ${s.sd.toFixed(4)}` : '';
+    });
+    return `| ${n} | ${cells.join(' | ')} |`;
+  });
+  return [head, ...rows].join('\n');
+}

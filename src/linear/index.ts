@@ -1,0 +1,7 @@
+/** Linear-in-parameters models with gradient information (EXPERIMENTS.md §B). */
+export * from './features';
+export * from './solve';
+export * from './normal-equations';
+export * from './fit';
+export * from './select';
+export * from './experiment';
