@@ -66,3 +66,11 @@ test('bad input gets a clear error and the context keeps working', async ({ gpu 
   r.messages.forEach((m: string, i: number) => expect(m).toMatch(expected[i]));
   expect(r.worksAfter).toBe(true);
 });
+
+test('tangentTargets: targets from a JVP callback equal those from dydx, and train without a Jacobian', async ({ gpu }) => {
+  const r = await run(gpu, 'tangentTargetsAgree');
+  console.log(`wave N=20, one projected direction from a callback: baseline ${r.baseline.toFixed(4)}, GI ${r.gi.toFixed(4)}`);
+  expect(r.gradients).toBeLessThan(1e-5);
+  expect(r.loss).toBeLessThan(1e-5);
+  expect(r.gi).toBeLessThan(0.8 * r.baseline);
+});

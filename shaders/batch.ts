@@ -15,8 +15,10 @@ export const BatchDims = defineStruct('BatchDims', {
 
 /** 'all': directions are the unit vectors of the gradient inputs (targets = Jacobian columns);
  *  'random': k random unit directions in gradient-input space per sample and step;
- *  'given': directions were written into the tangent rows by the host. */
-export type DirectionMode = 'all' | 'random' | 'given';
+ *  'given': directions were written into the tangent rows by the host;
+ *  'perSample': directions and their targets are stored per dataset row (k × total × d and
+ *  k × total × m, uploaded by the host once per epoch), so no Jacobian is ever needed. */
+export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 /** Gathers a minibatch into the stacked layout [X; V¹; …; Vᵏ] and writes the values Y and
  *  the tangent targets T = (∂y/∂x)·V, one thread per (block, sample). */
@@ -30,7 +32,7 @@ ${rngWgsl}
 @group(0) @binding(0) var<storage, read> xAll: array<f32>;
 // Dataset values, total × m
 @group(0) @binding(1) var<storage, read> yAll: array<f32>;
-// Dataset derivatives, total × m × g
+// Dataset derivatives, total × m × g ('perSample': tangent targets, k × total × m)
 @group(0) @binding(2) var<storage, read> dAll: array<f32>;
 // Concatenated per-epoch permutations of [0, total)
 @group(0) @binding(3) var<storage, read> perm: array<u32>;
@@ -44,6 +46,10 @@ ${rngWgsl}
 @group(0) @binding(7) var<storage, read_write> tBatch: array<f32>;
 @group(0) @binding(8) var<uniform> dims: BatchDims;
 @group(0) @binding(9) var<uniform> step: StepInfo;
+#if ${mode === 'perSample'}
+// Directions per dataset row, k × total × d
+@group(0) @binding(10) var<storage, read> vAll: array<f32>;
+#endif
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -80,6 +86,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
     tBatch[tRow * dims.m + o] = t;
   }
+#elif ${mode === 'perSample'}
+  let src = j * dims.total + sample;
+  for (var c = 0u; c < dims.d; c++) { x0[row * dims.d + c] = vAll[src * dims.d + c]; }
+  for (var o = 0u; o < dims.m; o++) { tBatch[tRow * dims.m + o] = dAll[src * dims.m + o]; }
 #else
   for (var o = 0u; o < dims.m; o++) {
     var t = 0.0;

@@ -217,3 +217,45 @@ export async function badInputs(): Promise<{ messages: string[]; worksAfter: boo
   mlp.destroy();
   return { messages, worksAfter: y.length === 4 && y.every(Number.isFinite) };
 }
+
+/** J·v of the wave function, as a tangentTargets callback would compute it (no Jacobian kept). */
+function waveTargets(x: Float32Array, v: Float32Array, k: number): Float32Array {
+  const n = x.length / 2;
+  const t = new Float32Array(k * n);
+  for (let j = 0; j < k; j++) {
+    for (let i = 0; i < n; i++) {
+      const [a, b] = [x[2 * i], x[2 * i + 1]];
+      const row = j * n + i;
+      t[row] = Math.cos(a) * Math.cos(b) * v[2 * row] - Math.sin(a) * Math.sin(b) * v[2 * row + 1];
+    }
+  }
+  return t;
+}
+
+/** tangentTargets (targets from a callback) vs dydx (targets computed on the GPU) with the
+ *  same directions, and a fit that learns from the callback alone. */
+export async function tangentTargetsAgree(): Promise<{ gradients: number; loss: number; baseline: number; gi: number }> {
+  const ctx = await context();
+  const data = wave(9, 21);
+  const mlp = createMlp(ctx, { inputs: 2, hidden: [10], outputs: 1, seed: 2 });
+  const directionVectors = Float32Array.from(refRandomArray(3 * 9 * 2, 4, -1, 1));
+  const flat = (r: { weights: Float32Array[]; biases: Float32Array[] }) => [...r.weights, ...r.biases].flatMap((a) => [...a]);
+  const viaDydx = await mlp.lossAndGradients(data, { gradientWeight: 0.7, directionVectors });
+  const viaCallback = await mlp.lossAndGradients({ x: data.x, y: data.y }, { gradientWeight: 0.7, directionVectors, tangentTargets: waveTargets });
+  mlp.destroy();
+  const train = wave(20, 3);
+  const test = wave(400, 99);
+  const errors: number[] = [];
+  for (const w of [0, 0.5]) {
+    const model = createMlp(ctx, { inputs: 2, hidden: [24, 24], outputs: 1, seed: 7 });
+    await model.fit({ x: train.x, y: train.y }, { epochs: 150, batchSize: 10, learningRate: 1e-2, lrDecay: 0.01, gradientWeight: w, directions: 1, tangentTargets: waveTargets, seed: 1 });
+    errors.push(rmse(await model.predict(test.x), test.y));
+    model.destroy();
+  }
+  return {
+    gradients: relErr(flat(viaCallback), flat(viaDydx)),
+    loss: Math.abs(viaCallback.loss - viaDydx.loss) / viaDydx.loss,
+    baseline: errors[0],
+    gi: errors[1],
+  };
+}

@@ -3,6 +3,7 @@ import { readFloats, storageBuffer, withErrorScope } from '../gpu/buffers';
 import { Rng } from '../problems/rng';
 import type { Dataset } from '../types';
 import { encodeDispatches } from './dispatch';
+import { callTangentTargets, randomDirections } from './directions';
 import type { LossOptions, Mlp } from './mlp';
 import { fitStandardizer, standardize, transformParams } from './normalize';
 import { checkPositiveInt } from './validate';
@@ -76,7 +77,9 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
   const epochs = options.epochs;
   const batch = Math.min(options.batchSize, n);
   const batchesPerEpoch = Math.ceil(n / batch);
-  const epochsPerChunk = Math.max(1, Math.floor(STEPS_PER_CHUNK / batchesPerEpoch));
+  const perSample = setup.mode === 'perSample';
+  // Directions drawn on the CPU (tangentTargets) are refreshed every epoch: one epoch per chunk.
+  const epochsPerChunk = perSample ? 1 : Math.max(1, Math.floor(STEPS_PER_CHUNK / batchesPerEpoch));
   const stepsPerChunk = epochsPerChunk * batchesPerEpoch;
   const [beta1, beta2, eps] = [options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8];
 
@@ -100,6 +103,19 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
 
   const report: FitReport = { epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, aborted: false, steps: 0, ms: 0 };
   let lastProgress = -Infinity;
+  const userX = Float32Array.from(data.x);
+  // Fresh unit directions in the (standardised) gradient-input space, their user-space
+  // images u = scale_x ⊙ v, and the targets J·u / scale_y from the callback.
+  const uploadEpochDirections = async (): Promise<void> => {
+    const d = mlp.inputs;
+    const m = mlp.outputs;
+    const v = randomDirections(n, d, k, setup.gradientInputs, rng);
+    const u = scaler ? Float32Array.from(v, (value, i) => value * scaler.xScale[i % d]) : v;
+    const t = await callTangentTargets(options.tangentTargets!, userX, u, k, n * m);
+    if (scaler) t.forEach((value, i) => (t[i] = value / scaler.yScale[i % m]));
+    device.queue.writeBuffer(buffers.directions!, 0, v);
+    device.queue.writeBuffer(buffers.dydx, 0, t);
+  };
   try {
     await withErrorScope(device, 'Mlp.fit', async () => {
       ws = new Workspace(device, mlp.layout, mlp.params, {
@@ -143,6 +159,7 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
             });
           }
         }
+        if (perSample) await uploadEpochDirections();
         device.queue.writeBuffer(buffers.perm, 0, perms, 0, chunkEpochs * n);
         device.queue.writeBuffer(steps, 0, records, 0, s * recordBytes);
         const encoder = device.createCommandEncoder({ label: 'fit:chunk' });
@@ -181,7 +198,7 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
     });
   } finally {
     (ws as Workspace | null)?.destroy();
-    for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, steps, loss, moment1, moment2, snapshot, staging]) b.destroy();
+    for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, buffers.directions, steps, loss, moment1, moment2, snapshot, staging]) b?.destroy();
     if (scaler && mlp.alive) {
       mlp.writeFlatParams(transformParams(mlp.layout, await readFloats(device, mlp.params, mlp.layout.total), scaler, 'out'));
     }

@@ -5,6 +5,7 @@ import type { Context } from '../gpu/context';
 import { DestroyedError } from '../gpu/errors';
 import { Rng } from '../problems/rng';
 import type { Activation, Dataset, MlpParameters } from '../types';
+import { callTangentTargets, randomDirections, type TangentTargets } from './directions';
 import { encodeDispatches } from './dispatch';
 import { fitMlp, type FitOptions, type FitReport } from './fit';
 import { joinParams, paramLayout, splitParams, type ParamLayout } from './layout';
@@ -35,7 +36,16 @@ export interface LossOptions {
   directionVectors?: Float32Array;
   /** Seed of the random directions. */
   seed?: number;
+  /**
+   * Directional-derivative targets from a callback instead of dydx: J·v for directions v
+   * (k × n × inputs, block j = direction j of every sample), in user units, as k × n × outputs.
+   * With `directions: k` the library draws the directions; with `directionVectors` it uses
+   * those. The full Jacobian is never needed (e.g. a renderer's or simulator's JVP).
+   */
+  tangentTargets?: TangentTargets;
 }
+
+
 
 export interface LossAndGradients extends MlpParameters {
   loss: number;
@@ -248,7 +258,11 @@ export class Mlp {
       k = checkPositiveInt('directions', directions);
       mode = 'random';
     }
-    if (gradientWeight > 0) {
+    if (opts.tangentTargets !== undefined) {
+      if (typeof opts.tangentTargets !== 'function') throw new TypeError('tangentTargets must be a function (x, v, k) => J·v');
+      if (mode === 'all') throw new RangeError("tangentTargets needs directions: k (a number) or directionVectors, not 'all'");
+      mode = 'perSample';
+    } else if (gradientWeight > 0) {
       if (!data.dydx) throw new RangeError('dydx (n × outputs × gradientInputs) is required when gradientWeight > 0');
       checkMatrix('dydx', data.dydx, this.outputs * g, n);
     } else {
@@ -259,13 +273,17 @@ export class Mlp {
 
   /** Uploads a dataset for training (dydx zero-filled when absent). @internal */
   uploadData(data: Dataset, setup: LossSetup, epochsInPerm: number): DataBuffers {
-    const { n, gradientInputs } = setup;
+    const { n, k, gradientInputs } = setup;
     const g = gradientInputs.length;
     const device = this.device;
+    const perSample = setup.mode === 'perSample';
     return {
       x: storageBuffer(device, 'data:x', data.x.length, Float32Array.from(data.x)),
       y: storageBuffer(device, 'data:y', data.y.length, Float32Array.from(data.y)),
-      dydx: storageBuffer(device, 'data:dydx', n * this.outputs * g, data.dydx ? Float32Array.from(data.dydx) : undefined),
+      dydx: perSample
+        ? storageBuffer(device, 'data:targets', k * n * this.outputs)
+        : storageBuffer(device, 'data:dydx', n * this.outputs * g, data.dydx && setup.gradientWeight > 0 ? Float32Array.from(data.dydx) : undefined),
+      directions: perSample ? storageBuffer(device, 'data:directions', k * n * this.inputs) : undefined,
       perm: storageBuffer(device, 'data:perm', n * epochsInPerm),
       gradIndex: storageBuffer(device, 'data:gradIndex', g, Uint32Array.from(gradientInputs)),
       total: n,
@@ -293,6 +311,12 @@ export class Mlp {
           train: { data: buffers, mode, gradientWeight: setup.gradientWeight, seed: opts.seed ?? 0, loss, steps },
         });
         if (mode === 'given') device.queue.writeBuffer(ws.acts[0], n * this.inputs * 4, Float32Array.from(opts.directionVectors!));
+        if (mode === 'perSample') {
+          const v = opts.directionVectors ? Float32Array.from(opts.directionVectors) : randomDirections(n, this.inputs, k, setup.gradientInputs, new Rng(opts.seed ?? 0));
+          const t = await callTangentTargets(opts.tangentTargets!, Float32Array.from(data.x), v, k, n * this.outputs);
+          device.queue.writeBuffer(buffers.directions!, 0, v);
+          device.queue.writeBuffer(buffers.dydx, 0, t);
+        }
         const encoder = device.createCommandEncoder({ label: 'mlp:lossAndGradients' });
         const pass = encoder.beginComputePass({ label: 'mlp:lossAndGradients' });
         encodeDispatches(pass, ws.step);
@@ -306,7 +330,7 @@ export class Mlp {
       });
     } finally {
       (ws as Workspace | null)?.destroy();
-      for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, loss, steps]) b.destroy();
+      for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, buffers.directions, loss, steps]) b?.destroy();
     }
   }
 

@@ -17,6 +17,8 @@ export interface DataBuffers {
   dydx: GPUBuffer;
   perm: GPUBuffer;
   gradIndex: GPUBuffer;
+  /** 'perSample' mode: directions per row, k × total × d (dydx then holds their targets). */
+  directions?: GPUBuffer;
   total: number;
   g: number;
 }
@@ -117,13 +119,17 @@ export class Workspace {
       label: `batch:${train.mode}`,
       variant: { mode: train.mode },
       code: () => batchShader(train.mode),
-      bindings: ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'uniform', 'uniform-dynamic'],
+      bindings: ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'uniform', 'uniform-dynamic', ...(train.mode === 'perSample' ? (['read'] as const) : [])],
     });
+    if (train.mode === 'perSample' && !train.data.directions) throw new Error('perSample directions need a directions buffer');
     const { data } = train;
     const batchDims = uniforms.add(BatchDims, { n, d: sizes[0], m, g: data.g, k, total: data.total, seed: train.seed >>> 0 });
     this.step.push({
       kernel: batch,
-      group: bindGroup(device, batch, [data.x, data.y, data.dydx, data.perm, data.gradIndex, this.acts[0], this.yBatch, this.tBatch, batchDims, stepSlot]),
+      group: bindGroup(device, batch, [
+        data.x, data.y, data.dydx, data.perm, data.gradIndex, this.acts[0], this.yBatch, this.tBatch, batchDims, stepSlot,
+        ...(train.mode === 'perSample' ? [data.directions!] : []),
+      ]),
       workgroups: linearWorkgroups((1 + k) * n),
       perStep: true,
     });
