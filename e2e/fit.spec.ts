@@ -74,3 +74,12 @@ test('tangentTargets: targets from a JVP callback equal those from dydx, and tra
   expect(r.loss).toBeLessThan(1e-5);
   expect(r.gi).toBeLessThan(0.8 * r.baseline);
 });
+
+test('training is reproducible: the same seeds give bit-identical results', async ({ gpu }) => {
+  const [a, b] = await gpu.evaluate(async () => {
+    const c = (globalThis as any).checks;
+    return [await c.giVersusBaseline(20, 20), await c.giVersusBaseline(20, 20)];
+  });
+  expect(a.gi).toBeGreaterThan(0);
+  expect(b).toEqual(a);
+});
