@@ -1,6 +1,5 @@
 import { GpuValidationError } from './errors';
 
-const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 /** Throws a clear error when `bytes` exceeds what one storage binding can hold. */
 export function checkBindingSize(device: GPUDevice, bytes: number, what: string): void {
@@ -22,7 +21,8 @@ export function storageBuffer(
 ): GPUBuffer {
   const size = Math.max(16, Math.ceil((length * 4) / 16) * 16);
   checkBindingSize(device, size, label);
-  const buffer = device.createBuffer({ label, size, usage: STORAGE, mappedAtCreation: !!data });
+  const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const buffer = device.createBuffer({ label, size, usage, mappedAtCreation: !!data });
   if (data) {
     const Ctor = data instanceof Uint32Array ? Uint32Array : Float32Array;
     new Ctor(buffer.getMappedRange()).set(data);
