@@ -4,6 +4,7 @@ import * as lib from '../../src/index';
 import * as ref from '../../src/reference/index';
 import * as checks from './checks';
 import * as fitChecks from './fit-checks';
+import * as contextChecks from './context-checks';
 
 const counters = { createBuffer: 0, devices: 0 };
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -21,4 +22,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks }, counters, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks }, counters, harnessReady: true });
