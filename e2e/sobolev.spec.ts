@@ -77,3 +77,14 @@ for (const tiled of [true, false]) {
     }
   });
 }
+
+test('large batches fold elementwise dispatches into 2-D (n·width over 65535 workgroups)', async ({ gpu }) => {
+  test.setTimeout(180_000);
+  const spec: LossSpec = { sizes: [1, 64, 1], activation: 'tanh', n: 70_000, gradientWeight: 0.5 };
+  const r = await check(gpu, 'checkLossAndGradients', spec);
+  expect(r.loss).toBeLessThanOrEqual(TOL_VALUE);
+  // Each gradient entry sums 2·70000 float32 products in sequence (measured ~1e-5).
+  expect(r.weights).toBeLessThanOrEqual(TOL_GRAD);
+  expect(r.biases).toBeLessThanOrEqual(TOL_GRAD);
+  console.log(`n = 70000: loss ${r.loss.toExponential(1)}, weights ${r.weights.toExponential(1)}, biases ${r.biases.toExponential(1)}`);
+});

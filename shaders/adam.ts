@@ -22,8 +22,8 @@ ${StepInfo.wgsl}
 @group(0) @binding(5) var<uniform> step: StepInfo;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * 64u;
   if (i >= dims.count) { return; }
   let g = grads[i];
   let m = dims.beta1 * moment1[i] + (1.0 - dims.beta1) * g;

@@ -52,9 +52,10 @@ ${rngWgsl}
 #endif
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x % dims.n;
-  let block = gid.x / dims.n;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let thread = gid.x + gid.y * groups.x * 64u;
+  let i = thread % dims.n;
+  let block = thread / dims.n;
   if (block > dims.k) { return; }
   let sample = perm[step.permBase + (step.batchOffset + i) % dims.total];
   let row = block * dims.n + i;

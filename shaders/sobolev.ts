@@ -37,8 +37,8 @@ ${activationsWgsl}
 #endif
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let idx = gid.x;
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let idx = gid.x + gid.y * groups.x * 64u;
   if (idx >= dims.n * dims.width) { return; }
   let z = zs[idx];
   let d1 = act_d1(z);

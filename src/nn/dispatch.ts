@@ -19,9 +19,12 @@ export function encodeDispatches(pass: GPUComputePassEncoder, list: Dispatch[], 
   }
 }
 
-/** Workgroups for `threads` threads of `size`, folded into 2-D past the per-dimension limit. */
-export function linearWorkgroups(threads: number, size = 64, maxPerDim = 65535): [number, number] {
-  const groups = Math.max(1, Math.ceil(threads / size));
+/** Workgroups of 64 for `threads` threads, folded into 2-D past the per-dimension limit
+ *  (kernels index thread = gid.x + gid.y · groups.x · 64 and skip the overhang). */
+export function linearWorkgroups(threads: number, maxPerDim = 65535): [number, number] {
+  const groups = Math.max(1, Math.ceil(threads / 64));
   if (groups <= maxPerDim) return [groups, 1];
-  throw new RangeError(`A dispatch of ${threads} threads is over the device's workgroup limit; use fewer rows per call.`);
+  const rows = Math.ceil(groups / maxPerDim);
+  if (rows > maxPerDim) throw new RangeError(`A dispatch of ${threads} threads is over the device's workgroup limit; use fewer rows per call.`);
+  return [Math.ceil(groups / rows), rows];
 }
