@@ -66,6 +66,8 @@ for (const tiled of [true, false]) {
       { sizes: [1, 1], activation: 'tanh', n: 1, gradientWeight: 0.5, tiled },
       { sizes: [5, 3, 70, 2], activation: 'sin', n: 17, gradientWeight: 0.5, tiled },
       { sizes: [4, 33, 1], activation: 'gelu', n: 40, gradientWeight: 1, k: 3, tiled },
+      // K = (1 + k)·n = 800 rows for the weight gradient: split-K into partial slices.
+      { sizes: [3, 20, 2], activation: 'tanh', n: 200, gradientWeight: 0.5, k: 3, tiled },
     ];
     for (const spec of specs) {
       const label = JSON.stringify(spec);

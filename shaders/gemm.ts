@@ -7,6 +7,7 @@ export const GemmDims = defineStruct('GemmDims', {
   M: 'u32', // rows of C computed by this dispatch
   N: 'u32', // columns of C (and of op(B))
   K: 'u32', // inner dimension
+  kChunk: 'u32', // split-K: workgroup z sums k in [z·kChunk, (z + 1)·kChunk) into its own slice of C
   rowStart: 'u32', // first row of A and C this dispatch covers
   rowsPerBlock: 'u32', // n: rows per stacked block (primal rows are [0, n))
   lda: 'u32', // leading dimension of A as stored
@@ -25,23 +26,75 @@ export interface GemmVariant {
   /** Epilogue: 'none' C = AB; 'activate' C = σ(AB + b); 'primal' Z = AB + b, C = σ(Z);
    *  'tangent' Ż = AB, C = σ'(Z_primal) ⊙ Ż (Z and Ż share the Zs buffer). */
   epilogue: 'none' | 'activate' | 'primal' | 'tangent';
-  /** Stage tiles of A and B in workgroup memory (GPUs). Without it each thread reads its
-   *  operands straight from the (CPU-cached) buffers and the kernel has no barrier: on
-   *  SwiftShader a barrier turns every SIMD group into a coroutine, ~10× slower. */
-  tiled: boolean;
   /** transA only: op(A) gets a virtual last row that is 1 on primal rows, 0 on tangent rows,
    *  so C's last row is the bias gradient Σ_primal rows B (the bias row of [W; b]). */
   onesRow: boolean;
+  /** Stage tiles of A and B in workgroup memory (GPUs). Without it ("direct") each thread
+   *  reads its operands straight from the (CPU-cached) buffers and the kernel has no barrier:
+   *  on SwiftShader a barrier turns every SIMD group into a coroutine, ~10× slower. */
+  tiled: boolean;
+  /** Direct variant: rows and columns of C per thread (its register tile). */
+  microRows: 4 | 8;
+  microCols: 4 | 8;
 }
 
-/** Threads per workgroup along columns (x) and rows (y) of the direct GEMM for a shape:
- *  narrow outputs and short batches get narrow workgroups instead of idle threads. */
-export function directGemmThreads(M: number, N: number): { x: number; y: number } {
-  return { x: N <= 4 ? 1 : N <= 16 ? 4 : 16, y: M <= 16 ? 4 : 16 };
+/** The direct GEMM's layout for a shape class: threads per workgroup along columns (x) and
+ *  rows (y), and each thread's register tile. Narrow outputs and short batches get narrow
+ *  workgroups instead of idle threads; big ones 8×8 tiles (4 FMAs per load). */
+export function directGemmLayout(M: number, N: number): { x: number; y: number; microRows: 4 | 8; microCols: 4 | 8 } {
+  const cols = N <= 4 ? { x: 1, microCols: 4 as const } : N <= 16 ? { x: 4, microCols: 4 as const } : { x: 8, microCols: 8 as const };
+  const rows = M <= 16 ? { y: 4, microRows: 4 as const } : { y: 8, microRows: 8 as const };
+  return { ...cols, ...rows };
 }
 
-/** GEMM. Tiled: 8×8 threads, each a 4×4 micro-tile of a 32×32 block of C, K in steps of 16
- *  through workgroup memory. Direct: 16×16 threads, each 4×4 of a 64×64 block, no barriers. */
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** The direct kernel's body, unrolled over its register tile (no private arrays: software
+ *  rasterisers spill dynamically indexed ones to memory). */
+function directMain(v: GemmVariant): string {
+  const R = range(v.microRows);
+  const G = range(v.microCols / 4);
+  const C = range(v.microCols);
+  const lines = [
+    `  let rowBase = wg.y * ${v.microRows}u * TY;`,
+    `  let colBase = wg.x * ${v.microCols}u * TX;`,
+    '  let r = rowBase + lid.y;',
+    '  let c = colBase + lid.x;',
+    '  let kBegin = wg.z * dims.kChunk;',
+    '  let kEnd = min(dims.K, kBegin + dims.kChunk);',
+    `  let aStep = ${v.transA ? 'dims.lda' : '1u'};`,
+    `  let bStep = ${v.transB ? '1u' : 'dims.ldb'};`,
+    ...R.map((i) => `  let a${i} = aBase(r + ${i}u * TY);`),
+    ...C.map((j) => `  let b${j} = bBase(c + ${j}u * TX);`),
+    ...R.flatMap((i) => G.map((g) => `  var acc${i}_${g} = vec4f(0.0);`)),
+    '  for (var k = kBegin; k < kEnd; k++) {',
+    '    let ka = k * aStep;',
+    '    let kb = k * bStep;',
+    ...G.map((g) => `    let bv${g} = vec4f(${range(4).map((q) => `B[b${4 * g + q} + kb]`).join(', ')});`),
+    ...R.flatMap((i) => [`    let av${i} = vec4f(A[a${i} + ka]);`, ...G.map((g) => `    acc${i}_${g} = fma(av${i}, bv${g}, acc${i}_${g});`)]),
+    '  }',
+  ];
+  if (v.onesRow) {
+    lines.push(
+      "  // The virtual last row of op(A): 1 on primal rows (k < n), 0 on tangent rows.",
+      ...G.map((g) => `  var ones${g} = vec4f(0.0);`),
+      '  for (var k = kBegin; k < min(kEnd, dims.rowsPerBlock); k++) {',
+      '    let kb = k * dims.ldb;',
+      ...G.map((g) => `    ones${g} += vec4f(${range(4).map((q) => `B[b${4 * g + q} + kb]`).join(', ')});`),
+      '  }',
+      ...R.map((i) => `  if (r + ${i}u * TY == dims.M - 1u) { ${G.map((g) => `acc${i}_${g} = ones${g};`).join(' ')} }`),
+    );
+  }
+  lines.push('  let slice = wg.z * dims.M * dims.N;');
+  for (const i of R) {
+    for (const j of C) lines.push(`  finish(r + ${i}u * TY, c + ${j}u * TX, acc${i}_${Math.floor(j / 4)}[${j % 4}], slice);`);
+  }
+  return lines.join('\n');
+}
+
+/** GEMM with fused epilogues. Tiled: 8×8 threads, each 4×4 of a 32×32 block of C, K in steps
+ *  of 16 through workgroup memory. Direct: TX×TY threads, each microRows×microCols, no
+ *  barriers. Both split K over workgroup z when asked (epilogue 'none' only). */
 export function gemmShader(v: GemmVariant): string {
   const useZs = v.epilogue === 'primal' || v.epilogue === 'tangent';
   const addBias = v.epilogue === 'activate' || v.epilogue === 'primal';
@@ -53,7 +106,7 @@ ${activationsWgsl}
 @group(0) @binding(0) var<storage, read> A: array<f32>;
 // op(B): K × N; with a bias epilogue the bias is B's row K (the [W; b] layout).
 @group(0) @binding(1) var<storage, read> B: array<f32>;
-// C: rows × N, row-major
+// C: rows × N, row-major (split K: one M × N slice per workgroup z)
 @group(0) @binding(2) var<storage, read_write> C: array<f32>;
 @group(0) @binding(3) var<uniform> dims: GemmDims;
 #if ${useZs}
@@ -61,13 +114,33 @@ ${activationsWgsl}
 @group(0) @binding(4) var<storage, read_write> Zs: array<f32>;
 #endif
 
+// Bounds check, epilogue and store of one element of C.
+fn finish(m: u32, col: u32, acc: f32, slice: u32) {
+  if (m >= dims.M || col >= dims.N) { return; }
+  let row = dims.rowStart + m;
+  let idx = row * dims.N + col;
+  var value = acc;
+#if ${addBias}
+  value += B[dims.offsetB + dims.K * dims.ldb + col];
+#endif
+#if ${v.epilogue === 'activate'}
+  value = act_f(value);
+#elif ${v.epilogue === 'primal'}
+  Zs[idx] = value;
+  value = act_f(value);
+#elif ${v.epilogue === 'tangent'}
+  Zs[idx] = value;
+  value = act_d1(Zs[(row % dims.rowsPerBlock) * dims.N + col]) * value;
+#endif
+  C[dims.offsetC + slice + idx] = value;
+}
+
 #if ${v.tiled}
 var<workgroup> tileA: array<array<f32, 32>, 16>; // [k][m]
 var<workgroup> tileB: array<array<f32, 32>, 16>; // [k][n]
-#endif
 
-fn loadA(m: u32, k: u32) -> f32 {
-  if (m >= dims.M || k >= dims.K) { return 0.0; }
+fn loadA(m: u32, k: u32, kEnd: u32) -> f32 {
+  if (m >= dims.M || k >= kEnd) { return 0.0; }
 #if ${v.transA}
 #if ${v.onesRow}
   if (m == dims.M - 1u) { return select(0.0, 1.0, k < dims.rowsPerBlock); }
@@ -78,8 +151,8 @@ fn loadA(m: u32, k: u32) -> f32 {
 #endif
 }
 
-fn loadB(k: u32, n: u32) -> f32 {
-  if (k >= dims.K || n >= dims.N) { return 0.0; }
+fn loadB(k: u32, n: u32, kEnd: u32) -> f32 {
+  if (k >= kEnd || n >= dims.N) { return 0.0; }
 #if ${v.transB}
   return B[dims.offsetB + n * dims.ldb + k];
 #else
@@ -87,44 +160,18 @@ fn loadB(k: u32, n: u32) -> f32 {
 #endif
 }
 
-// Writes one row of a thread's 4×4 micro-tile (columns colBase + j·stride + lx).
-fn storeRow(m: u32, colBase: u32, lx: u32, stride: u32, acc: vec4f) {
-  if (m >= dims.M) { return; }
-  let row = dims.rowStart + m;
-  for (var j = 0u; j < 4u; j++) {
-    let col = colBase + j * stride + lx;
-    if (col >= dims.N) { continue; }
-    let idx = row * dims.N + col;
-    var value = acc[j];
-#if ${addBias}
-    value += B[dims.offsetB + dims.K * dims.ldb + col];
-#endif
-#if ${v.epilogue === 'activate'}
-    value = act_f(value);
-#elif ${v.epilogue === 'primal'}
-    Zs[idx] = value;
-    value = act_f(value);
-#elif ${v.epilogue === 'tangent'}
-    Zs[idx] = value;
-    value = act_d1(Zs[(row % dims.rowsPerBlock) * dims.N + col]) * value;
-#endif
-    C[dims.offsetC + idx] = value;
-  }
-}
-
-#if ${v.tiled}
 @compute @workgroup_size(8, 8)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let rowBase = wg.y * 32u;
   let colBase = wg.x * 32u;
   let tid = lid.y * 8u + lid.x;
-  // The micro-tile lives in four vec4 registers: no dynamically indexed private arrays,
-  // which software rasterisers (SwiftShader) spill to memory.
+  let kBegin = wg.z * dims.kChunk;
+  let kEnd = min(dims.K, kBegin + dims.kChunk);
   var acc0 = vec4f(0.0);
   var acc1 = vec4f(0.0);
   var acc2 = vec4f(0.0);
   var acc3 = vec4f(0.0);
-  for (var k0 = 0u; k0 < dims.K; k0 += 16u) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += 16u) {
     for (var i = 0u; i < 8u; i++) {
       let e = tid + i * 64u;
 #if ${v.transA}
@@ -132,13 +179,13 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 #else
       let ak = e % 16u; let am = e / 16u;
 #endif
-      tileA[ak][am] = loadA(rowBase + am, k0 + ak);
+      tileA[ak][am] = loadA(rowBase + am, k0 + ak, kEnd);
 #if ${v.transB}
       let bk = e % 16u; let bn = e / 16u;
 #else
       let bn = e % 32u; let bk = e / 32u;
 #endif
-      tileB[bk][bn] = loadB(k0 + bk, colBase + bn);
+      tileB[bk][bn] = loadB(k0 + bk, colBase + bn, kEnd);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < 16u; kk++) {
@@ -150,10 +197,14 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
     }
     workgroupBarrier();
   }
-  storeRow(rowBase + lid.y, colBase, lid.x, 8u, acc0);
-  storeRow(rowBase + 8u + lid.y, colBase, lid.x, 8u, acc1);
-  storeRow(rowBase + 16u + lid.y, colBase, lid.x, 8u, acc2);
-  storeRow(rowBase + 24u + lid.y, colBase, lid.x, 8u, acc3);
+  let slice = wg.z * dims.M * dims.N;
+  for (var j = 0u; j < 4u; j++) {
+    let col = colBase + j * 8u + lid.x;
+    finish(rowBase + lid.y, col, acc0[j], slice);
+    finish(rowBase + 8u + lid.y, col, acc1[j], slice);
+    finish(rowBase + 16u + lid.y, col, acc2[j], slice);
+    finish(rowBase + 24u + lid.y, col, acc3[j], slice);
+  }
 }
 #else
 // Operand addressing without branches: op(A)[m][k] = A[aBase(m) + k·aStep] and
@@ -179,73 +230,14 @@ fn bBase(n: u32) -> u32 {
 #endif
 }
 
-// Threads per workgroup along columns (TX) and rows (TY); each covers 4 × 4 outputs, so a
-// workgroup computes a (4·TY) × (4·TX) block. Chosen per call from the shape class.
-override TX: u32 = 16u;
-override TY: u32 = 16u;
+// Threads per workgroup along columns (TX) and rows (TY), chosen per shape class.
+override TX: u32 = 8u;
+override TY: u32 = 8u;
 
 @compute @workgroup_size(TX, TY)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let rowBase = wg.y * 4u * TY;
-  let colBase = wg.x * 4u * TX;
-  let r = rowBase + lid.y;
-  let c = colBase + lid.x;
-#if ${v.transA}
-  let aStep = dims.lda;
-#else
-  let aStep = 1u;
-#endif
-#if ${v.transB}
-  let bStep = 1u;
-#else
-  let bStep = dims.ldb;
-#endif
-  let a0 = aBase(r);
-  let a1 = aBase(r + TY);
-  let a2 = aBase(r + 2u * TY);
-  let a3 = aBase(r + 3u * TY);
-  let b0 = bBase(c);
-  let b1 = bBase(c + TX);
-  let b2 = bBase(c + 2u * TX);
-  let b3 = bBase(c + 3u * TX);
-  var acc0 = vec4f(0.0);
-  var acc1 = vec4f(0.0);
-  var acc2 = vec4f(0.0);
-  var acc3 = vec4f(0.0);
-  for (var k = 0u; k < dims.K; k++) {
-    let ka = k * aStep;
-    let kb = k * bStep;
-    let b = vec4f(B[b0 + kb], B[b1 + kb], B[b2 + kb], B[b3 + kb]);
-    acc0 = fma(vec4f(A[a0 + ka]), b, acc0);
-    acc1 = fma(vec4f(A[a1 + ka]), b, acc1);
-    acc2 = fma(vec4f(A[a2 + ka]), b, acc2);
-    acc3 = fma(vec4f(A[a3 + ka]), b, acc3);
-  }
-#if ${v.onesRow}
-  // The virtual last row of op(A): 1 on primal rows (k < n), 0 on tangent rows.
-  let onesTotal = onesRowSums(b0, b1, b2, b3);
-  if (r == dims.M - 1u) { acc0 = onesTotal; }
-  if (r + TY == dims.M - 1u) { acc1 = onesTotal; }
-  if (r + 2u * TY == dims.M - 1u) { acc2 = onesTotal; }
-  if (r + 3u * TY == dims.M - 1u) { acc3 = onesTotal; }
-#endif
-  storeRow(r, colBase, lid.x, TX, acc0);
-  storeRow(r + TY, colBase, lid.x, TX, acc1);
-  storeRow(r + 2u * TY, colBase, lid.x, TX, acc2);
-  storeRow(r + 3u * TY, colBase, lid.x, TX, acc3);
+${directMain(v)}
 }
-
-#if ${v.onesRow}
-// Σ_{k < n} op(B)[k][·] at the thread's four columns, for the bias gradient (B not transposed).
-fn onesRowSums(b0: u32, b1: u32, b2: u32, b3: u32) -> vec4f {
-  var s = vec4f(0.0);
-  for (var k = 0u; k < dims.rowsPerBlock; k++) {
-    let kb = k * dims.ldb;
-    s += vec4f(B[b0 + kb], B[b1 + kb], B[b2 + kb], B[b3 + kb]);
-  }
-  return s;
-}
-#endif
 #endif
 `;
 }

@@ -40,7 +40,8 @@ export class Context {
     this.ownsDevice = ownsDevice;
     this.adapterInfo = adapterInfo;
     const emulated = /swiftshader|llvmpipe|lavapipe|warp/i.test(`${adapterInfo.architecture} ${adapterInfo.description} ${adapterInfo.device}`);
-    setKernelPreferences(device, { tiledGemm: tiledGemm ?? !emulated });
+    // CPU emulation: a few workgroups per core balance the load; GPUs need many more.
+    setKernelPreferences(device, { tiledGemm: tiledGemm ?? !emulated, splitTarget: emulated ? 8 : 128 });
     device.lost.then((info) => {
       if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
     });

@@ -1,11 +1,13 @@
 import { activationId } from '../../shaders/activations';
-import { directGemmThreads, GemmDims, gemmShader, type GemmVariant } from '../../shaders/gemm';
+import { directGemmLayout, GemmDims, gemmShader, type GemmVariant } from '../../shaders/gemm';
+import { SliceSumDims, sliceSumShader } from '../../shaders/reduce';
 import type { Activation } from '../types';
+import { linearWorkgroups, type Dispatch } from '../nn/dispatch';
 import { bindGroup, getKernel, kernelPreferences } from './pipelines';
 import type { UniformArena } from './uniforms';
-import type { Dispatch } from '../nn/dispatch';
 
-export type GemmShape = Parameters<typeof GemmDims.pack>[0];
+/** Shape of one GEMM call (kChunk is decided here). */
+export type GemmShape = Omit<Parameters<typeof GemmDims.pack>[0], 'kChunk'>;
 
 export interface GemmBuffers {
   a: GPUBuffer;
@@ -13,34 +15,63 @@ export interface GemmBuffers {
   c: GPUBuffer;
   /** Pre-activations, for the 'primal' and 'tangent' epilogues. */
   zs?: GPUBuffer;
+  /** Split K: returns a scratch buffer of at least `floats` elements (owned by the caller). */
+  scratch?: (floats: number) => GPUBuffer;
 }
 
-/** A prebuilt GEMM dispatch: C = op(A)·op(B) with the variant's epilogue, shapes in a uniform. */
-export function gemmDispatch(
+export type GemmStructure = Pick<GemmVariant, 'transA' | 'transB' | 'epilogue' | 'onesRow'>;
+
+/** How many K slices: enough workgroups to fill the device when the output is small and K
+ *  long (the weight gradient: a (fanIn + 1) × fanOut output summed over (1 + k)·n rows). */
+function splitCount(tiles: number, K: number, target: number): number {
+  if (tiles >= target || K < 512) return 1;
+  return Math.max(1, Math.min(Math.ceil(target / tiles), Math.floor(K / 256)));
+}
+
+/**
+ * Prebuilt dispatches for C = op(A)·op(B) with the structure's epilogue; shapes in uniforms.
+ * One dispatch, or two for a split-K product (partial slices, then their sum).
+ */
+export function gemmDispatches(
   device: GPUDevice,
   uniforms: UniformArena,
-  structure: Omit<GemmVariant, 'tiled'>,
+  structure: GemmStructure,
   activation: Activation,
   shape: GemmShape,
   buffers: GemmBuffers,
-): Dispatch {
-  const variant: GemmVariant = { ...structure, tiled: kernelPreferences(device).tiledGemm };
-  const threads = variant.tiled ? { x: 8, y: 8 } : directGemmThreads(shape.M, shape.N);
-  const usesZs = variant.epilogue === 'primal' || variant.epilogue === 'tangent';
-  // A plain product applies no activation: one pipeline serves every activation.
-  const act = variant.epilogue === 'none' ? 'linear' : activation;
-  const kernel = getKernel(device, {
-    label: `gemm:${variant.transA ? 't' : 'n'}${variant.transB ? 't' : 'n'}:${variant.epilogue}${variant.onesRow ? ':ones' : ''}${variant.tiled ? ':tiled' : ''}`,
-    variant: { ...variant },
-    code: () => gemmShader(variant),
-    bindings: ['read', 'read', 'rw', 'uniform', ...(usesZs ? (['rw'] as const) : [])],
-    constants: { ACT: activationId(act), ...(variant.tiled ? {} : { TX: threads.x, TY: threads.y }) },
-  });
-  if (usesZs && !buffers.zs) throw new Error('gemm: this epilogue needs the pre-activation buffer');
-  const resources = [buffers.a, buffers.b, buffers.c, uniforms.add(GemmDims, shape), ...(usesZs ? [buffers.zs!] : [])];
-  const groups: [number, number] = [Math.ceil(shape.N / (4 * threads.x)), Math.ceil(shape.M / (4 * threads.y))];
+): Dispatch[] {
+  const prefs = kernelPreferences(device);
+  const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4 as const, microCols: 4 as const } : directGemmLayout(shape.M, shape.N);
+  const variant: GemmVariant = { ...structure, tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols };
+  const tile = prefs.tiledGemm ? { rows: 32, cols: 32 } : { rows: layout.microRows * layout.y, cols: layout.microCols * layout.x };
+  const groups = [Math.ceil(shape.N / tile.cols), Math.ceil(shape.M / tile.rows)];
   if (groups[1] > device.limits.maxComputeWorkgroupsPerDimension) {
     throw new RangeError(`gemm: ${shape.M} rows exceed this device's dispatch limit; use fewer rows per call.`);
   }
-  return { kernel, group: bindGroup(device, kernel, resources), workgroups: groups };
+  const usesZs = variant.epilogue === 'primal' || variant.epilogue === 'tangent';
+  if (usesZs && !buffers.zs) throw new Error('gemm: this epilogue needs the pre-activation buffer');
+  const slices = variant.epilogue === 'none' && buffers.scratch ? splitCount(groups[0] * groups[1], shape.K, prefs.splitTarget) : 1;
+  const kChunk = Math.ceil(shape.K / slices);
+
+  // A plain product applies no activation: one pipeline serves every activation.
+  const act = variant.epilogue === 'none' ? 'linear' : activation;
+  const kernel = getKernel(device, {
+    label: `gemm:${variant.transA ? 't' : 'n'}${variant.transB ? 't' : 'n'}:${variant.epilogue}${variant.onesRow ? ':ones' : ''}${variant.tiled ? ':tiled' : `:${variant.microRows}x${variant.microCols}`}`,
+    variant: { ...variant },
+    code: () => gemmShader(variant),
+    bindings: ['read', 'read', 'rw', 'uniform', ...(usesZs ? (['rw'] as const) : [])],
+    constants: { ACT: activationId(act), ...(variant.tiled ? {} : { TX: layout.x, TY: layout.y }) },
+  });
+  const target = slices > 1 ? buffers.scratch!(slices * shape.M * shape.N) : buffers.c;
+  const dims = uniforms.add(GemmDims, { ...shape, kChunk, offsetC: slices > 1 ? 0 : shape.offsetC });
+  const product: Dispatch = {
+    kernel,
+    group: bindGroup(device, kernel, [buffers.a, buffers.b, target, dims, ...(usesZs ? [buffers.zs!] : [])]),
+    workgroups: [groups[0], groups[1], slices],
+  };
+  if (slices === 1) return [product];
+  const sum = getKernel(device, { label: 'gemm:slice-sum', variant: {}, code: () => sliceSumShader, bindings: ['read', 'rw', 'uniform'] });
+  const count = shape.M * shape.N;
+  const sumDims = uniforms.add(SliceSumDims, { count, slices, offsetOut: shape.offsetC });
+  return [product, { kernel: sum, group: bindGroup(device, sum, [target, buffers.c, sumDims]), workgroups: linearWorkgroups(count) }];
 }

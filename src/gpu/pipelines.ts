@@ -25,6 +25,8 @@ export interface Kernel {
 export interface KernelPreferences {
   /** GEMM stages tiles in workgroup memory (right for GPUs; wrong for CPU emulation). */
   tiledGemm: boolean;
+  /** Workgroups a GEMM should have before it is worth splitting K across more of them. */
+  splitTarget: number;
 }
 
 const preferences = new WeakMap<GPUDevice, KernelPreferences>();
@@ -34,7 +36,7 @@ export function setKernelPreferences(device: GPUDevice, prefs: KernelPreferences
 }
 
 export function kernelPreferences(device: GPUDevice): KernelPreferences {
-  return preferences.get(device) ?? { tiledGemm: true };
+  return preferences.get(device) ?? { tiledGemm: true, splitTarget: 128 };
 }
 
 // A WeakMap per device: a destroyed or collected device takes its pipelines with it.

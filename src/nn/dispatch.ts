@@ -5,7 +5,8 @@ import type { Kernel } from '../gpu/pipelines';
 export interface Dispatch {
   kernel: Kernel;
   group: GPUBindGroup;
-  workgroups: [number, number];
+  /** Workgroups along x, y and (split-K GEMMs) z. */
+  workgroups: [number, number] | [number, number, number];
   /** Binds the StepInfo record at the step's dynamic offset. */
   perStep?: boolean;
 }
@@ -15,7 +16,7 @@ export function encodeDispatches(pass: GPUComputePassEncoder, list: Dispatch[], 
     pass.setPipeline(d.kernel.pipeline);
     if (d.perStep) pass.setBindGroup(0, d.group, [stepOffset]);
     else pass.setBindGroup(0, d.group);
-    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1]);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2] ?? 1);
   }
 }
 

@@ -4,7 +4,7 @@ import { BatchDims, batchShader, type DirectionMode } from '../../shaders/batch'
 import { activationBackwardShader, BackDims, LossDims, lossShader } from '../../shaders/sobolev';
 import { StepInfo } from '../../shaders/step';
 import { storageBuffer } from '../gpu/buffers';
-import { gemmDispatch } from '../gpu/gemm';
+import { gemmDispatches } from '../gpu/gemm';
 import { bindGroup, getKernel } from '../gpu/pipelines';
 import { UniformArena } from '../gpu/uniforms';
 import { linearWorkgroups, type Dispatch } from './dispatch';
@@ -68,7 +68,7 @@ export class Workspace {
     const L = sizes.length - 1;
     const { n, k, train } = options;
     this.rows = (1 + k) * n;
-    this.uniforms = new UniformArena(device, 'mlp:uniforms', 5 * L + 8);
+    this.uniforms = new UniformArena(device, 'mlp:uniforms', 7 * L + 8);
     const storeZ = k > 0 || !!train;
     for (let l = 0; l <= L; l++) this.acts.push(this.own(`mlp:A[${l}]`, this.rows * sizes[l]));
     for (let l = 1; l <= L; l++) this.zs.push(storeZ ? this.own(`mlp:Z[${l}]`, this.rows * sizes[l]) : this.acts[l]);
@@ -92,11 +92,11 @@ export class Workspace {
     const buffers = { a: this.acts[l - 1], b: this.params, c: this.acts[l], zs: this.zs[l - 1] };
     const variant = { transA: false, transB: false, onesRow: false } as const;
     this.forward.push(
-      gemmDispatch(this.device, this.uniforms, { ...variant, epilogue: storeZ ? 'primal' : 'activate' }, activations[l - 1], { ...base, M: n, rowStart: 0 }, buffers),
+      ...gemmDispatches(this.device, this.uniforms, { ...variant, epilogue: storeZ ? 'primal' : 'activate' }, activations[l - 1], { ...base, M: n, rowStart: 0 }, buffers),
     );
     if (k > 0) {
       this.forward.push(
-        gemmDispatch(this.device, this.uniforms, { ...variant, epilogue: 'tangent' }, activations[l - 1], { ...base, M: k * n, rowStart: n }, buffers),
+        ...gemmDispatches(this.device, this.uniforms, { ...variant, epilogue: 'tangent' }, activations[l - 1], { ...base, M: k * n, rowStart: n }, buffers),
       );
     }
   }
@@ -113,6 +113,7 @@ export class Workspace {
     this.tBatch = this.own('mlp:Tbatch', k * n * m);
     this.grads = this.own('mlp:grads', layout.total);
     const zbar = this.own('mlp:Zbar', this.rows * maxWidth);
+    const scratch = (floats: number): GPUBuffer => this.own('mlp:split-k', floats);
     const abar = this.own('mlp:Abar', this.rows * maxWidth);
 
     const batch = getKernel(device, {
@@ -163,25 +164,25 @@ export class Workspace {
       });
       // [W̄; b̄] = [A; Ȧ | 1; 0]ᵀ · [Z̄; Ż̄]
       this.step.push(
-        gemmDispatch(
+        ...gemmDispatches(
           device,
           uniforms,
           { transA: true, transB: false, epilogue: 'none', onesRow: true },
           'linear',
           { M: fanIn + 1, N: width, K: this.rows, rowStart: 0, rowsPerBlock: n, lda: fanIn, ldb: width, offsetA: 0, offsetB: 0, offsetC: weightOffsets[l - 1] },
-          { a: this.acts[l - 1], b: zbar, c: this.grads },
+          { a: this.acts[l - 1], b: zbar, c: this.grads, scratch },
         ),
       );
       if (l > 1) {
         // [Ā; Ǡ]_{l−1} = [Z̄; Ż̄]_l · W_lᵀ
         this.step.push(
-          gemmDispatch(
+          ...gemmDispatches(
             device,
             uniforms,
             { transA: false, transB: true, epilogue: 'none', onesRow: false },
             'linear',
             { M: this.rows, N: fanIn, K: width, rowStart: 0, rowsPerBlock: n, lda: width, ldb: width, offsetA: 0, offsetB: weightOffsets[l - 1], offsetC: 0 },
-            { a: zbar, b: this.params, c: abar },
+            { a: zbar, b: this.params, c: abar, scratch },
           ),
         );
       }

@@ -1,0 +1,26 @@
+import { defineStruct } from './struct';
+
+export const SliceSumDims = defineStruct('SliceSumDims', {
+  count: 'u32', // elements per slice
+  slices: 'u32',
+  offsetOut: 'u32', // element offset of the result in `out`
+});
+
+/** out[offsetOut + i] = Σ_s parts[s·count + i]: the second pass of a split-K GEMM. */
+export const sliceSumShader = /* wgsl */ `
+${SliceSumDims.wgsl}
+
+// Partial results, slices × count
+@group(0) @binding(0) var<storage, read> parts: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> dims: SliceSumDims;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = gid.x + gid.y * groups.x * 64u;
+  if (i >= dims.count) { return; }
+  var sum = 0.0;
+  for (var s = 0u; s < dims.slices; s++) { sum += parts[s * dims.count + i]; }
+  out[dims.offsetOut + i] = sum;
+}
+`;
