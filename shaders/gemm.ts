@@ -33,17 +33,25 @@ export interface GemmVariant {
    *  reads its operands straight from the (CPU-cached) buffers and the kernel has no barrier:
    *  on SwiftShader a barrier turns every SIMD group into a coroutine, ~10× slower. */
   tiled: boolean;
-  /** Direct variant: rows and columns of C per thread (its register tile). */
-  microRows: 4 | 8;
-  microCols: 4 | 8;
+  /** Direct variant: rows and columns of C per thread (its register tile; columns in vec4s). */
+  microRows: number;
+  microCols: number;
+}
+
+/** Threads per workgroup along columns (x) and rows (y), and each thread's register tile. */
+export interface DirectLayout {
+  x: number;
+  y: number;
+  microRows: number;
+  microCols: number;
 }
 
 /** The direct GEMM's layout for a shape class: threads per workgroup along columns (x) and
  *  rows (y), and each thread's register tile. Narrow outputs and short batches get narrow
  *  workgroups instead of idle threads; big ones 8×8 tiles (4 FMAs per load). */
-export function directGemmLayout(M: number, N: number): { x: number; y: number; microRows: 4 | 8; microCols: 4 | 8 } {
-  const cols = N <= 4 ? { x: 1, microCols: 4 as const } : N <= 16 ? { x: 4, microCols: 4 as const } : { x: 8, microCols: 8 as const };
-  const rows = M <= 16 ? { y: 4, microRows: 4 as const } : { y: 8, microRows: 8 as const };
+export function directGemmLayout(M: number, N: number): DirectLayout {
+  const cols = N <= 4 ? { x: 1, microCols: 4 } : N <= 16 ? { x: 4, microCols: 4 } : { x: 8, microCols: 8 };
+  const rows = M <= 16 ? { y: 4, microRows: 4 } : { y: 8, microRows: 8 };
   return { ...cols, ...rows };
 }
 
@@ -74,20 +82,26 @@ function directMain(v: GemmVariant): string {
     ...R.flatMap((i) => [`    let av${i} = vec4f(A[a${i} + ka]);`, ...G.map((g) => `    acc${i}_${g} = fma(av${i}, bv${g}, acc${i}_${g});`)]),
     '  }',
   ];
+  lines.push('  let slice = wg.z * dims.M * dims.N;');
   if (v.onesRow) {
+    // The virtual last row of op(A) is 1 on primal rows (k < n) and 0 on tangent rows, so
+    // C's last row is a column sum of B; the first row of threads adds it (the dispatch's
+    // row tiles cover only the M − 1 real rows).
     lines.push(
-      "  // The virtual last row of op(A): 1 on primal rows (k < n), 0 on tangent rows.",
-      ...G.map((g) => `  var ones${g} = vec4f(0.0);`),
-      '  for (var k = kBegin; k < min(kEnd, dims.rowsPerBlock); k++) {',
-      '    let kb = k * dims.ldb;',
-      ...G.map((g) => `    ones${g} += vec4f(${range(4).map((q) => `B[b${4 * g + q} + kb]`).join(', ')});`),
+      '  if (wg.y == 0u && lid.y == 0u) {',
+      ...G.map((g) => `    var ones${g} = vec4f(0.0);`),
+      '    for (var k = kBegin; k < min(kEnd, dims.rowsPerBlock); k++) {',
+      '      let kb = k * dims.ldb;',
+      ...G.map((g) => `      ones${g} += vec4f(${range(4).map((q) => `B[b${4 * g + q} + kb]`).join(', ')});`),
+      '    }',
+      ...C.map((j) => `    finish(dims.M - 1u, c + ${j}u * TX, ones${Math.floor(j / 4)}[${j % 4}], slice);`),
       '  }',
-      ...R.map((i) => `  if (r + ${i}u * TY == dims.M - 1u) { ${G.map((g) => `acc${i}_${g} = ones${g};`).join(' ')} }`),
     );
   }
-  lines.push('  let slice = wg.z * dims.M * dims.N;');
   for (const i of R) {
-    for (const j of C) lines.push(`  finish(r + ${i}u * TY, c + ${j}u * TX, acc${i}_${Math.floor(j / 4)}[${j % 4}], slice);`);
+    const calls = C.map((j) => `finish(r + ${i}u * TY, c + ${j}u * TX, acc${i}_${Math.floor(j / 4)}[${j % 4}], slice);`);
+    if (v.onesRow) lines.push(`  if (r + ${i}u * TY < dims.M - 1u) { ${calls.join(' ')} }`);
+    else lines.push(...calls.map((call) => `  ${call}`));
   }
   return lines.join('\n');
 }

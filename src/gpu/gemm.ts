@@ -1,5 +1,5 @@
 import { activationId } from '../../shaders/activations';
-import { directGemmLayout, GemmDims, gemmShader, type GemmVariant } from '../../shaders/gemm';
+import { directGemmLayout, GemmDims, gemmShader, type DirectLayout, type GemmVariant } from '../../shaders/gemm';
 import { SliceSumDims, sliceSumShader } from '../../shaders/reduce';
 import type { Activation } from '../types';
 import { linearWorkgroups, type Dispatch } from '../nn/dispatch';
@@ -41,10 +41,12 @@ export function gemmDispatches(
   buffers: GemmBuffers,
 ): Dispatch[] {
   const prefs = kernelPreferences(device);
-  const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4 as const, microCols: 4 as const } : directGemmLayout(shape.M, shape.N);
+  const layout: DirectLayout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4, microCols: 4 } : directGemmLayout(shape.M, shape.N);
   const variant: GemmVariant = { ...structure, tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols };
   const tile = prefs.tiledGemm ? { rows: 32, cols: 32 } : { rows: layout.microRows * layout.y, cols: layout.microCols * layout.x };
-  const groups = [Math.ceil(shape.N / tile.cols), Math.ceil(shape.M / tile.rows)];
+  // The direct kernel adds the bias row of a weight gradient outside its row tiles.
+  const tiledRows = !prefs.tiledGemm && structure.onesRow ? Math.max(1, shape.M - 1) : shape.M;
+  const groups = [Math.ceil(shape.N / tile.cols), Math.ceil(tiledRows / tile.rows)];
   if (groups[1] > device.limits.maxComputeWorkgroupsPerDimension) {
     throw new RangeError(`gemm: ${shape.M} rows exceed this device's dispatch limit; use fewer rows per call.`);
   }
