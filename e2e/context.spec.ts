@@ -16,3 +16,8 @@ test('no WebGPU, no adapter or a missing feature give typed errors that say what
   expect(messages[1]).toMatch(/^NoAdapterError: Could not find a compatible GPU adapter/);
   expect(messages[2]).toMatch(/^MissingFeatureError: Requested WebGPU feature 'no-such-feature'/);
 });
+
+test('a device lost during fit is reported as DeviceLostError', async ({ gpu }) => {
+  const message: string = await gpu.evaluate(() => (globalThis as any).checks.lossDuringFit());
+  expect(message).toMatch(/^DeviceLostError: The GPU device was lost/);
+});

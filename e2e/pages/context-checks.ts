@@ -67,3 +67,20 @@ export async function missingWebGpu(): Promise<string[]> {
   }
   return messages;
 }
+
+/** The device is lost in the middle of a fit: the fit rejects with DeviceLostError. */
+export async function lossDuringFit(): Promise<string> {
+  const adapter = (await navigator.gpu.requestAdapter())!;
+  const device = await adapter.requestDevice();
+  const ctx = await createContext({ device });
+  const mlp = createMlp(ctx, { inputs: 2, hidden: [32], outputs: 1 });
+  const n = 256;
+  const data = { x: new Float32Array(2 * n).map((_, i) => Math.sin(i)), y: new Float32Array(n).map((_, i) => Math.cos(i)) };
+  const training = mlp.fit(data, { epochs: 2000, batchSize: 4, learningRate: 1e-3, gradientWeight: 0, onProgress: () => device.destroy(), progressIntervalMs: 0 });
+  try {
+    await training;
+    return 'no error';
+  } catch (e) {
+    return `${(e as Error).name}: ${(e as Error).message}`;
+  }
+}

@@ -47,6 +47,16 @@ export class Context {
     });
   }
 
+  /** The error to report for a failed GPU call: a device lost while it ran shows up first as
+   *  a rejected map or a validation error, so wait briefly for `device.lost` to say so. */
+  async explain(error: unknown): Promise<unknown> {
+    if (!this.lostError && !this.destroyed) {
+      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
+      await Promise.resolve();
+    }
+    return this.lostError ?? error;
+  }
+
   /** Throws when the context was destroyed or its device lost. */
   check(): void {
     if (this.destroyed) throw new DestroyedError('This context');

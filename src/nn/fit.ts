@@ -54,8 +54,11 @@ export interface FitReport {
   ms: number;
 }
 
-/** Steps encoded into one command buffer; the loss is read back once per chunk. */
+/** At most this many steps go into one command buffer; the loss is read back once per chunk. */
 const STEPS_PER_CHUNK = 256;
+/** Chunks shrink (to whole epochs) so one takes about this long: progress and abort stay
+ *  responsive on slow adapters. */
+const TARGET_CHUNK_MS = 250;
 
 function checkFitOptions(o: FitOptions): void {
   checkPositiveInt('epochs', o?.epochs);
@@ -132,13 +135,15 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
         },
       });
       let step = 0;
-      for (let e0 = 0; e0 < epochs; e0 += epochsPerChunk) {
+      let chunkLimit = 1; // epochs in the next chunk: start small, grow while chunks are quick
+      for (let e0 = 0; e0 < epochs; ) {
         if (options.signal?.aborted) {
           report.aborted = true;
           break;
         }
         mlp.check();
-        const chunkEpochs = Math.min(epochsPerChunk, epochs - e0);
+        const chunkEpochs = Math.min(chunkLimit, epochs - e0);
+        const chunkStarted = performance.now();
         let s = 0;
         for (let e = 0; e < chunkEpochs; e++) {
           const perm = perms.subarray(e * n, (e + 1) * n);
@@ -186,7 +191,10 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
           report.gradientHistory.push(chunkLoss[3 * e + 2]);
         }
         step += s;
-        report.epochs = e0 + chunkEpochs;
+        e0 += chunkEpochs;
+        const msPerEpoch = (performance.now() - chunkStarted) / chunkEpochs;
+        chunkLimit = Math.max(1, Math.min(epochsPerChunk, Math.floor(TARGET_CHUNK_MS / Math.max(msPerEpoch, 1e-3))));
+        report.epochs = e0;
         report.steps = step;
         report.loss = report.history[report.history.length - 1];
         const now = performance.now();

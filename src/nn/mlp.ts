@@ -158,7 +158,7 @@ export class Mlp {
     this.check();
     const d = this.inputs;
     const chunk = Math.min(n, this.maxSamples(k));
-    await withErrorScope(this.device, 'Mlp forward', async () => {
+    await this.guard(() => withErrorScope(this.device, 'Mlp forward', async () => {
       for (let start = 0; start < n; start += chunk) {
         const count = Math.min(chunk, n - start);
         const ws = new Workspace(this.device, this.layout, this.params, { n: count, k });
@@ -178,7 +178,7 @@ export class Mlp {
           ws.destroy();
         }
       }
-    });
+    }));
   }
 
   /** Predictions for x (n × inputs) → n × outputs. */
@@ -304,7 +304,7 @@ export class Mlp {
     device.queue.writeBuffer(steps, 0, StepInfo.pack({ permBase: 0, batchOffset: 0, rngStep: 0, lossSlot: 0, lossScale: 1, lrT: 0, epsT: 0 }));
     let ws: Workspace | null = null;
     try {
-      return await withErrorScope(device, 'Mlp.lossAndGradients', async () => {
+      return await this.guard(() => withErrorScope(device, 'Mlp.lossAndGradients', async () => {
         ws = new Workspace(device, this.layout, this.params, {
           n,
           k,
@@ -327,7 +327,7 @@ export class Mlp {
         const result: LossAndGradients = { loss: lossValue, ...grads };
         if (mode !== 'all' && k > 0) result.directionVectors = await readFloats(device, ws.acts[0], k * n * this.inputs, n * this.inputs);
         return result;
-      });
+      }));
     } finally {
       (ws as Workspace | null)?.destroy();
       for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, buffers.directions, loss, steps]) b?.destroy();
@@ -336,7 +336,16 @@ export class Mlp {
 
   /** Trains on values and derivatives; see FitOptions. */
   fit(data: Dataset, options: FitOptions): Promise<FitReport> {
-    return fitMlp(this, data, options);
+    return this.guard(() => fitMlp(this, data, options));
+  }
+
+  /** Runs GPU work; a failure caused by a lost device is reported as DeviceLostError. */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw await this.ctx.explain(error);
+    }
   }
 
   /** Frees the GPU memory of this model. Later calls throw. */
