@@ -2,4 +2,5 @@
 import type { Section } from './types';
 
 export const sectionLoaders: (() => Promise<{ section: Section }>)[] = [
+  () => import('./nn'),
 ];

@@ -1,0 +1,88 @@
+import { test, expect } from './fixtures';
+import type { Page } from '@playwright/test';
+
+// The worker pool and the width sweep end to end in headless Chromium: each worker of the
+// pool has its own GPUDevice (WebGPU in workers, SwiftShader on CI machines).
+
+async function openSweepPage(page: Page): Promise<void> {
+  await page.goto('/e2e/pages/sweep.html');
+  await page.waitForFunction(() => (globalThis as { sweepReady?: boolean }).sweepReady === true);
+}
+
+test('a width sweep with 2 workers: every run once, per-η summaries, the bound, no leaks', async ({ gpu, adapter }) => {
+  expect(adapter.vendor + adapter.architecture).not.toBe('');
+  await openSweepPage(gpu);
+  const out = await gpu.evaluate(async () => {
+    const { sweep } = globalThis as any;
+    const pool = sweep.createPool({ size: 2 });
+    const fractions: number[] = [];
+    const streamed: string[] = [];
+    const result = await sweep.runSweep(
+      pool,
+      {
+        problem: 'toy2d', stages: 2, poolSize: 200, testSize: 100, seed: 3, nTrain: 30, etas: [1, 2, 4], repeats: 2,
+        settings: { hiddenLayers: 2, outputActivation: 'linear', epochs: 8, batchSize: 10, learningRate: 1e-2, lrDecay: 0.01 },
+      },
+      { onProgress: (p: any) => fractions.push(p.fraction), onRun: (r: any) => streamed.push(`${r.eta}:${r.model}:${r.repeat}`) },
+    );
+    const workers = await pool.workerStats();
+    const stats = pool.stats();
+    await pool.destroy();
+    return { result, workers, stats, after: pool.stats(), fractions, streamed, adapter: pool.adapter };
+  });
+  const { result } = out;
+  expect(out.adapter.architecture + out.adapter.vendor).not.toBe('');
+  // 3 widths × {baseline, GI} × 2 repeats, each exactly once, streamed as they finished.
+  const keys = result.runs.map((r: any) => `${r.eta}:${r.model}:${r.repeat}`);
+  expect(keys.length).toBe(12);
+  expect(new Set(keys).size).toBe(12);
+  expect([...out.streamed].sort()).toEqual([...keys].sort());
+  expect(new Set(result.runs.map((r: any) => r.worker))).toEqual(new Set([0, 1]));
+  for (const r of result.runs) {
+    expect(Number.isFinite(r.rmse) && r.rmse > 0, JSON.stringify(r)).toBe(true);
+    expect(r.corr).toBeGreaterThan(-1);
+    expect(r.stageRmse.length).toBe(2);
+    expect(r.epochs).toEqual([8, 8]);
+    expect(r.gradientWeight).toBe(r.model === 'gi' ? 0.5 : 0);
+  }
+  // Summaries: one per η, means of the two repeats.
+  expect(result.summary.map((s: any) => s.eta)).toEqual([1, 2, 4]);
+  for (const s of result.summary) {
+    const runs = result.runs.filter((r: any) => r.eta === s.eta && r.model === 'baseline');
+    expect(s.baseline.rmse.mean).toBeCloseTo((runs[0].rmse + runs[1].rmse) / 2, 10);
+    expect(s.baseline.rmse.n).toBe(2);
+  }
+  const b = result.bound;
+  expect(b.ub).toBe(Math.max(b.eta1, b.eta2, b.eta3 ?? 0, b.eta4 ?? 0));
+  expect([1, 2, 4]).toContain(b.bestBaselineEta);
+  // Progress is monotone and ends at 1.
+  expect(out.fractions.at(-1)).toBe(1);
+  for (let i = 1; i < out.fractions.length; i++) expect(out.fractions[i]).toBeGreaterThanOrEqual(out.fractions[i - 1] - 1e-9);
+  // Each worker: one device, no live buffer after its jobs, pipelines shared across widths.
+  expect(out.workers.length).toBe(2);
+  for (const w of out.workers) {
+    expect(w).toMatchObject({ liveBuffers: 0, devicesCreated: 1, liveDevices: 1, running: 0 });
+    expect(w.jobsRun).toBeGreaterThan(0);
+  }
+  expect(out.stats).toMatchObject({ size: 2, liveWorkers: 2, busy: 0, queued: 0, crashes: 0, retries: 0, completed: 12 });
+  expect(out.after.liveWorkers).toBe(0);
+});
+
+test('a sweep compiles no pipeline per width: the kernels of a few widths serve all others', async ({ gpu }) => {
+  await openSweepPage(gpu);
+  const counts = await gpu.evaluate(async () => {
+    const { sweep, smallJob } = globalThis as any;
+    const pool = sweep.createPool({ size: 1 });
+    const kernels = async () => (await pool.workerStats())[0].kernels;
+    // GEMM variants depend on shape classes only (src/gpu/gemm.ts: ≤ 4, ≤ 16, > 16 columns):
+    // one width per class compiles every pipeline a sweep over widths needs.
+    for (const width of [4, 12, 33]) await pool.submit(smallJob(`warm${width}`, { width, epochs: 1 }));
+    const warm = await kernels();
+    for (const width of [17, 40, 64, 100, 128]) await pool.submit(smallJob(`w${width}`, { width, epochs: 1 }));
+    const after = await kernels();
+    await pool.destroy();
+    return { warm, after };
+  });
+  expect(counts.warm).toBeGreaterThan(0);
+  expect(counts.after).toBe(counts.warm);
+});

@@ -1,0 +1,64 @@
+/** The GI complexity bound (EXPERIMENTS.md §A, idea 2).
+ *
+ *  For each width η the test metrics are averaged over repeats, then
+ *    ΔRMSE(η) = RMSE_baseline − RMSE_GI,   Δcorr(η) = corr_GI − corr_baseline,
+ *    η₁ = argmin |Δcorr|,   η₂ = argmin |ΔRMSE|,
+ *    η₃ = first η with Δcorr < 0,   η₄ = first η with ΔRMSE < 0   (only if there is one),
+ *    UB = max(η₁, η₂, η₃, η₄),
+ *  and UB is reported next to the η with the lowest mean baseline test RMSE. "First" means the
+ *  smallest η; argmin ties go to the smallest η. An η whose averages are not finite (a
+ *  diverged run) takes part in no argmin and no crossing. */
+
+/** Mean test metrics of one width for the baseline (w = 0) and the GI model (w > 0). */
+export interface BoundRow {
+  eta: number;
+  baseline: { rmse: number; corr: number };
+  gi: { rmse: number; corr: number };
+}
+
+export interface ComplexityBound {
+  /** argmin |Δcorr|. */
+  eta1: number;
+  /** argmin |ΔRMSE|. */
+  eta2: number;
+  /** First η with Δcorr < 0, or null when GI never loses on correlation. */
+  eta3: number | null;
+  /** First η with ΔRMSE < 0, or null when GI never loses on RMSE. */
+  eta4: number | null;
+  /** UB = max of the defined η₁..η₄. */
+  ub: number;
+  /** The η with the lowest mean baseline test RMSE. */
+  bestBaselineEta: number;
+  /** bestBaselineEta ≤ ub: the paper's claim holds for this sweep. */
+  bestWithinBound: boolean;
+  /** Per η, in increasing η: ΔRMSE and Δcorr. */
+  deltas: { eta: number; deltaRmse: number; deltaCorr: number }[];
+}
+
+function argmin(rows: { eta: number; value: number }[]): number | null {
+  let best: { eta: number; value: number } | null = null;
+  for (const r of rows) if (Number.isFinite(r.value) && (best === null || r.value < best.value)) best = r;
+  return best?.eta ?? null;
+}
+
+/**
+ * The GI complexity upper bound of a sweep from its per-η mean metrics.
+ * @example const b = complexityBound(rows); console.log(`stop the width search at η = ${b.ub}`);
+ */
+export function complexityBound(rows: readonly BoundRow[]): ComplexityBound {
+  if (rows.length === 0) throw new RangeError('complexityBound: no widths');
+  const etas = new Set(rows.map((r) => r.eta));
+  if (etas.size !== rows.length) throw new RangeError('complexityBound: each η must appear once (average the repeats first)');
+  const sorted = [...rows].sort((a, b) => a.eta - b.eta);
+  const deltas = sorted.map((r) => ({ eta: r.eta, deltaRmse: r.baseline.rmse - r.gi.rmse, deltaCorr: r.gi.corr - r.baseline.corr }));
+  const eta1 = argmin(deltas.map((d) => ({ eta: d.eta, value: Math.abs(d.deltaCorr) })));
+  const eta2 = argmin(deltas.map((d) => ({ eta: d.eta, value: Math.abs(d.deltaRmse) })));
+  const bestBaselineEta = argmin(sorted.map((r) => ({ eta: r.eta, value: r.baseline.rmse })));
+  if (eta1 === null || eta2 === null || bestBaselineEta === null) {
+    throw new RangeError('complexityBound: no width has finite metrics for both models (did every run diverge?)');
+  }
+  const eta3 = deltas.find((d) => d.deltaCorr < 0)?.eta ?? null;
+  const eta4 = deltas.find((d) => d.deltaRmse < 0)?.eta ?? null;
+  const ub = Math.max(eta1, eta2, eta3 ?? -Infinity, eta4 ?? -Infinity);
+  return { eta1, eta2, eta3, eta4, ub, bestBaselineEta, bestWithinBound: bestBaselineEta <= ub, deltas };
+}

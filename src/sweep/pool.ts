@@ -1,0 +1,333 @@
+/** A pool of training workers (workers/train.worker.ts), each with its own GPUDevice.
+ *
+ *  Jobs wait in one queue and go to the first idle worker; results stream back as they finish.
+ *  A worker that crashes (an uncaught error, a failed start, or a lost device) is terminated,
+ *  replaced, and its job run again, at most `maxRetries` more times: every job settles exactly
+ *  once. An AbortSignal cancels queued jobs at once and running ones at their next check; a
+ *  worker that does not stop within `cancelGraceMs` is terminated (its device goes with it). */
+import * as Comlink from 'comlink';
+import { cloneJob, jobTransferables, type JobProgress, type JobResult, type LazyJob, type TrainJob } from './job';
+import { WorkerCrashError, WorkerSlot } from './slot';
+import type { JobOutcome, WorkerInfo, WorkerStats } from './worker-api';
+
+export { WorkerCrashError };
+
+export interface PoolOptions {
+  /** Number of workers; default min(navigator.hardwareConcurrency, 4). */
+  size?: number;
+  /** Script of the worker (default: workers/train.worker.ts, bundled by Vite). */
+  workerUrl?: string | URL;
+  /** Extra attempts of a job whose worker crashed (default 2). */
+  maxRetries?: number;
+  /** How long a cancelled job may take to stop before its worker is terminated (default 2000 ms). */
+  cancelGraceMs?: number;
+}
+
+export interface SubmitOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: JobProgress) => void;
+}
+
+/** Progress of a whole `run`: `fraction` counts finished jobs and the running jobs' parts. */
+export interface RunProgress {
+  done: number;
+  total: number;
+  running: number;
+  fraction: number;
+}
+
+export interface RunOptions extends SubmitOptions {
+  /** Each result as soon as its job finishes (in completion order). */
+  onResult?: (r: JobResult) => void;
+  onRunProgress?: (p: RunProgress) => void;
+}
+
+/** Counters of the pool itself (all synchronous). */
+export interface PoolStats {
+  size: number;
+  /** Workers started and not terminated. */
+  liveWorkers: number;
+  busy: number;
+  queued: number;
+  started: number;
+  /** Workers terminated: crashed, cancelled without stopping in time, or destroyed. */
+  terminated: number;
+  crashes: number;
+  retries: number;
+  completed: number;
+}
+
+/** A job failed inside a healthy worker (bad data, invalid options, a GPU validation error). */
+export class JobError extends Error {
+  override name = 'JobError';
+}
+
+type JobSource = TrainJob | LazyJob;
+
+function isLazy(job: JobSource): job is LazyJob {
+  return typeof (job as LazyJob).make === 'function';
+}
+
+interface Task {
+  source: JobSource;
+  id: string;
+  attempt: number;
+  opts: SubmitOptions;
+  resolve(r: JobResult): void;
+  reject(e: unknown): void;
+  settled: boolean;
+  slot: Slot | null;
+}
+
+type Slot = WorkerSlot<Task>;
+
+function abortError(): DOMException {
+  return new DOMException('The job was cancelled', 'AbortError');
+}
+
+function defaultSize(): number {
+  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
+  return Math.max(1, Math.min(cores || 2, 4));
+}
+
+/** A pool of training workers. Create with createPool; destroy() when done. */
+export class Pool {
+  readonly size: number;
+  private readonly maxRetries: number;
+  private readonly cancelGraceMs: number;
+  private readonly workerUrl: string | URL | null;
+  private readonly slots: (Slot | null)[];
+  private readonly queue: Task[] = [];
+  private readonly counters = { started: 0, crashes: 0, retries: 0, completed: 0, terminated: 0 };
+  private readonly idleWaiters: (() => void)[] = [];
+  private destroyed = false;
+  /** The adapter of the first worker that started (for reports). */
+  adapter: WorkerInfo['adapter'] | null = null;
+
+  constructor(options: PoolOptions = {}) {
+    const size = options.size ?? defaultSize();
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
+    this.size = size;
+    this.maxRetries = options.maxRetries ?? 2;
+    this.cancelGraceMs = options.cancelGraceMs ?? 2000;
+    this.workerUrl = options.workerUrl ?? null;
+    this.slots = Array.from({ length: size }, () => null);
+  }
+
+  /** Queues one job; resolves with its metrics. */
+  submit(job: JobSource, opts: SubmitOptions = {}): Promise<JobResult> {
+    if (this.destroyed) return Promise.reject(new Error('This pool has been destroyed; create a new one.'));
+    const id = job.id;
+    return new Promise<JobResult>((resolve, reject) => {
+      const task: Task = { source: job, id, attempt: 0, opts, resolve, reject, settled: false, slot: null };
+      if (opts.signal?.aborted) return reject(abortError());
+      opts.signal?.addEventListener('abort', () => this.cancelTask(task), { once: true });
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  /** Runs every job; results arrive through onResult as they finish and, at the end, in job order.
+   *  The first job that fails for good cancels the rest and rejects the run. */
+  async run(jobs: JobSource[], opts: RunOptions = {}): Promise<JobResult[]> {
+    const inner = new AbortController();
+    const forward = () => inner.abort();
+    opts.signal?.addEventListener('abort', forward, { once: true });
+    if (opts.signal?.aborted) inner.abort();
+    const fractions = new Map<string, number>();
+    let done = 0;
+    const report = () => {
+      if (!opts.onRunProgress) return;
+      let partial = 0;
+      for (const f of fractions.values()) partial += f;
+      opts.onRunProgress({ done, total: jobs.length, running: fractions.size, fraction: (done + partial) / Math.max(1, jobs.length) });
+    };
+    try {
+      return await Promise.all(
+        jobs.map((job) =>
+          this.submit(job, {
+            signal: inner.signal,
+            onProgress: (p) => {
+              fractions.set(p.id, p.fraction);
+              opts.onProgress?.(p);
+              report();
+            },
+          }).then(
+            (result) => {
+              fractions.delete(result.id);
+              done++;
+              opts.onResult?.(result);
+              report();
+              return result;
+            },
+            (error) => {
+              inner.abort();
+              throw error;
+            },
+          ),
+        ),
+      );
+    } finally {
+      opts.signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  /** Synchronous counters (workers alive, busy, queued, crashes, retries). */
+  stats(): PoolStats {
+    const live = this.slots.filter((s) => s && !s.dead);
+    return {
+      size: this.size,
+      liveWorkers: live.length,
+      busy: live.filter((s) => s!.task).length,
+      queued: this.queue.length,
+      started: this.counters.started,
+      terminated: this.counters.terminated,
+      crashes: this.counters.crashes,
+      retries: this.counters.retries,
+      completed: this.counters.completed,
+    };
+  }
+
+  /** Resource counters of every live worker (GPU buffers and devices). */
+  async workerStats(): Promise<WorkerStats[]> {
+    const live = this.slots.filter((s): s is Slot => !!s && !s.dead);
+    return Promise.all(live.map((s) => s.call(s.remote.stats())));
+  }
+
+  /** Resolves once no job is queued or running (cancelled jobs included). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Cancels everything, destroys every worker's device, terminates the workers. Returns the
+   *  counters each worker reported after destroying its device (workers that answered). */
+  async destroy(): Promise<WorkerStats[]> {
+    if (this.destroyed) return [];
+    this.destroyed = true;
+    for (const task of this.queue.splice(0)) this.settle(task, () => task.reject(abortError()));
+    const disposed = await Promise.all(
+      this.slots.map(async (slot) => {
+        if (!slot) return null;
+        if (slot.task) this.settle(slot.task, () => slot.task!.reject(abortError()));
+        let stats: WorkerStats | null = null;
+        if (!slot.dead) {
+          const dispose = slot.call(slot.remote.dispose()).catch(() => null);
+          stats = await Promise.race([dispose, new Promise<null>((r) => setTimeout(() => r(null), this.cancelGraceMs))]);
+        }
+        slot.terminate();
+        return stats;
+      }),
+    );
+    this.notifyIdle();
+    return disposed.filter((s): s is WorkerStats => s !== null);
+  }
+
+  private isIdle(): boolean {
+    return this.queue.length === 0 && this.slots.every((s) => !s || !s.task);
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private settle(task: Task, action: () => void): void {
+    if (task.settled) return;
+    task.settled = true;
+    action();
+  }
+
+  private startWorker(index: number): Slot {
+    this.counters.started++;
+    const slot: Slot = new WorkerSlot<Task>(index, this.workerUrl, {
+      onCrash: () => this.counters.crashes++,
+      onTerminate: (dead) => {
+        this.counters.terminated++;
+        if (this.slots[dead.index] === dead) this.slots[dead.index] = null;
+      },
+    });
+    slot.ready.then((info) => (this.adapter ??= info.adapter), () => {});
+    return slot;
+  }
+
+  private pump(): void {
+    if (this.destroyed) return;
+    while (this.queue.length > 0) {
+      let index = this.slots.findIndex((s) => s && !s.dead && !s.task);
+      if (index < 0) index = this.slots.findIndex((s) => !s || s.dead);
+      if (index < 0) return;
+      if (!this.slots[index] || this.slots[index]!.dead) this.slots[index] = this.startWorker(index);
+      const task = this.queue.shift()!;
+      void this.execute(this.slots[index]!, task);
+    }
+  }
+
+  private async execute(slot: Slot, task: Task): Promise<void> {
+    slot.task = task;
+    task.slot = slot;
+    task.attempt++;
+    let outcome: JobOutcome | null = null;
+    let crash: unknown = null;
+    try {
+      await slot.ready;
+      if (task.settled) throw abortError(); // cancelled while the worker was starting
+      const job = isLazy(task.source) ? task.source.make() : cloneJob(task.source);
+      const progress = task.opts.onProgress ? Comlink.proxy(task.opts.onProgress) : undefined;
+      outcome = await slot.call<JobOutcome>(slot.remote.run(Comlink.transfer(job, jobTransferables(job)), task.attempt, progress));
+      if (!outcome.ok && outcome.fatal) slot.crash(`GPU device lost: ${outcome.error.message}`);
+    } catch (error) {
+      if (!task.settled) {
+        crash = error;
+        slot.crash(error instanceof Error ? error.message : String(error));
+      }
+    }
+    if (slot.task === task) slot.task = null;
+    task.slot = null;
+    if (outcome?.ok) {
+      this.counters.completed++;
+      this.settle(task, () => task.resolve({ ...outcome.result, worker: slot.index, attempts: task.attempt }));
+    } else if (task.settled || task.opts.signal?.aborted) {
+      this.settle(task, () => task.reject(abortError()));
+    } else if (outcome && !outcome.fatal) {
+      this.settle(task, () => task.reject(new JobError(`job ${task.id}: ${outcome.error.name}: ${outcome.error.message}`)));
+    } else if (task.attempt <= this.maxRetries) {
+      this.counters.retries++;
+      this.queue.unshift(task);
+    } else {
+      const reason = crash instanceof Error ? crash.message : outcome && !outcome.ok ? outcome.error.message : 'unknown';
+      this.settle(task, () => task.reject(new WorkerCrashError(`job ${task.id} failed on all ${task.attempt} attempts: ${reason}`)));
+    }
+    this.pump();
+    this.notifyIdle();
+  }
+
+  private cancelTask(task: Task): void {
+    const queued = this.queue.indexOf(task);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.settle(task, () => task.reject(abortError()));
+      this.notifyIdle();
+      return;
+    }
+    const slot = task.slot;
+    this.settle(task, () => task.reject(abortError()));
+    if (!slot || slot.dead) return;
+    // Ask the worker to stop; terminate it if it does not within the grace period.
+    void slot.call(slot.remote.cancel(task.id)).catch(() => {});
+    setTimeout(() => {
+      if (slot.task === task && !slot.dead) slot.terminate(); // execute() then frees the slot
+    }, this.cancelGraceMs);
+  }
+}
+
+/**
+ * Creates a pool of training workers, each with its own GPUDevice.
+ * @example
+ * const pool = createPool({ size: 2 });
+ * const results = await pool.run(jobs, { onResult: (r) => console.log(r.id, r.rmse) });
+ * await pool.destroy();
+ */
+export function createPool(options: PoolOptions = {}): Pool {
+  return new Pool(options);
+}

@@ -1,0 +1,67 @@
+/** One worker of the pool: its Comlink remote, its start-up, and how it ends. Every call to the
+ *  worker is raced against `crashed`, which rejects when the worker crashes (an uncaught error,
+ *  a message that cannot be read, a lost device) or is terminated: a dead worker never leaves
+ *  a caller waiting. */
+import * as Comlink from 'comlink';
+import type { WorkerApi, WorkerInfo } from './worker-api';
+
+/** The worker of a job crashed (on every attempt, when the pool reports it). */
+export class WorkerCrashError extends Error {
+  override name = 'WorkerCrashError';
+}
+
+export interface SlotHooks {
+  /** Called once if the worker crashes (not when it is terminated on purpose). */
+  onCrash(slot: WorkerSlot): void;
+  onTerminate(slot: WorkerSlot): void;
+}
+
+/** A started worker in pool position `index`; `task` is whatever the pool runs there. */
+export class WorkerSlot<T = unknown> {
+  readonly worker: Worker;
+  readonly remote: Comlink.Remote<WorkerApi>;
+  readonly ready: Promise<WorkerInfo>;
+  readonly crashed: Promise<never>;
+  task: T | null = null;
+  dead = false;
+  private fail!: (error: Error) => void;
+
+  constructor(readonly index: number, workerUrl: string | URL | null, private readonly hooks: SlotHooks) {
+    const name = `sobolev-train-${index}`;
+    this.worker = workerUrl
+      ? new Worker(workerUrl, { type: 'module', name })
+      : new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
+    this.remote = Comlink.wrap<WorkerApi>(this.worker);
+    this.crashed = new Promise<never>((_, reject) => (this.fail = reject));
+    this.crashed.catch(() => {}); // observed through the races
+    this.worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      this.crash(`uncaught error: ${event.message || 'the worker script failed to load'}`);
+    });
+    this.worker.addEventListener('messageerror', () => this.crash('a message could not be deserialised'));
+    const onLost = Comlink.proxy((reason: string) => this.crash(`GPU device lost (${reason})`));
+    this.ready = this.call(this.remote.init(onLost));
+    this.ready.catch(() => {});
+  }
+
+  /** `promise` (a call to the worker), or a rejection if the worker dies first. */
+  call<R>(promise: Promise<R>): Promise<R> {
+    return Promise.race([promise, this.crashed]);
+  }
+
+  /** Marks the worker crashed and terminates it. */
+  crash(reason: string): void {
+    if (this.dead) return;
+    this.hooks.onCrash(this);
+    this.terminate(new WorkerCrashError(`worker ${this.index}: ${reason}`));
+  }
+
+  /** Terminates the worker (its device goes with it); pending calls reject with `reason`. */
+  terminate(reason: Error = new Error(`worker ${this.index} was terminated`)): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.fail(reason);
+    this.worker.terminate();
+    this.hooks.onTerminate(this);
+  }
+}

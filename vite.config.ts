@@ -1,0 +1,37 @@
+import { defineConfig } from 'vite';
+
+/**
+ * One config for three uses:
+ * - `npm run dev` / the test and reproduction servers: root is the repository, so both
+ *   /demo/index.html and /e2e/pages/harness.html (and bench pages) are served;
+ * - `npm run build`: the library (src/index.ts → dist/index.js, ESM), with module workers
+ *   emitted as ES modules (`new Worker(new URL(...), { type: 'module' })` is bundled as such).
+ */
+export default defineConfig(({ command }) => ({
+  root: '.',
+  // Built assets (the worker chunk) are found relative to dist/index.js, wherever it is installed.
+  base: command === 'build' ? './' : '/',
+  server: { host: '127.0.0.1' },
+  worker: { format: 'es' },
+  // Pre-bundle the browser dependencies up front: a dependency discovered at run time makes
+  // Vite reload the page, which would break a headless run in the middle.
+  optimizeDeps: {
+    entries: ['demo/index.html', 'e2e/pages/*.html'],
+    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js'],
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    lib: {
+      entry: 'src/index.ts',
+      formats: ['es'],
+      fileName: () => 'index.js',
+    },
+    rollupOptions: {
+      // Keep the runtime dependencies out of the bundle: users' bundlers resolve them.
+      external: ['comlink', /^wgsl-preprocessor/],
+    },
+  },
+}));
