@@ -1,0 +1,111 @@
+import type { BenchResult, SweepRow } from './results';
+
+const f = (v: number | undefined, digits = 1): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const e = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : v.toExponential(1));
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
+
+function sweepTable(rows: SweepRow[], key: 'width' | 'n'): string[] {
+  const head = key === 'width' ? 'width' : 'N';
+  const out = [
+    `| ${head} | stacked rows | MFLOP/step | ms/step (median) | GFLOP/s | % of peak | dispatch floor ms |`,
+    '|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    if (r.error) out.push(`| ${r[key]} | ${r.rows} | ${f(r.mflopsPerStep)} | ${cell(r.error)} | | | ${f(r.dispatchFloorMs, 2)} |`);
+    else out.push(`| ${r[key]} | ${r.rows} | ${f(r.mflopsPerStep)} | ${f(r.msPerStep, 2)} | ${f(r.gflops, 2)} | ${f(r.pctPeak)} | ${f(r.dispatchFloorMs, 2)} |`);
+  }
+  return out;
+}
+
+/** The markdown report (bench/results/latest.md and bench/RESULTS.md). */
+export function toMarkdown(r: BenchResult): string {
+  const a = r.adapter;
+  const p = r.problem;
+  const lines: string[] = [];
+  lines.push('# Benchmark: one Sobolev training step', '');
+  lines.push(`- Date: ${r.date}`);
+  lines.push(`- Adapter: vendor \`${a.vendor || '?'}\`, architecture \`${a.architecture || '?'}\`${a.description ? `, ${a.description}` : ''}${a.device ? ` (${a.device})` : ''}`);
+  lines.push(`- Browser: ${r.userAgent}`);
+  lines.push(`- CPU threads: ${r.hardwareConcurrency}; cross-origin isolated: ${r.crossOriginIsolated ? 'yes (jax-js wasm may use threads)' : 'no (jax-js wasm single-threaded)'}`);
+  lines.push(
+    `- Step: ${p.sizes.join('→')} MLP (${p.activation}), N = ${p.n} full batch, ${p.loss}, k = ${p.k} tangent directions, w = ${p.w}, Adam (lr ${p.learningRate}); ` +
+      `${f(p.mflopsPerStep)} MFLOP per step counted analytically (GEMMs over (1+k)·N = ${(1 + p.k) * p.n} stacked rows: forward + weight and activation gradients; an FMA is 2 FLOPs)`,
+  );
+  if (r.peak) {
+    const k = r.peak;
+    lines.push(
+      `- Peak (WGSL FMA-chain kernel in the same page): fma() ${f(k.fmaGflops, 2)} GFLOP/s, a·m+c ${f(k.mulAddGflops, 2)} GFLOP/s → peak ${f(k.peakGflops, 2)} GFLOP/s; ` +
+        `${f(k.dispatchUs)} µs per dispatch; empty submit ${f(k.submitMs, 2)} ms; 4-byte readback ${f(k.readbackMs, 2)} ms`,
+    );
+  }
+  if (r.quick) lines.push('- **Quick run** (`--quick`): fewer repeats and sizes; numbers are indicative only.');
+  lines.push(`- Whole run: ${f(r.totalSeconds, 0)} s. Rerun: \`npm run bench\` (headless Chromium; writes bench/results/latest.{json,md} and this file).`);
+  lines.push('');
+
+  lines.push('## Libraries (same page, same data and initial parameters)', '');
+  lines.push(
+    'ms/step: median over timed blocks (blocks interleaved across libraries, so a change in the machine\'s load hits all of them), each block a run of steps that ends with the results read back; ' +
+      'best: the fastest block. Ratio: ms/step ÷ sobolev-webgpu\'s (> 1: sobolev-webgpu is faster). GFLOP/s and % of peak from the median and the analytic FLOP count.',
+    '',
+  );
+  lines.push('| library | device | ms/step (median) | ratio | best ms/step | best ratio | GFLOP/s | % of peak | gradient check | steps × blocks | how the step is written |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|---|---|');
+  for (const m of r.main) {
+    if (m.status === 'failed') {
+      lines.push(`| ${m.library} | ${m.device} | failed | | | | | | ${m.gradientCheck ?? '–'} | | ${cell(m.error ?? '')} |`);
+      continue;
+    }
+    lines.push(
+      `| ${m.library} | ${m.device} | ${f(m.msPerStep, 2)} | ${f(m.ratio, 2)}× | ${f(m.bestMsPerStep, 2)} | ${f(m.bestRatio, 2)}× | ${f(m.gflops, 2)} | ${f(m.pctPeak)} | ${m.gradientCheck ?? '–'} | ${m.stepsPerBlock} × ${m.blocks?.length ?? 0} | ${cell(m.method)} |`,
+    );
+  }
+  lines.push('');
+
+  lines.push('## Gradient check (before timing)', '');
+  lines.push('Loss and parameter gradients at the initial parameters of a small instance (same architecture, N = 64) against the float64 reference (`refLossAndGradients`): max over tensors of ‖g − g_ref‖∞ / ‖g_ref‖∞.', '');
+  lines.push('| library | device | status | loss | reference loss | gradient rel. error | vs sobolev-webgpu | note |');
+  lines.push('|---|---|---|---:|---:|---:|---:|---|');
+  for (const c of r.checks) {
+    lines.push(`| ${c.library} | ${c.device} | ${c.status} | ${f(c.loss, 6)} | ${f(c.refLoss, 6)} | ${e(c.gradRelErr)} | ${e(c.vsOursRelErr)} | ${cell(c.error ?? c.note ?? '')} |`);
+  }
+  lines.push('');
+
+  if (r.profile) {
+    const pr = r.profile;
+    lines.push('## Where a sobolev-webgpu step spends its time', '');
+    lines.push(
+      `${pr.dispatchesPerStep} dispatches per step; × ${f(r.peak?.dispatchUs)} µs per dispatch = ${f(pr.dispatchFloorMs, 2)} ms floor. ` +
+        `The dispatches of one fit() step were recorded and each replayed alone many times (best of 3): ${f(pr.sumMs, 2)} ms summed; the recorded step replayed back to back: ${f(pr.replayMsPerStep, 2)} ms` +
+        (pr.fitMsPerStep ? `; fit(): ${f(pr.fitMsPerStep, 2)} ms per step.` : '.'),
+      '',
+    );
+    lines.push('| kernel | dispatches/step | ms/step (isolated) | share | GFLOP/s | % of peak |', '|---|---:|---:|---:|---:|---:|');
+    for (const k of pr.byLabel) {
+      const pct = k.gflops !== undefined && r.peak ? (100 * k.gflops) / r.peak.peakGflops : undefined;
+      lines.push(`| ${k.label} | ${k.count} | ${f(k.ms, 3)} | ${f((100 * k.ms) / pr.sumMs)}% | ${f(k.gflops, 2)} | ${f(pct)} |`);
+    }
+    lines.push('');
+    lines.push('Every dispatch of one step, in order (GEMM FLOPs as in the step count above):', '');
+    lines.push('| # | kernel | what | workgroups | ms (isolated) | MFLOP | GFLOP/s | % of peak |', '|---:|---|---|---:|---:|---:|---:|---:|');
+    for (const k of pr.kernels) {
+      const pct = k.gflops !== undefined && r.peak ? (100 * k.gflops) / r.peak.peakGflops : undefined;
+      lines.push(`| ${k.index} | ${k.label} | ${k.what ?? ''} | ${k.workgroups} | ${f(k.ms, 3)} | ${k.flops ? f(k.flops / 1e6, 2) : ''} | ${f(k.gflops, 2)} | ${f(pct)} |`);
+    }
+    lines.push('');
+  }
+
+  if (r.width.length) {
+    lines.push(`## sobolev-webgpu vs width (two hidden layers of the width, N = ${r.width[0].n})`, '');
+    lines.push(...sweepTable(r.width, 'width'), '');
+  }
+  if (r.n.length) {
+    lines.push(`## sobolev-webgpu vs N (width ${r.n[0].width}, full batch)`, '');
+    lines.push(...sweepTable(r.n, 'n'), '');
+  }
+  if (r.warnings.length) {
+    lines.push('## Warnings', '');
+    for (const w of r.warnings) lines.push(`- ${cell(w)}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,75 @@
+import type { PeakResult } from './peak';
+import type { StepProfile } from './profile';
+
+export interface CheckRow {
+  library: string;
+  device: string;
+  /** ok: gradients match the float64 reference; wrong: they do not; failed: did not run. */
+  status: 'ok' | 'wrong' | 'failed';
+  loss?: number;
+  refLoss?: number;
+  /** max over parameter tensors of ‖g − g_ref‖∞ / ‖g_ref‖∞ */
+  gradRelErr?: number;
+  /** the same error of this library against sobolev-webgpu's gradients */
+  vsOursRelErr?: number;
+  error?: string;
+  note?: string;
+}
+
+export interface MainRow {
+  library: string;
+  device: string;
+  method: string;
+  status: 'ok' | 'failed';
+  error?: string;
+  msPerStep?: number;
+  /** ms per step of each timed block */
+  blocks?: number[];
+  /** the fastest block's ms per step (least disturbed by other load on the machine) */
+  bestMsPerStep?: number;
+  /** bestMsPerStep / sobolev-webgpu's */
+  bestRatio?: number;
+  stepsPerBlock?: number;
+  warmupMs?: number;
+  /** this library's ms per step / sobolev-webgpu's */
+  ratio?: number;
+  gflops?: number;
+  /** share of the WebGPU FMA peak, in % */
+  pctPeak?: number;
+  /** loss after the last timed block (sanity: training is moving) */
+  loss?: number;
+  gradientCheck?: CheckRow['status'];
+}
+
+export interface SweepRow {
+  width: number;
+  n: number;
+  rows: number;
+  mflopsPerStep: number;
+  msPerStep: number;
+  blocks: number[];
+  stepsPerBlock: number;
+  gflops: number;
+  pctPeak: number;
+  /** dispatches per step × the measured per-dispatch cost */
+  dispatchFloorMs?: number;
+  error?: string;
+}
+
+export interface BenchResult {
+  date: string;
+  userAgent: string;
+  adapter: { vendor: string; architecture: string; device: string; description: string };
+  hardwareConcurrency: number;
+  crossOriginIsolated: boolean;
+  quick: boolean;
+  problem: { sizes: number[]; n: number; k: number; w: number; learningRate: number; mflopsPerStep: number; activation: string; loss: string };
+  peak?: PeakResult;
+  checks: CheckRow[];
+  main: MainRow[];
+  profile?: StepProfile & { dispatchFloorMs: number; fitMsPerStep?: number };
+  width: SweepRow[];
+  n: SweepRow[];
+  warnings: string[];
+  totalSeconds: number;
+}

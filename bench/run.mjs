@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// Headless runner of the in-page benchmark (bench/index.html): serves the repository with Vite
+// on 127.0.0.1 (cross-origin isolated, so jax-js's wasm device can use threads), opens the page
+// in Chromium with WebGPU, streams its progress, and writes
+//   bench/results/latest.json, bench/results/latest.md  (git-ignored)
+//   bench/RESULTS.md                                     (committed; full runs only)
+// Usage: node bench/run.mjs [--quick] [--only=ours,jax-webgpu,jax-wasm,tfjs-webgpu]
+//                           [--sections=peak,check,main,profile,width,n] [--jax-sync=block|step]
+//                           [--headed] [--timeout-min=20] [--write-results]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { createServer } from 'vite';
+import { chromiumArgs, findChromium } from '../scripts/chromium.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function main() {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('No Chromium found: install one (Debian: apt-get install chromium) or set CHROME_PATH.');
+  const port = await freePort();
+  const vite = await createServer({
+    root,
+    // A dependency cache of its own: other Vite servers on this checkout (tests, demo) with
+    // other pre-bundle lists would otherwise rewrite node_modules/.vite under the running page.
+    cacheDir: join(root, 'node_modules', '.vite-bench'),
+    logLevel: 'warn',
+    clearScreen: false,
+    server: {
+      host: '127.0.0.1',
+      port,
+      strictPort: true,
+      hmr: false,
+      // Cross-origin isolation: SharedArrayBuffer for jax-js's multi-threaded wasm device.
+      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+    },
+    // Pre-bundle every dependency of the page up front: a dependency discovered later makes
+    // Vite reload the page in the middle of the run.
+    optimizeDeps: { entries: ['bench/index.html'], include: ['@jax-js/jax', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
+  });
+  await vite.listen();
+  const query = new URLSearchParams();
+  if (flag('quick')) query.set('quick', '1');
+  if (option('only')) query.set('only', option('only'));
+  if (option('sections')) query.set('sections', option('sections'));
+  if (option('jax-sync')) query.set('jaxSync', option('jax-sync'));
+  const url = `http://127.0.0.1:${port}/bench/index.html${query.size ? `?${query}` : ''}`;
+
+  const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: !flag('headed') });
+  const started = Date.now();
+  try {
+    const page = await browser.newPage();
+    page.on('console', (msg) => {
+      const text = msg.text();
+      if (text.startsWith('[bench] ')) console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text.slice(8)}`);
+      else if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[page ${msg.type()}] ${text}`);
+    });
+    page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+    console.log(`[bench] ${url} in ${executablePath}`);
+    await page.goto(url);
+    const timeout = Number(option('timeout-min') ?? 20) * 60_000;
+    await page.waitForFunction(() => window.__bench && window.__bench.state !== 'running', null, { timeout, polling: 1000 });
+    const outcome = await page.evaluate(() => window.__bench);
+    if (outcome.state !== 'done') throw new Error(`the benchmark page failed: ${outcome.error}`);
+
+    const dir = join(root, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(outcome.result, null, 2)}\n`);
+    writeFileSync(join(dir, 'latest.md'), `${outcome.markdown}\n`);
+    const partial = flag('quick') || option('only') || option('sections') || option('jax-sync');
+    if (!partial || flag('write-results')) writeFileSync(join(root, 'bench', 'RESULTS.md'), `${outcome.markdown}\n`);
+    console.log(`\n${outcome.markdown}\n`);
+    console.log(`[bench] wrote bench/results/latest.json and latest.md${partial && !flag('write-results') ? ' (partial run: bench/RESULTS.md left as it was; --write-results to overwrite)' : ' and bench/RESULTS.md'}`);
+  } finally {
+    await browser.close();
+    await vite.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`[bench] ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  },
+);
