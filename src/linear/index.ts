@@ -5,3 +5,4 @@ export * from './normal-equations';
 export * from './fit';
 export * from './select';
 export * from './experiment';
+export * from './gpu-sums';
