@@ -3,46 +3,23 @@
 // Writes bench/results/pool.json and bench/results/pool.md (git-ignored) and prints the table.
 //   node bench/pool.mjs [--sizes=1,2,4] [--jobs=16] [--epochs=30] [--rounds=3]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
-import { chromiumArgs, findChromium } from '../scripts/chromium.mjs';
+import { launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const option = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function main() {
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error('No Chromium found: install one (Debian: apt-get install chromium) or set CHROME_PATH.');
-  const port = await freePort();
-  const vite = await createServer({
-    root,
-    cacheDir: join(root, 'node_modules', '.vite-pool-bench'),
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, hmr: false },
-  });
-  await vite.listen();
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  const executablePath = requireChromium();
+  const vite = await startVite({ cacheDir: '.vite-pool-bench' });
+  const browser = await launchChromium({ executablePath });
   try {
     const page = await browser.newPage();
     page.on('console', (m) => m.text().startsWith('[pool]') && console.log(m.text()));
     page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
     const query = new URLSearchParams({ sizes: option('sizes', '1,2,4'), jobs: option('jobs', '16'), epochs: option('epochs', '30'), rounds: option('rounds', '3') });
-    await page.goto(`http://127.0.0.1:${port}/bench/pool.html?${query}`);
+    await page.goto(`${vite.url}/bench/pool.html?${query}`);
     await page.waitForFunction(() => globalThis.__poolBench || globalThis.__poolBenchError, null, { timeout: 30 * 60_000, polling: 500 });
     const error = await page.evaluate(() => globalThis.__poolBenchError);
     if (error) throw new Error(error);

@@ -8,61 +8,35 @@
 //                           [--sections=peak,check,main,profile,width,n] [--jax-sync=block|step]
 //                           [--headed] [--timeout-min=20] [--write-results]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { createServer } from 'vite';
-import { chromiumArgs, findChromium } from '../scripts/chromium.mjs';
+import { launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function main() {
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error('No Chromium found: install one (Debian: apt-get install chromium) or set CHROME_PATH.');
-  const port = await freePort();
-  const vite = await createServer({
-    root,
+  const executablePath = requireChromium();
+  const vite = await startVite({
     // A dependency cache of its own: other Vite servers on this checkout (tests, demo) with
     // other pre-bundle lists would otherwise rewrite node_modules/.vite under the running page.
-    cacheDir: join(root, 'node_modules', '.vite-bench'),
-    logLevel: 'warn',
-    clearScreen: false,
-    server: {
-      host: '127.0.0.1',
-      port,
-      strictPort: true,
-      hmr: false,
-      // Cross-origin isolation: SharedArrayBuffer for jax-js's multi-threaded wasm device.
-      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
-    },
+    cacheDir: '.vite-bench',
+    // Cross-origin isolation: SharedArrayBuffer for jax-js's multi-threaded wasm device.
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
     // Pre-bundle every dependency of the page up front: a dependency discovered later makes
     // Vite reload the page in the middle of the run.
     optimizeDeps: { entries: ['bench/index.html'], include: ['@jax-js/jax', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'] },
   });
-  await vite.listen();
   const query = new URLSearchParams();
   if (flag('quick')) query.set('quick', '1');
   if (option('only')) query.set('only', option('only'));
   if (option('sections')) query.set('sections', option('sections'));
   if (option('jax-sync')) query.set('jaxSync', option('jax-sync'));
-  const url = `http://127.0.0.1:${port}/bench/index.html${query.size ? `?${query}` : ''}`;
+  const url = `${vite.url}/bench/index.html${query.size ? `?${query}` : ''}`;
 
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs, headless: !flag('headed') });
+  const browser = await launchChromium({ executablePath, headless: !flag('headed') });
   const started = Date.now();
   try {
     const page = await browser.newPage();

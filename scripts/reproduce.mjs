@@ -17,13 +17,10 @@
 //     summary: [{ eta, width, baseline|gi: { rmse|corr: { mean, sd, n } } }],
 //     runs: [{ eta, width, model, gradientWeight, repeat, rmse, corr, stageRmse, epochs,
 //              diverged, trainMs, worker, attempts }] }] }] }
-import { chromium } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'vite';
-import { chromiumArgs, findChromium } from './chromium.mjs';
+import { launchChromium, requireChromium, startVite } from './headless.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,17 +45,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 const fmtTime = (s) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`);
 
 /** Prints a line per task whose progress changed, at most one per task every `everyMs`. */
@@ -80,20 +66,11 @@ function progressPrinter(startedAt, everyMs = 2000) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const executablePath = findChromium();
-  if (!executablePath) throw new Error('No Chromium found: install one (Debian: apt-get install chromium) or set CHROME_PATH.');
-  const port = await freePort();
+  const executablePath = requireChromium();
   // Its own dependency cache: a test server running beside it must not see its pre-bundles
   // rewritten; no HMR, so an edit elsewhere in the checkout cannot reload the page mid-run.
-  const server = await createServer({
-    root,
-    cacheDir: join(root, 'node_modules', '.vite-reproduce'),
-    logLevel: 'warn',
-    clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, hmr: false },
-  });
-  await server.listen();
-  const browser = await chromium.launch({ executablePath, args: chromiumArgs });
+  const server = await startVite({ cacheDir: '.vite-reproduce' });
+  const browser = await launchChromium({ executablePath });
   const errors = [];
   const startedAt = Date.now();
   try {
@@ -109,7 +86,7 @@ async function main() {
     const query = new URLSearchParams({ preset: opts.preset });
     if (opts.sections) query.set('sections', opts.sections);
     if (opts.workers) query.set('workers', String(opts.workers));
-    const url = `http://127.0.0.1:${port}/demo/index.html?${query}`;
+    const url = `${server.url}/demo/index.html?${query}`;
     console.log(`[reproduce] preset ${opts.preset}; ${browser.version()} at ${executablePath}; ${url}`);
     await page.goto(url);
     const meta = await page.waitForFunction(() => globalThis.__meta?.adapter || globalThis.__error, null, { timeout: 120_000 }).then(() => page.evaluate(() => globalThis.__meta));

@@ -20,20 +20,11 @@ import {
   sineFeatures,
 } from '../../src/linear/index';
 import type { LinearMethod, LinearSummary, SumsBackend } from '../../src/linear/index';
+import { mulberry32 } from '../../src/reference/rng';
 
-/** mulberry32 + Box–Muller: test-only seeded data, independent of src/problems. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Sine data from mulberry32 + Box–Muller: test-only seeded data, independent of src/problems. */
 function sineData(n: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   const dydx = new Float64Array(n);

@@ -18,20 +18,9 @@ import {
   solveSpd,
 } from '../../src/linear/index';
 import type { FeatureMap, GramSums } from '../../src/linear/index';
+import { mulberry32 } from '../../src/reference/rng';
 
 // ---- test-only helpers (independent of src/linear) ----
-
-/** mulberry32: tiny seeded PRNG in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randn(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
@@ -39,7 +28,7 @@ function randn(r: () => number): number {
 
 /** §B-style sine data: x ~ U(0, 2.5π), y = sin x + N(0, 0.1²), dy/dx = cos x (noise-free). */
 function sineData(n: number, seed: number) {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const x = new Float64Array(n);
   const y = new Float64Array(n);
   const dydx = new Float64Array(n);
@@ -169,7 +158,7 @@ test('multi-input RBF: per-input derivative matrices match finite differences', 
 
 test('Cholesky solves an SPD system to a known solution with a tiny residual', () => {
   const p = 6;
-  const r = rng(7);
+  const r = mulberry32(7);
   const m = Float64Array.from({ length: p * p }, () => randn(r));
   const a = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) {
@@ -223,7 +212,7 @@ test('Cholesky throws clear errors for non-SPD, singular, ill-conditioned and ma
 
 test('gramSums equals explicit products and validates its inputs', async () => {
   const f = rbfFeaturesMulti([0, 0, 1, 1, -1, 0.5], 2);
-  const r = rng(3);
+  const r = mulberry32(3);
   const n = 9;
   const x = Float64Array.from({ length: n * 2 }, () => 2 * r() - 1);
   const y = Float64Array.from({ length: n }, () => r());

@@ -47,35 +47,10 @@ export function evenlySpaced(a: number, b: number, k: number): Float64Array {
 }
 
 /** 1-D Gaussian RBF features: Φ(x) = [1, exp(−(x−c_k)²/width²)] (p = 1 + #centres) and
- *  Φ'(x) = [0, −2(x−c_k)/width² · exp(−(x−c_k)²/width²)]. */
+ *  Φ'(x) = [0, −2(x−c_k)/width² · exp(−(x−c_k)²/width²)]; {@link rbfFeaturesMulti} with one input. */
 export function rbfFeatures(centres: ArrayLike<number>, width = 1): FeatureMap {
   if (centres.length === 0) throw new Error('rbfFeatures needs at least one centre');
-  assertFinite('centres', centres);
-  checkWidth(width);
-  const c = Float64Array.from(centres);
-  const p = c.length + 1;
-  const w2 = width * width;
-  return {
-    inputs: 1,
-    p,
-    zeroGradientColumns: [0],
-    design(x: ArrayLike<number>): Design {
-      const n = pointCount(x, 1);
-      const phi = new Float64Array(n * p);
-      const dphi = new Float64Array(n * p);
-      for (let i = 0; i < n; i++) {
-        const xi = x[i];
-        phi[i * p] = 1;
-        for (let k = 0; k < c.length; k++) {
-          const r = xi - c[k];
-          const e = Math.exp(-(r * r) / w2);
-          phi[i * p + k + 1] = e;
-          dphi[i * p + k + 1] = ((-2 * r) / w2) * e;
-        }
-      }
-      return { n, p, phi, dphi: [dphi] };
-    },
-  };
+  return rbfFeaturesMulti(centres, 1, width);
 }
 
 /** Gaussian RBF features on d inputs: centres is row-major k×d; Φ(x) = [1, exp(−‖x−c_k‖²/width²)]
