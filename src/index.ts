@@ -23,3 +23,5 @@ export * as linear from './linear/index';
 export * as problems from './problems/index';
 /** The float64 CPU oracle the GPU code is tested against. */
 export * as reference from './reference/index';
+/** The generative image model trained with projected JVP losses (renderer JVPs as targets). */
+export * as generative from './generative/index';

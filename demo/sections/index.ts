@@ -4,4 +4,5 @@ import type { Section } from './types';
 export const sectionLoaders: (() => Promise<{ section: Section }>)[] = [
   () => import('./nn'),
   () => import('./linear'),
+  () => import('./generative'),
 ];
