@@ -35,3 +35,18 @@ for (const sizes of [[3, 1], [3, 6, 2], [2, 5, 4, 3]]) {
     back.forEach((v, i) => expect(Math.abs(v - flat[i])).toBeLessThan(3e-4));
   });
 }
+
+test('an output that barely varies is not blown up by standardisation', () => {
+  // 3 outputs: two with spread ~1, one (a mostly dark pixel) with spread 1e-4.
+  const n = 50;
+  const y = new Float32Array(3 * n);
+  for (let i = 0; i < n; i++) y.set([Math.sin(i), Math.cos(i), i === 7 ? 1e-3 : 0], 3 * i);
+  const s = fitStandardizer({ x: new Float32Array(n).map((_, i) => i), y }, 1, 3, true);
+  // The floor is 0.1 × the RMS of the raw column spreads (the third one is ~1.4e-4).
+  const rms = Math.sqrt((s.yScale[0] ** 2 + s.yScale[1] ** 2) / 3);
+  expect(s.yScale[2]).toBeGreaterThanOrEqual(0.1 * rms);
+  expect(s.yScale[2]).toBeLessThan(0.1 * rms * 1.001);
+  expect(s.yScale[0]).toBeCloseTo(Math.sqrt(y.filter((_, i) => i % 3 === 0).reduce((a, v) => a + (v - s.yMean[0]) ** 2, 0) / n), 6);
+  const std = standardize({ x: new Float32Array(n), y }, s, [0]);
+  expect(Math.max(...Array.from(std.y, Math.abs))).toBeLessThan(50);
+});

@@ -265,8 +265,10 @@ export class Mlp {
     } else if (gradientWeight > 0) {
       if (!data.dydx) throw new RangeError('dydx (n × outputs × gradientInputs) is required when gradientWeight > 0');
       checkMatrix('dydx', data.dydx, this.outputs * g, n);
-    } else {
-      k = 0; // values only: no tangent rows at all
+    }
+    if (gradientWeight === 0) {
+      k = 0; // values only: no tangent rows, no targets, no callback
+      mode = 'all';
     }
     return { n, k, mode, gradientWeight, gradientInputs };
   }

@@ -23,10 +23,18 @@ function columnStats(data: ArrayLike<number>, cols: number): { mean: Float64Arra
   return { mean, scale };
 }
 
+/** Output columns are scaled by at least this fraction of their RMS spread: an output that
+ *  barely varies (a mostly dark pixel) must not be blown up into a huge standardised target. */
+const OUTPUT_SCALE_FLOOR = 0.1;
+
 /** Statistics of x and (when the output is linear) y; identity maps otherwise. */
 export function fitStandardizer(data: Dataset, inputs: number, outputs: number, scaleOutputs: boolean): Standardizer {
   const xs = columnStats(data.x, inputs);
   const ys = scaleOutputs ? columnStats(data.y, outputs) : { mean: new Float64Array(outputs), scale: new Float64Array(outputs).fill(1) };
+  if (scaleOutputs && outputs > 1) {
+    const rms = Math.sqrt(ys.scale.reduce((sum, sd) => sum + sd * sd, 0) / outputs);
+    ys.scale.forEach((sd, c) => (ys.scale[c] = Math.max(sd, OUTPUT_SCALE_FLOOR * rms)));
+  }
   return { xMean: xs.mean, xScale: xs.scale, yMean: ys.mean, yScale: ys.scale };
 }
 
