@@ -34,7 +34,10 @@ export function drawRmseChart(host: HTMLElement, size: number, summary: Generati
       scales: {
         x: {
           type: 'logarithmic',
+          min: Math.min(...rows.map((s) => s.nTrain)) / 1.15,
+          max: Math.max(...rows.map((s) => s.nTrain)) * 1.15,
           title: { display: true, text: 'N_train (log scale)' },
+          ticks: { autoSkip: false, callback: (v) => String(v) },
           // Ticks at the N values of the experiment only.
           afterBuildTicks: (axis) => {
             axis.ticks = rows.map((s) => ({ value: s.nTrain }));
