@@ -1,6 +1,7 @@
 // Drawing of the generative-image experiment: test RMSE vs N_train (chart.js) and image grids
 // (truth / baseline / GI rows, one column per held-out θ) painted with putImageData.
 import Chart from 'chart.js/auto';
+import { chartCanvas } from './chart-canvas';
 import type { GenerativeSummary, ImageGrid } from '../../src/generative/index';
 import type { Table } from './generative-report';
 
@@ -9,11 +10,7 @@ const GI = '#cc0000';
 
 /** Test RMSE vs N for one image size, mean ± sd bands. */
 export function drawRmseChart(host: HTMLElement, size: number, summary: GenerativeSummary[], giWeight: number): Chart {
-  const box = document.createElement('div');
-  box.className = 'chart';
-  const canvas = document.createElement('canvas');
-  box.append(canvas);
-  host.append(box);
+  const canvas = chartCanvas(host);
   const rows = summary.filter((s) => s.size === size);
   const line = (label: string, color: string, pick: (s: GenerativeSummary) => { mean: number; sd: number }) => [
     { label: '', data: rows.map((s) => ({ x: s.nTrain, y: pick(s).mean + pick(s).sd })), borderColor: 'transparent', backgroundColor: `${color}22`, pointRadius: 0, fill: '+1' as const },

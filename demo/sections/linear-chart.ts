@@ -1,6 +1,7 @@
 // Mean test RMSE vs training size N for each linear method of the sine protocol, drawn with
 // chart.js in the style of nn-chart.ts.
 import Chart from 'chart.js/auto';
+import { chartCanvas } from './chart-canvas';
 import type { LinearExperimentResult, LinearMethod } from '../../src/linear/index';
 
 /** Display names and colours of the methods. */
@@ -14,11 +15,7 @@ export const METHOD_STYLE: Record<LinearMethod, { label: string; color: string }
 
 /** Draws RMSE vs N into a new canvas inside `host`; returns the chart (destroy it to free it). */
 export function drawLinearChart(host: HTMLElement, title: string, result: LinearExperimentResult): Chart {
-  const box = document.createElement('div');
-  box.className = 'chart';
-  const canvas = document.createElement('canvas');
-  box.append(canvas);
-  host.append(box);
+  const canvas = chartCanvas(host);
   const datasets = result.methods.map((m) => ({
     label: METHOD_STYLE[m].label,
     data: result.summary.filter((s) => s.method === m && Number.isFinite(s.mean)).map((s) => ({ x: s.n, y: s.mean })),

@@ -1,6 +1,7 @@
 // Test RMSE vs η for the baseline and the GI model (mean ± sd over repeats), with the GI
 // complexity bound UB and the best baseline η marked, drawn with chart.js.
 import Chart from 'chart.js/auto';
+import { chartCanvas } from './chart-canvas';
 import type { SweepResult } from '../../src/sweep/index';
 
 const BASELINE = '#3465a4';
@@ -8,11 +9,7 @@ const GI = '#cc0000';
 
 /** Draws one sweep into a new canvas inside `host`; returns the chart (destroy it to free it). */
 export function drawSweepChart(host: HTMLElement, title: string, result: SweepResult): Chart {
-  const box = document.createElement('div');
-  box.className = 'chart';
-  const canvas = document.createElement('canvas');
-  box.append(canvas);
-  host.append(box);
+  const canvas = chartCanvas(host);
   const { summary, bound } = result;
   const pts = (pick: (s: SweepResult['summary'][number]) => number) => summary.map((s) => ({ x: s.eta, y: pick(s) }));
   const ys = summary.flatMap((s) => [s.baseline.rmse.mean + s.baseline.rmse.sd, s.gi.rmse.mean + s.gi.rmse.sd, s.baseline.rmse.mean - s.baseline.rmse.sd, s.gi.rmse.mean - s.gi.rmse.sd]);
