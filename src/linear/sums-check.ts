@@ -2,7 +2,7 @@
  *  and ill-scaled), an error measure that is fair to every column's scale, and timings. Used by
  *  the GPU tests (e2e/linear-sums.spec.ts) and the demo's precision table. */
 
-import { Rng } from '../problems/rng';
+import { Rng } from '../util/rng';
 import { gramSums } from './normal-equations';
 import type { GramSums, SumsBackend } from './normal-equations';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '../problems/rng';
+import type { Rng } from '../util/rng';
 import { checkMatrix } from './validate';
 
 /** J·v for directions v (k × n × inputs) at x (n × inputs), in user units: k × n × outputs. */

@@ -1,6 +1,6 @@
 import { StepInfo } from '../../shaders/step';
 import { readFloats, storageBuffer, withErrorScope } from '../gpu/buffers';
-import { Rng } from '../problems/rng';
+import { Rng } from '../util/rng';
 import type { Dataset } from '../types';
 import { encodeDispatches } from './dispatch';
 import { callTangentTargets, randomDirections } from './directions';

@@ -3,7 +3,7 @@ import { StepInfo } from '../../shaders/step';
 import { checkBindingSize, readFloats, storageBuffer, withErrorScope } from '../gpu/buffers';
 import type { Context } from '../gpu/context';
 import { DestroyedError } from '../gpu/errors';
-import { Rng } from '../problems/rng';
+import { Rng } from '../util/rng';
 import type { Activation, Dataset, MlpParameters } from '../types';
 import { callTangentTargets, randomDirections, type TangentTargets } from './directions';
 import { encodeDispatches } from './dispatch';
