@@ -1,7 +1,8 @@
 // What the adapter can do at best, measured in the same page: FMA throughput (a kernel of
 // independent FMA chains), the fixed cost of one dispatch, and a submit/readback round trip.
-import { noopShader, PeakDims, peakFlops, peakShader } from '../shaders/peak';
-import { median, pause } from './timing';
+import { noopShader, PeakDims, peakFlops, peakShader } from '../shaders/bench/peak';
+import { median } from '../src/util/stats';
+import { pause } from './timing';
 
 export interface PeakResult {
   /** Best GFLOP/s of the fma() kernel (an FMA counts 2 FLOPs). */

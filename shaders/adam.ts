@@ -1,3 +1,4 @@
+import { bind, linearWorkgroups, type Program } from './program';
 import { StepInfo } from './step';
 import { defineStruct } from './struct';
 
@@ -9,18 +10,20 @@ export const AdamDims = defineStruct('AdamDims', {
 
 /** Adam with bias correction folded into the step's lrT and epsT (exactly equivalent to
  *  p −= lr·m̂/(√v̂ + ε)), over all parameters of a model in one flat buffer. */
-export const adamShader = /* wgsl */ `
-${AdamDims.wgsl}
-${StepInfo.wgsl}
-
-@group(0) @binding(0) var<storage, read_write> params: array<f32>;
-@group(0) @binding(1) var<storage, read> grads: array<f32>;
-// First and second moment estimates
-@group(0) @binding(2) var<storage, read_write> moment1: array<f32>;
-@group(0) @binding(3) var<storage, read_write> moment2: array<f32>;
-@group(0) @binding(4) var<uniform> dims: AdamDims;
-@group(0) @binding(5) var<uniform> step: StepInfo;
-
+export const adamProgram: Program<void> = {
+  name: 'adam',
+  key: () => '',
+  dims: AdamDims,
+  bindings: () => [
+    bind('params', 'rw', 'array<f32>', 'Every parameter of the model, flat'),
+    bind('grads', 'read', 'array<f32>', 'Their gradients'),
+    bind('moment1', 'rw', 'array<f32>', 'First moment estimates'),
+    bind('moment2', 'rw', 'array<f32>', 'Second moment estimates'),
+    bind('dims', 'uniform', AdamDims, 'Sizes and betas'),
+    bind('step', 'uniform-dynamic', StepInfo, "This step's scalars (lrT, epsT)"),
+  ],
+  workgroups: (_, dims) => linearWorkgroups(dims.count),
+  body: () => /* wgsl */ `
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.y * groups.x * 64u;
@@ -32,4 +35,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   moment2[i] = v;
   params[i] -= step.lrT * m / (sqrt(v) + step.epsT);
 }
-`;
+`,
+};

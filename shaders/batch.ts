@@ -1,4 +1,5 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { bind, linearWorkgroups, type Program } from './program';
 import { rngWgsl } from './rng';
 import { StepInfo } from './step';
 import { defineStruct } from './struct';
@@ -22,34 +23,26 @@ export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 /** Gathers a minibatch into the stacked layout [X; V¹; …; Vᵏ] and writes the values Y and
  *  the tangent targets T = (∂y/∂x)·V, one thread per (block, sample). */
-export function batchShader(mode: DirectionMode): string {
-  return wgsl`
-${BatchDims.wgsl}
-${StepInfo.wgsl}
+export const batchProgram: Program<DirectionMode> = {
+  name: 'batch-gather',
+  key: (mode) => mode,
+  dims: BatchDims,
+  bindings: (mode) => [
+    bind('xAll', 'read', 'array<f32>', 'Dataset inputs, total × d'),
+    bind('yAll', 'read', 'array<f32>', 'Dataset values, total × m'),
+    bind('dAll', 'read', 'array<f32>', "Dataset derivatives, total × m × g ('perSample': tangent targets, k × total × m)"),
+    bind('perm', 'read', 'array<u32>', 'Concatenated per-epoch permutations of [0, total)'),
+    bind('gradIndex', 'read', 'array<u32>', 'Which input each of the g derivative columns belongs to'),
+    bind('x0', 'rw', 'array<f32>', 'Stacked network input, (1 + k)n × d'),
+    bind('yBatch', 'rw', 'array<f32>', 'Minibatch values, n × m'),
+    bind('tBatch', 'rw', 'array<f32>', 'Tangent targets, k·n × m'),
+    bind('dims', 'uniform', BatchDims, 'Sizes and the RNG seed'),
+    bind('step', 'uniform-dynamic', StepInfo, "This step's permutation window and RNG counter"),
+    ...(mode === 'perSample' ? [bind('vAll', 'read', 'array<f32>', 'Directions per dataset row, k × total × d')] : []),
+  ],
+  workgroups: (_, dims) => linearWorkgroups((1 + dims.k) * dims.n),
+  body: (mode) => wgsl`
 ${rngWgsl}
-
-// Dataset inputs, total × d
-@group(0) @binding(0) var<storage, read> xAll: array<f32>;
-// Dataset values, total × m
-@group(0) @binding(1) var<storage, read> yAll: array<f32>;
-// Dataset derivatives, total × m × g ('perSample': tangent targets, k × total × m)
-@group(0) @binding(2) var<storage, read> dAll: array<f32>;
-// Concatenated per-epoch permutations of [0, total)
-@group(0) @binding(3) var<storage, read> perm: array<u32>;
-// Which input each of the g derivative columns belongs to
-@group(0) @binding(4) var<storage, read> gradIndex: array<u32>;
-// Stacked network input, (1 + k)n × d
-@group(0) @binding(5) var<storage, read_write> x0: array<f32>;
-// Minibatch values, n × m
-@group(0) @binding(6) var<storage, read_write> yBatch: array<f32>;
-// Tangent targets, k·n × m
-@group(0) @binding(7) var<storage, read_write> tBatch: array<f32>;
-@group(0) @binding(8) var<uniform> dims: BatchDims;
-@group(0) @binding(9) var<uniform> step: StepInfo;
-#if ${mode === 'perSample'}
-// Directions per dataset row, k × total × d
-@group(0) @binding(10) var<storage, read> vAll: array<f32>;
-#endif
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -101,5 +94,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
 #endif
 }
-`;
-}
+`,
+};

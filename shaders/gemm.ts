@@ -1,5 +1,7 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { activationsWgsl } from './activations';
+import type { Activation } from '../src/types';
+import { activationId, activationsWgsl } from './activations';
+import { bind, type Program } from './program';
 import { defineStruct } from './struct';
 
 /** Shapes and element offsets of one GEMM call (uniform; never baked into the source). */
@@ -36,6 +38,16 @@ export interface GemmVariant {
   /** Direct variant: rows and columns of C per thread (its register tile; columns in vec4s). */
   microRows: number;
   microCols: number;
+  /** Direct variant: threads per workgroup along columns and rows. */
+  threadsX: number;
+  threadsY: number;
+  /** The epilogue's activation ('linear' for a plain product). */
+  activation: Activation;
+}
+
+/** Rows and columns of C one workgroup covers. */
+export function gemmTile(v: GemmVariant): { rows: number; cols: number } {
+  return v.tiled ? { rows: 32, cols: 32 } : { rows: v.microRows * v.threadsY, cols: v.microCols * v.threadsX };
 }
 
 /** Threads per workgroup along columns (x) and rows (y), and each thread's register tile. */
@@ -108,25 +120,38 @@ function directMain(v: GemmVariant): string {
 
 /** GEMM with fused epilogues. Tiled: 8×8 threads, each 4×4 of a 32×32 block of C, K in steps
  *  of 16 through workgroup memory. Direct: TX×TY threads, each microRows×microCols, no
- *  barriers. Both split K over workgroup z when asked (epilogue 'none' only). */
-export function gemmShader(v: GemmVariant): string {
-  const useZs = v.epilogue === 'primal' || v.epilogue === 'tangent';
+ *  barriers. Both split K over workgroup z when asked (epilogue 'none' only): slice z sums
+ *  k in [z·kChunk, (z + 1)·kChunk). */
+export const gemmProgram: Program<GemmVariant> = {
+  name: 'gemm',
+  key: (v) => [v.transA ? 't' : 'n', v.transB ? 't' : 'n', v.epilogue, v.onesRow, v.tiled, v.microRows, v.microCols, v.threadsX, v.threadsY, v.activation].join('|'),
+  dims: GemmDims,
+  bindings: (v) => [
+    bind('A', 'read', 'array<f32>', 'op(A) rows [rowStart, rowStart + M) × K'),
+    bind('B', 'read', 'array<f32>', "op(B): K × N; with a bias epilogue the bias is B's row K (the [W; b] layout)"),
+    bind('C', 'rw', 'array<f32>', 'C: rows × N, row-major (split K: one M × N slice per workgroup z)'),
+    bind('dims', 'uniform', GemmDims, 'Shapes and offsets'),
+    ...(gemmUsesZs(v) ? [bind('Zs', 'rw', 'array<f32>', 'Pre-activations: primal rows Z, tangent rows Ż')] : []),
+  ],
+  constants: (v) => ({ ACT: activationId(v.activation), ...(v.tiled ? {} : { TX: v.threadsX, TY: v.threadsY }) }),
+  workgroups: (v, dims) => {
+    const tile = gemmTile(v);
+    // The direct kernel adds the bias row of a weight gradient outside its row tiles.
+    const rows = !v.tiled && v.onesRow ? Math.max(1, dims.M - 1) : dims.M;
+    return [Math.ceil(dims.N / tile.cols), Math.ceil(rows / tile.rows), Math.ceil(dims.K / dims.kChunk)];
+  },
+  body: (v) => gemmBody(v),
+};
+
+/** The 'primal' and 'tangent' epilogues store pre-activations. */
+export function gemmUsesZs(v: Pick<GemmVariant, 'epilogue'>): boolean {
+  return v.epilogue === 'primal' || v.epilogue === 'tangent';
+}
+
+function gemmBody(v: GemmVariant): string {
   const addBias = v.epilogue === 'activate' || v.epilogue === 'primal';
   return wgsl`
-${GemmDims.wgsl}
 ${activationsWgsl}
-
-// op(A) rows [rowStart, rowStart + M) × K
-@group(0) @binding(0) var<storage, read> A: array<f32>;
-// op(B): K × N; with a bias epilogue the bias is B's row K (the [W; b] layout).
-@group(0) @binding(1) var<storage, read> B: array<f32>;
-// C: rows × N, row-major (split K: one M × N slice per workgroup z)
-@group(0) @binding(2) var<storage, read_write> C: array<f32>;
-@group(0) @binding(3) var<uniform> dims: GemmDims;
-#if ${useZs}
-// Pre-activations: primal rows Z, tangent rows Ż.
-@group(0) @binding(4) var<storage, read_write> Zs: array<f32>;
-#endif
 
 // Bounds check, epilogue and store of one element of C.
 fn finish(m: u32, col: u32, acc: f32, slice: u32) {

@@ -1,4 +1,5 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { bind, type Program } from './program';
 import { defineStruct } from './struct';
 
 /** Shapes of one Gram-sum dispatch (uniform; never baked into the source). */
@@ -48,19 +49,23 @@ function accumulate(mode: GramMode, k: number): string {
  *  4×4 tile (tr, tc), tr ≤ tc, of X_blockᵀX_block serially over its block's rows and writes
  *  its partial sums; the host adds the partials of every block in float64. The tile index runs
  *  fastest, so neighbouring invocations read the same rows (one cache line per row on a CPU). */
-export function gramShader(v: GramVariant): string {
+export const gramProgram: Program<GramVariant> = {
+  name: 'linear-gram',
+  key: (v) => v.mode,
+  dims: GramDims,
+  bindings: () => [
+    bind('X', 'read', 'array<vec4f>', 'X: rows × (4·width) row-major, as vec4s; zero padding columns. Split mode: each row is the heads (4·width floats) then the remainders'),
+    bind('partials', 'rw', 'array<vec4f>', 'Partials: [block][tile][32]: 16 sums (row-major 4×4) then 16 corrections'),
+    bind('dims', 'uniform', GramDims, 'Shapes'),
+  ],
+  workgroups: (_, dims) => [Math.ceil((dims.blocks * dims.tiles) / GRAM_WORKGROUP), 1],
+  body: (v) => gramBody(v),
+};
+
+function gramBody(v: GramVariant): string {
   const split = v.mode === 'split';
   const rows = [0, 1, 2, 3].map((k) => `    ${accumulate(v.mode, k)}`).join('\n');
   return wgsl`
-${GramDims.wgsl}
-
-// X: rows × (4·width) row-major, as vec4s; padding columns are zero. Split mode: each row is
-// the heads (4·width floats) followed by the remainders (4·width floats).
-@group(0) @binding(0) var<storage, read> X: array<vec4f>;
-// Partials: [block][tile][32]: 16 sums (row-major 4×4) then 16 corrections.
-@group(0) @binding(1) var<storage, read_write> partials: array<vec4f>;
-@group(0) @binding(2) var<uniform> dims: GramDims;
-
 // Upper-triangle tile t → (tr, tc), tiles ordered row by row.
 fn tileOf(t: u32) -> vec2u {
   var r = 0u;

@@ -1,3 +1,4 @@
+import { bind, linearWorkgroups, type Program } from './program';
 import { defineStruct } from './struct';
 
 export const SliceSumDims = defineStruct('SliceSumDims', {
@@ -7,14 +8,17 @@ export const SliceSumDims = defineStruct('SliceSumDims', {
 });
 
 /** out[offsetOut + i] = Σ_s parts[s·count + i]: the second pass of a split-K GEMM. */
-export const sliceSumShader = /* wgsl */ `
-${SliceSumDims.wgsl}
-
-// Partial results, slices × count
-@group(0) @binding(0) var<storage, read> parts: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<uniform> dims: SliceSumDims;
-
+export const sliceSumProgram: Program<void> = {
+  name: 'gemm-slice-sum',
+  key: () => '',
+  dims: SliceSumDims,
+  bindings: () => [
+    bind('parts', 'read', 'array<f32>', 'Partial results, slices × count'),
+    bind('out', 'rw', 'array<f32>', 'The sum, at offsetOut'),
+    bind('dims', 'uniform', SliceSumDims, 'Sizes'),
+  ],
+  workgroups: (_, dims) => linearWorkgroups(dims.count),
+  body: () => /* wgsl */ `
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.y * groups.x * 64u;
@@ -23,4 +27,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   for (var s = 0u; s < dims.slices; s++) { sum += parts[s * dims.count + i]; }
   out[dims.offsetOut + i] = sum;
 }
-`;
+`,
+};

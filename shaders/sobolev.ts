@@ -1,5 +1,7 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { activationsWgsl } from './activations';
+import type { Activation } from '../src/types';
+import { activationId, activationsWgsl } from './activations';
+import { bind, linearWorkgroups, type Program } from './program';
 import { StepInfo } from './step';
 import { defineStruct } from './struct';
 
@@ -11,30 +13,35 @@ export const BackDims = defineStruct('BackDims', {
   tangentScale: 'f32', // seed: 2w/(n·m·k)
 });
 
+export interface BackwardVariant {
+  activation: Activation;
+  /** The output layer: ā and ǡ are the loss seeds, computed here from the targets. */
+  seed: boolean;
+}
+
 /**
  * Backward through one layer's activation, one thread per (sample, unit):
  *   ż̄ = σ'(z) ⊙ ǡ,   z̄ = σ'(z) ⊙ ā + Σ_k σ''(z) ⊙ ż⁽ᵏ⁾ ⊙ ǡ⁽ᵏ⁾   (the only coupling term).
  * With `seed`, ā and ǡ are the loss seeds of the output layer: valueScale·(ŷ − y) and
  * tangentScale·(ẏ − t).
  */
-export function activationBackwardShader(seed: boolean): string {
-  return wgsl`
-${BackDims.wgsl}
+export const activationBackwardProgram: Program<BackwardVariant> = {
+  name: 'activation-backward',
+  key: (v) => `${v.activation}|${v.seed}`,
+  dims: BackDims,
+  bindings: (v) => [
+    bind('zs', 'read', 'array<f32>', 'Pre-activations [Z; Ż¹; …; Żᵏ], (1 + k)n × width'),
+    bind('upstream', 'read', 'array<f32>', 'Gradient w.r.t. the activations [Ā; Ǡ] (seed: the network outputs [Ŷ; Ẏ])'),
+    bind('zbar', 'rw', 'array<f32>', 'Gradient w.r.t. the pre-activations [Z̄; Ż̄]'),
+    bind('dims', 'uniform', BackDims, 'Sizes and seed scales'),
+    ...(v.seed
+      ? [bind('yTarget', 'read', 'array<f32>', 'Value targets, n × width'), bind('tTarget', 'read', 'array<f32>', 'Tangent targets, k·n × width')]
+      : []),
+  ],
+  constants: (v) => ({ ACT: activationId(v.activation) }),
+  workgroups: (_, dims) => linearWorkgroups(dims.n * dims.width),
+  body: (v) => wgsl`
 ${activationsWgsl}
-
-// Pre-activations [Z; Ż¹; …; Żᵏ], (1 + k)n × width
-@group(0) @binding(0) var<storage, read> zs: array<f32>;
-// Gradient w.r.t. the activations [Ā; Ǡ] (with seed: the network outputs [Ŷ; Ẏ])
-@group(0) @binding(1) var<storage, read> upstream: array<f32>;
-// Gradient w.r.t. the pre-activations [Z̄; Ż̄]
-@group(0) @binding(2) var<storage, read_write> zbar: array<f32>;
-@group(0) @binding(3) var<uniform> dims: BackDims;
-#if ${seed}
-// Value targets, n × width
-@group(0) @binding(4) var<storage, read> yTarget: array<f32>;
-// Tangent targets, k·n × width
-@group(0) @binding(5) var<storage, read> tTarget: array<f32>;
-#endif
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -43,7 +50,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let z = zs[idx];
   let d1 = act_d1(z);
   let d2 = act_d2(z);
-#if ${seed}
+#if ${v.seed}
   var sum = d1 * dims.valueScale * (upstream[idx] - yTarget[idx]);
 #else
   var sum = d1 * upstream[idx];
@@ -51,7 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let blockSize = dims.n * dims.width;
   for (var j = 1u; j <= dims.k; j++) {
     let t = j * blockSize + idx;
-#if ${seed}
+#if ${v.seed}
     let adot = dims.tangentScale * (upstream[t] - tTarget[t - blockSize]);
 #else
     let adot = upstream[t];
@@ -61,8 +68,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   }
   zbar[idx] = sum;
 }
-`;
-}
+`,
+};
 
 export const LossDims = defineStruct('LossDims', {
   n: 'u32',
@@ -74,18 +81,20 @@ export const LossDims = defineStruct('LossDims', {
 
 /** The value-and-gradient loss of one minibatch, reduced by one workgroup and accumulated
  *  into loss[3·slot + {0: total, 1: value MSE, 2: gradient MSE}] with the step's scale. */
-export const lossShader = /* wgsl */ `
-${LossDims.wgsl}
-${StepInfo.wgsl}
-
-// Network outputs [Ŷ; Ẏ], (1 + k)n × m
-@group(0) @binding(0) var<storage, read> out: array<f32>;
-@group(0) @binding(1) var<storage, read> yTarget: array<f32>;
-@group(0) @binding(2) var<storage, read> tTarget: array<f32>;
-@group(0) @binding(3) var<storage, read_write> loss: array<f32>;
-@group(0) @binding(4) var<uniform> dims: LossDims;
-@group(0) @binding(5) var<uniform> step: StepInfo;
-
+export const lossProgram: Program<void> = {
+  name: 'loss',
+  key: () => '',
+  dims: LossDims,
+  bindings: () => [
+    bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], (1 + k)n × m'),
+    bind('yTarget', 'read', 'array<f32>', 'Value targets, n × m'),
+    bind('tTarget', 'read', 'array<f32>', 'Tangent targets, k·n × m'),
+    bind('loss', 'rw', 'array<f32>', 'Per-epoch sums: total, value MSE, gradient MSE'),
+    bind('dims', 'uniform', LossDims, 'Sizes and weights'),
+    bind('step', 'uniform-dynamic', StepInfo, "This step's loss slot and scale"),
+  ],
+  workgroups: () => [1, 1],
+  body: () => /* wgsl */ `
 var<workgroup> partialValue: array<f32, 256>;
 var<workgroup> partialTangent: array<f32, 256>;
 
@@ -122,4 +131,5 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     loss[base + 2u] += step.lossScale * tangentMse;
   }
 }
-`;
+`,
+};

@@ -11,17 +11,15 @@ export { createMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients }
 export type { TangentTargets } from './nn/directions';
 export type { FitOptions, FitReport, FitProgress } from './nn/fit';
 export { ACTIVATIONS, type Activation, type Dataset, type MlpParameters } from './types';
-export { compiledKernelCount } from './gpu/pipelines';
+export { compiledKernelCount } from './gpu/programs';
 
 // Everything else, by area (namespaces keep the top level small and the names unambiguous).
-/** Hidden-size sweeps on a pool of GPU workers, and the GI complexity bound. */
+// The paper harness (problems, sweeps of the paper, presets, the linear and generative
+// experiments) is the second entry, `sobolev-webgpu/experiments`; nothing here imports it.
+/** Training jobs on a pool of GPU workers, the staged rollout, and the GI complexity bound. */
 export * as sweep from './sweep/index';
-export { createPool, complexityBound, runSweep } from './sweep/index';
+export { createPool, complexityBound } from './sweep/index';
 /** Linear-in-parameters models with gradient information (ridge, GI least squares, ridge-gradient). */
 export * as linear from './linear/index';
-/** Seeded problems with exact derivatives (toy2d, garch4d, regression8d, sine, blob images). */
-export * as problems from './problems/index';
 /** The float64 CPU oracle the GPU code is tested against. */
 export * as reference from './reference/index';
-/** The generative image model trained with projected JVP losses (renderer JVPs as targets). */
-export * as generative from './generative/index';

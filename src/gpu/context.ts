@@ -1,5 +1,7 @@
-import { kernelPreferences, setKernelPreferences } from './pipelines';
 import { DeviceLostError, DestroyedError, MissingFeatureError, NoAdapterError, WebGpuUnsupportedError } from './errors';
+import type { GemmPreferences } from './gemm';
+import { compiledKernelCount, type ProgramDebug } from './programs';
+import { BufferLedger, Scope, type GpuStats } from './scope';
 
 export interface ContextOptions {
   /** Use this device; the context will never destroy it. */
@@ -11,6 +13,9 @@ export interface ContextOptions {
   /** Force the workgroup-tiled GEMM on or off (default: off on CPU emulation such as
    *  SwiftShader, where barriers are expensive and caches do the tiling; on elsewhere). */
   tiledGemm?: boolean;
+  /** Print the final WGSL of these programs (by name, e.g. ['gemm']; true: all) when they
+   *  are compiled. */
+  debugPrograms?: ProgramDebug;
 }
 
 export interface AdapterDescription {
@@ -20,41 +25,55 @@ export interface AdapterDescription {
   description: string;
 }
 
-/** One GPU device and what the library keeps for it. */
-export class Context {
+/** One GPU device and what the library keeps for it: the scopes that own every buffer made
+ *  on it, the GEMM variant it gets, and whether it was lost. */
+export class Context implements GemmPreferences {
   readonly device: GPUDevice;
   readonly adapterInfo: AdapterDescription;
   /** Whether GEMMs stage tiles in workgroup memory on this device. */
-  get tiledGemm(): boolean {
-    return kernelPreferences(this.device).tiledGemm;
-  }
-
+  readonly tiledGemm: boolean;
+  /** Workgroups a GEMM should have before K is split across more of them. */
+  readonly splitTarget: number;
+  readonly debugPrograms: ProgramDebug;
   /** Set once the device is lost; every later call throws it. */
   lostError: DeviceLostError | null = null;
   private readonly ownsDevice: boolean;
   private destroyed = false;
-  private readonly owned = new Set<{ destroy(): void }>();
+  private readonly ledger = new BufferLedger();
+  private readonly scopes = new Set<Scope>();
 
-  constructor(device: GPUDevice, ownsDevice: boolean, adapterInfo: AdapterDescription, tiledGemm?: boolean) {
+  constructor(device: GPUDevice, ownsDevice: boolean, adapterInfo: AdapterDescription, options: ContextOptions = {}) {
     this.device = device;
     this.ownsDevice = ownsDevice;
     this.adapterInfo = adapterInfo;
     const emulated = /swiftshader|llvmpipe|lavapipe|warp/i.test(`${adapterInfo.architecture} ${adapterInfo.description} ${adapterInfo.device}`);
+    this.tiledGemm = options.tiledGemm ?? !emulated;
     // CPU emulation: a few workgroups per core balance the load; GPUs need many more.
-    setKernelPreferences(device, { tiledGemm: tiledGemm ?? !emulated, splitTarget: emulated ? 8 : 128 });
+    this.splitTarget = emulated ? 8 : 128;
+    this.debugPrograms = options.debugPrograms ?? false;
     device.lost.then((info) => {
       if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
     });
   }
 
-  /** The error to report for a failed GPU call: a device lost while it ran shows up first as
-   *  a rejected map or a validation error, so wait briefly for `device.lost` to say so. */
+  /**
+   * Whether the device is lost, decided without a timer: a lost device settles `device.lost`
+   * before any other promise (WebGPU's promise ordering), so racing it against the queue's
+   * onSubmittedWorkDone answers 'lost' for a lost device and 'alive' once the queue drains.
+   */
+  async isLost(): Promise<boolean> {
+    if (this.lostError) return true;
+    if (this.destroyed) return false;
+    const lost = await Promise.race([this.device.lost.then(() => true), this.device.queue.onSubmittedWorkDone().then(() => false, () => true)]);
+    await Promise.resolve(); // let the `lost` handler above record lostError
+    return lost || !!this.lostError;
+  }
+
+  /** The error to report for a failed GPU call: DeviceLostError when the device is gone. */
   async explain(error: unknown): Promise<unknown> {
-    if (!this.lostError && !this.destroyed) {
-      await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 200))]);
-      await Promise.resolve();
-    }
-    return this.lostError ?? error;
+    // Bad input and use after destroy() are never a device's fault.
+    if (error instanceof RangeError || error instanceof TypeError || error instanceof DestroyedError) return error;
+    return (await this.isLost()) ? (this.lostError ?? error) : error;
   }
 
   /** Throws when the context was destroyed or its device lost. */
@@ -67,20 +86,31 @@ export class Context {
     return this.destroyed;
   }
 
-  /** Registers an object (a model) to destroy with the context. */
-  adopt(resource: { destroy(): void }): void {
-    this.owned.add(resource);
+  /** A new owner of GPU buffers; the context frees it (and all it owns) on destroy(). */
+  scope(label: string): Scope {
+    this.check();
+    const scope = new Scope(this.device, label, this.ledger, null);
+    this.scopes.add(scope);
+    return scope;
   }
 
-  release(resource: { destroy(): void }): void {
-    this.owned.delete(resource);
+  /** Live buffers and bytes of every scope, and compiled pipelines. */
+  stats(): GpuStats {
+    for (const s of this.scopes) if (s.destroyed) this.scopes.delete(s);
+    return {
+      liveBuffers: this.ledger.live.size,
+      liveBytes: this.ledger.liveBytes,
+      buffersCreated: this.ledger.created,
+      pipelines: compiledKernelCount(this.device),
+      scopes: this.ledger.scopes,
+    };
   }
 
-  /** Destroys every model made with this context, and the device if the context created it. */
+  /** Frees every buffer made with this context, and the device if the context created it. */
   destroy(): void {
     if (this.destroyed) return;
-    for (const resource of [...this.owned]) resource.destroy();
-    this.owned.clear();
+    for (const scope of this.scopes) scope.destroy();
+    this.scopes.clear();
     this.destroyed = true;
     if (this.ownsDevice) this.device.destroy();
   }
@@ -102,7 +132,7 @@ function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
 export async function createContext(options: ContextOptions = {}): Promise<Context> {
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return new Context(options.device, false, describeAdapter(info), options.tiledGemm);
+    return new Context(options.device, false, describeAdapter(info), options);
   }
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) throw new WebGpuUnsupportedError();
@@ -124,5 +154,5 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
     },
   });
-  return new Context(device, true, describeAdapter(adapter.info), options.tiledGemm);
+  return new Context(device, true, describeAdapter(adapter.info), options);
 }

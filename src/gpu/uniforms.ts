@@ -1,5 +1,5 @@
 import type { StructDef } from '../../shaders/struct';
-import { uniformBuffer } from './buffers';
+import type { Scope } from './scope';
 
 export interface UniformSlot {
   buffer: GPUBuffer;
@@ -7,18 +7,20 @@ export interface UniformSlot {
   size: number;
 }
 
-/** Up to `capacity` small uniform structs in one buffer, each in its own aligned slot.
- *  Values are staged on the CPU and uploaded together by flush(). */
+/** `capacity` small uniform structs in one buffer, each in its own aligned slot. Values are
+ *  staged on the CPU and uploaded together by flush(). The dispatch planner sizes it to the
+ *  plan, so no caller counts slots. */
 export class UniformArena {
   readonly buffer: GPUBuffer;
   private readonly stride: number;
   private readonly staging: ArrayBuffer;
   private used = 0;
 
-  constructor(device: GPUDevice, label: string, capacity: number, private readonly slotBytes = 256) {
-    this.stride = Math.ceil(slotBytes / device.limits.minUniformBufferOffsetAlignment) * device.limits.minUniformBufferOffsetAlignment;
+  constructor(scope: Scope, label: string, capacity: number, private readonly slotBytes = 256) {
+    const align = scope.device.limits.minUniformBufferOffsetAlignment;
+    this.stride = Math.ceil(slotBytes / align) * align;
     this.staging = new ArrayBuffer(Math.max(1, capacity) * this.stride);
-    this.buffer = uniformBuffer(device, label, this.staging.byteLength);
+    this.buffer = scope.uniform(label, this.staging.byteLength);
   }
 
   /** Stages `values` in the next free slot and returns the binding range for it. */
@@ -35,9 +37,5 @@ export class UniformArena {
   /** Uploads every staged slot. */
   flush(queue: GPUQueue): void {
     queue.writeBuffer(this.buffer, 0, this.staging, 0, Math.max(this.used, 1) * this.stride);
-  }
-
-  destroy(): void {
-    this.buffer.destroy();
   }
 }

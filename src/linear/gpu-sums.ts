@@ -6,10 +6,11 @@
  *  barriers); the host adds the block partials in float64 and undoes the centring. The small
  *  p×p solves stay on the CPU. */
 
-import { GRAM_PARTIAL, GRAM_WORKGROUP, GramDims, gramShader, type GramMode, type GramVariant } from '../../shaders/linear';
+import { GRAM_PARTIAL, GRAM_WORKGROUP, gramProgram, type GramMode, type GramVariant } from '../../shaders/linear';
+import { withErrorScope } from '../gpu/buffers';
 import type { Context } from '../gpu/context';
-import { checkBindingSize, uniformBuffer, withErrorScope } from '../gpu/buffers';
-import { bindGroup, getKernel, type Kernel } from '../gpu/pipelines';
+import { dispatchOf, encodeDispatches, realize } from '../gpu/dispatch';
+import { checkBindingSize, type Scope } from '../gpu/scope';
 import { addPartials, packRows, packedWidth, planColumns, unpackGram, type GramSystem } from './gpu-pack';
 import type { GramSums, SumsBackend } from './normal-equations';
 import { assertInt, assertLength } from './validate';
@@ -36,15 +37,6 @@ const TARGET_BLOCKS = 1024;
 const MIN_BLOCK_ROWS = 256;
 const DEFAULT_CHUNK_BYTES = 32 * 2 ** 20;
 
-function gramKernel(device: GPUDevice, variant: GramVariant): Kernel {
-  return getKernel(device, {
-    label: `linear:gram:${variant.mode}`,
-    variant: { ...variant },
-    code: () => gramShader(variant),
-    bindings: ['read', 'rw', 'uniform'],
-  });
-}
-
 /** Blocks and rows per block for a chunk: bounded by the dispatch and binding-size limits. */
 function blocking(device: GPUDevice, rows: number, tiles: number, blockRows?: number): { blockRows: number; blocks: number } {
   const bindLimit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
@@ -60,14 +52,16 @@ function blocking(device: GPUDevice, rows: number, tiles: number, blockRows?: nu
   return { blockRows: b, blocks: Math.ceil(rows / b) };
 }
 
-/** Sums one system on the GPU; returns its MᵀM and Mᵀt (float64). */
+/** Sums one system on the GPU; returns its MᵀM and Mᵀt (float64). Every buffer belongs to
+ *  `scope`; each chunk's are freed as soon as its partials are read. */
 async function gramOnGpu(
-  device: GPUDevice,
-  kernel: Kernel,
+  ctx: Context,
+  scope: Scope,
+  variant: GramVariant,
   sys: GramSystem,
   opts: Required<Pick<GpuSumsOptions, 'centre' | 'chunkBytes' | 'mode'>> & Pick<GpuSumsOptions, 'blockRows'>,
-  owned: GPUBuffer[],
 ): Promise<{ MtM: Float64Array; Mtt: Float64Array }> {
+  const { device } = ctx;
   const plan = planColumns(sys, opts.centre);
   const ld = packedWidth(sys.p);
   const split = opts.mode === 'split';
@@ -87,31 +81,24 @@ async function gramOnGpu(
     const partialBytes = blocks * tiles * GRAM_PARTIAL * 4;
     checkBindingSize(device, xBytes, 'linear:X');
     checkBindingSize(device, partialBytes, 'linear:partials');
-    const x = device.createBuffer({ label: `linear:X[${start}]`, size: xBytes, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
-    owned.push(x);
+    const chunk = scope.child(`chunk[${start}]`);
+    const x = chunk.buffer({ label: `linear:X[${start}]`, size: xBytes, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
     packRows(sys, plan, start, rows, new Float32Array(x.getMappedRange()), sums, split);
     x.unmap();
-    const partials = device.createBuffer({ label: 'linear:partials', size: partialBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const staging = device.createBuffer({ label: 'linear:partials:readback', size: partialBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const dims = uniformBuffer(device, 'linear:dims', GramDims.size);
-    owned.push(partials, staging, dims);
-    device.queue.writeBuffer(dims, 0, GramDims.pack({ rows, width, tiles, blockRows, blocks }));
+    const partials = chunk.buffer({ label: 'linear:partials', size: partialBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const staging = chunk.buffer({ label: 'linear:partials:readback', size: partialBytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const [gram] = realize(ctx, chunk, 'linear:gram', [[dispatchOf(gramProgram, variant, { rows, width, tiles, blockRows, blocks }, { X: x, partials })]]);
     const encoder = device.createCommandEncoder({ label: 'linear:gram' });
     const pass = encoder.beginComputePass({ label: 'linear:gram' });
-    pass.setPipeline(kernel.pipeline);
-    pass.setBindGroup(0, bindGroup(device, kernel, [x, partials, dims]));
-    pass.dispatchWorkgroups(Math.ceil((blocks * tiles) / GRAM_WORKGROUP));
+    encodeDispatches(pass, gram);
     pass.end();
     encoder.copyBufferToBuffer(partials, 0, staging, 0, partialBytes);
     device.queue.submit([encoder.finish()]);
-    // The next chunk is packed while this one runs; inputs are freed once submitted.
-    x.destroy();
-    partials.destroy();
-    dims.destroy();
+    // The next chunk is packed while this one runs; its buffers are freed once read.
     reads.push(
       staging.mapAsync(GPUMapMode.READ).then(() => {
         addPartials(h, ld, new Float32Array(staging.getMappedRange()), blocks);
-        staging.destroy();
+        chunk.destroy();
       }),
     );
   }
@@ -160,25 +147,23 @@ export function createGpuSums(ctx: Context, options: GpuSumsOptions = {}): SumsB
   return async (phi, y, n, p, dphi, dy): Promise<GramSums> => {
     checkShapes(phi, y, n, p, dphi, dy);
     ctx.check();
-    const device = ctx.device;
-    const kernel = gramKernel(device, variant);
-    const owned: GPUBuffer[] = [];
+    const scope = ctx.scope('linear:sums');
     try {
-      return await withErrorScope(device, 'linear:gram sums', async () => {
+      return await withErrorScope(ctx.device, 'linear:gram sums', async () => {
         const values: GramSystem = { n, p, mats: [phi], targets: [y], matNames: ['phi'], targetNames: ['y'] };
-        const hv = gramOnGpu(device, kernel, values, opts, owned);
+        const hv = gramOnGpu(ctx, scope, variant, values, opts);
         const g = dphi?.length ?? 0;
         const derivatives: GramSystem | null =
           dphi && dy
             ? { n, p, mats: dphi, targets: dy, matNames: dphi.map((_, j) => `dphi[${j}]`), targetNames: dy.map((_, j) => `dy[${j}]`) }
             : null;
-        const hd = derivatives ? gramOnGpu(device, kernel, derivatives, opts, owned) : null;
+        const hd = derivatives ? gramOnGpu(ctx, scope, variant, derivatives, opts) : null;
         const [v, d] = await Promise.all([hv, hd]);
         if (!d) return { n, p, AtA: v.MtM, Aty: v.Mtt, g: 0 };
         return { n, p, AtA: v.MtM, Aty: v.Mtt, DtD: d.MtM, Dty: d.Mtt, g };
       });
     } finally {
-      for (const b of owned) b.destroy();
+      scope.destroy();
     }
   };
 }

@@ -1,13 +1,12 @@
-import { StepInfo } from '../../shaders/step';
-import { readFloats, storageBuffer, withErrorScope } from '../gpu/buffers';
-import { Rng } from '../util/rng';
+import { withErrorScope } from '../gpu/buffers';
 import type { Dataset } from '../types';
-import { encodeDispatches } from './dispatch';
+import { Rng } from '../util/rng';
 import { callTangentTargets, randomDirections } from './directions';
-import type { LossOptions, Mlp } from './mlp';
+import { resolveLoss, type LossOptions } from './loss';
+import type { ModelState } from './model';
 import { fitStandardizer, standardize, transformParams } from './normalize';
+import { TrainingSession } from './session';
 import { checkPositiveInt } from './validate';
-import { Workspace } from './workspace';
 
 export interface FitProgress {
   epoch: number;
@@ -69,71 +68,61 @@ function checkFitOptions(o: FitOptions): void {
   if (o.lrDecay !== undefined && !(o.lrDecay >= 0 && Number.isFinite(o.lrDecay))) throw new RangeError(`lrDecay must be ≥ 0, got ${o.lrDecay}`);
 }
 
-/** Trains `mlp` with Adam on the value-and-gradient loss; the loop stays on the GPU. */
-export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Promise<FitReport> {
-  mlp.check();
+/** Trains a model with Adam on the value-and-gradient loss; the loop stays on the GPU. */
+export async function fitModel(model: ModelState, data: Dataset, options: FitOptions): Promise<FitReport> {
   checkFitOptions(options);
-  const setup = mlp.resolveLoss(data, options);
+  const setup = resolveLoss(model.inputs, model.outputs, data, options);
   const started = performance.now();
-  const device = mlp.device;
+  const { device } = model.ctx;
   const { n, k } = setup;
   const epochs = options.epochs;
   const batch = Math.min(options.batchSize, n);
   const batchesPerEpoch = Math.ceil(n / batch);
   const perSample = setup.mode === 'perSample';
   // Directions drawn on the CPU (tangentTargets) are refreshed every epoch: one epoch per chunk.
-  const epochsPerChunk = perSample ? 1 : Math.max(1, Math.floor(STEPS_PER_CHUNK / batchesPerEpoch));
-  const stepsPerChunk = epochsPerChunk * batchesPerEpoch;
+  const epochsPerChunk = Math.min(epochs, perSample ? 1 : Math.max(1, Math.floor(STEPS_PER_CHUNK / batchesPerEpoch)));
   const [beta1, beta2, eps] = [options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8];
+  const rng = new Rng(options.seed ?? 0);
 
   const normalize = options.normalize ?? true;
-  const scaler = normalize ? fitStandardizer(data, mlp.inputs, mlp.outputs, mlp.spec.outputActivation === 'linear') : null;
+  const scaler = normalize ? fitStandardizer(data, model.inputs, model.outputs, model.outputActivation === 'linear') : null;
   const trainData = scaler ? standardize(data, scaler, setup.gradientInputs) : data;
-  if (scaler) mlp.writeFlatParams(transformParams(mlp.layout, await readFloats(device, mlp.params, mlp.layout.total), scaler, 'in'));
-
-  const buffers = mlp.uploadData(trainData, setup, epochsPerChunk);
-  const recordBytes = Math.ceil(StepInfo.size / device.limits.minUniformBufferOffsetAlignment) * device.limits.minUniformBufferOffsetAlignment;
-  const steps = device.createBuffer({ label: 'fit:steps', size: stepsPerChunk * recordBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  const loss = storageBuffer(device, 'fit:loss', 3 * epochs);
-  const moment1 = storageBuffer(device, 'fit:m', mlp.layout.total);
-  const moment2 = storageBuffer(device, 'fit:v', mlp.layout.total);
-  const snapshot = storageBuffer(device, 'fit:snapshot', mlp.layout.total);
-  const staging = device.createBuffer({ label: 'fit:loss-readback', size: 3 * epochs * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  const records = new ArrayBuffer(stepsPerChunk * recordBytes);
-  const perms = new Uint32Array(n * epochsPerChunk);
-  const rng = new Rng(options.seed ?? 0);
-  let ws: Workspace | null = null;
-
+  const session = new TrainingSession(model, setup, trainData, {
+    batch,
+    stepsPerChunk: epochsPerChunk * batchesPerEpoch,
+    epochsPerChunk,
+    seed: rng.uint32(),
+    adam: { beta1, beta2 },
+  });
+  const paramBytes = model.layout.total * 4;
+  const mapParams = async (direction: 'in' | 'out'): Promise<void> => {
+    const flat = transformParams(model.layout, await model.scope.read(model.params, model.layout.total), scaler!, direction);
+    device.queue.writeBuffer(model.params, 0, flat);
+  };
   const report: FitReport = { epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, aborted: false, steps: 0, ms: 0 };
   let lastProgress = -Infinity;
+  let mapped = false;
   const userX = Float32Array.from(data.x);
   // Fresh unit directions in the (standardised) gradient-input space, their user-space
   // images u = scale_x ⊙ v, and the targets J·u / scale_y from the callback.
   const uploadEpochDirections = async (): Promise<void> => {
-    const d = mlp.inputs;
-    const m = mlp.outputs;
+    const d = model.inputs;
+    const m = model.outputs;
     const v = randomDirections(n, d, k, setup.gradientInputs, rng);
     const u = scaler ? Float32Array.from(v, (value, i) => value * scaler.xScale[i % d]) : v;
     const t = await callTangentTargets(options.tangentTargets!, userX, u, k, n * m);
     if (scaler) t.forEach((value, i) => (t[i] = value / scaler.yScale[i % m]));
-    device.queue.writeBuffer(buffers.directions!, 0, v);
-    device.queue.writeBuffer(buffers.dydx, 0, t);
+    device.queue.writeBuffer(session.data.directions!, 0, v);
+    device.queue.writeBuffer(session.data.dydx, 0, t);
   };
   try {
+    const snapshot = session.scope.storage('fit:snapshot', model.layout.total);
+    const perms = new Uint32Array(n * epochsPerChunk);
+    if (scaler) {
+      await mapParams('in');
+      mapped = true;
+    }
     await withErrorScope(device, 'Mlp.fit', async () => {
-      ws = new Workspace(device, mlp.layout, mlp.params, {
-        n: batch,
-        k,
-        train: {
-          data: buffers,
-          mode: setup.mode,
-          gradientWeight: setup.gradientWeight,
-          seed: rng.uint32(),
-          loss,
-          steps,
-          adam: { beta1, beta2, moment1, moment2 },
-        },
-      });
       let step = 0;
       let chunkLimit = 1; // epochs in the next chunk: start small, grow while chunks are quick
       for (let e0 = 0; e0 < epochs; ) {
@@ -141,7 +130,7 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
           report.aborted = true;
           break;
         }
-        mlp.check();
+        model.ctx.check();
         const chunkEpochs = Math.min(chunkLimit, epochs - e0);
         const chunkStarted = performance.now();
         let s = 0;
@@ -153,11 +142,11 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
           for (let b = 0; b < batchesPerEpoch; b++, s++) {
             const t = step + s + 1;
             const correction = Math.sqrt(1 - Math.pow(beta2, t));
-            StepInfo.write(records, s * recordBytes, {
+            session.setStep(s, {
               permBase: e * n,
               batchOffset: b * batch,
               rngStep: t,
-              lossSlot: e0 + e,
+              lossSlot: e,
               lossScale: 1 / batchesPerEpoch,
               lrT: (lrEpoch * correction) / (1 - Math.pow(beta1, t)),
               epsT: eps * correction,
@@ -165,23 +154,16 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
           }
         }
         if (perSample) await uploadEpochDirections();
-        device.queue.writeBuffer(buffers.perm, 0, perms, 0, chunkEpochs * n);
-        device.queue.writeBuffer(steps, 0, records, 0, s * recordBytes);
         const encoder = device.createCommandEncoder({ label: 'fit:chunk' });
-        encoder.copyBufferToBuffer(mlp.params, 0, snapshot, 0, mlp.layout.total * 4);
-        const pass = encoder.beginComputePass({ label: 'fit:steps' });
-        for (let i = 0; i < s; i++) encodeDispatches(pass, ws!.step, i * recordBytes);
-        pass.end();
-        encoder.copyBufferToBuffer(loss, e0 * 12, staging, 0, chunkEpochs * 12);
+        encoder.copyBufferToBuffer(model.params, 0, snapshot, 0, paramBytes);
+        session.encodeSteps(encoder, s, perms, chunkEpochs);
         device.queue.submit([encoder.finish()]);
-        await staging.mapAsync(GPUMapMode.READ, 0, chunkEpochs * 12);
-        const chunkLoss = new Float32Array(staging.getMappedRange(0, chunkEpochs * 12).slice(0));
-        staging.unmap();
+        const chunkLoss = await session.readLoss(chunkEpochs);
         if (!chunkLoss.every(Number.isFinite)) {
           // Back to the parameters at the start of this chunk, the last ones known finite.
-          const encoder = device.createCommandEncoder({ label: 'fit:restore' });
-          encoder.copyBufferToBuffer(snapshot, 0, mlp.params, 0, mlp.layout.total * 4);
-          device.queue.submit([encoder.finish()]);
+          const restore = device.createCommandEncoder({ label: 'fit:restore' });
+          restore.copyBufferToBuffer(snapshot, 0, model.params, 0, paramBytes);
+          device.queue.submit([restore.finish()]);
           report.diverged = true;
           break;
         }
@@ -205,11 +187,8 @@ export async function fitMlp(mlp: Mlp, data: Dataset, options: FitOptions): Prom
       }
     });
   } finally {
-    (ws as Workspace | null)?.destroy();
-    for (const b of [buffers.x, buffers.y, buffers.dydx, buffers.perm, buffers.gradIndex, buffers.directions, steps, loss, moment1, moment2, snapshot, staging]) b?.destroy();
-    if (scaler && mlp.alive) {
-      mlp.writeFlatParams(transformParams(mlp.layout, await readFloats(device, mlp.params, mlp.layout.total), scaler, 'out'));
-    }
+    session.destroy();
+    if (mapped && !model.scope.destroyed && !(await model.ctx.isLost())) await mapParams('out');
   }
   report.ms = performance.now() - started;
   return report;

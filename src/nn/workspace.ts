@@ -1,13 +1,11 @@
-import { activationId } from '../../shaders/activations';
-import { adamShader, AdamDims } from '../../shaders/adam';
-import { BatchDims, batchShader, type DirectionMode } from '../../shaders/batch';
-import { activationBackwardShader, BackDims, LossDims, lossShader } from '../../shaders/sobolev';
+import { adamProgram } from '../../shaders/adam';
+import { batchProgram, type DirectionMode } from '../../shaders/batch';
+import { activationBackwardProgram, lossProgram } from '../../shaders/sobolev';
 import { StepInfo } from '../../shaders/step';
-import { storageBuffer } from '../gpu/buffers';
-import { gemmDispatches } from '../gpu/gemm';
-import { bindGroup, getKernel } from '../gpu/pipelines';
-import { UniformArena } from '../gpu/uniforms';
-import { linearWorkgroups, type Dispatch } from './dispatch';
+import type { Context } from '../gpu/context';
+import { dispatchOf, realize, type Dispatch, type DispatchSpec } from '../gpu/dispatch';
+import { gemmSpecs } from '../gpu/gemm';
+import type { Scope } from '../gpu/scope';
 import type { ParamLayout } from './layout';
 
 /** The dataset on the GPU, uploaded once per fit (or per lossAndGradients call). */
@@ -44,46 +42,42 @@ export interface WorkspaceOptions {
 /**
  * Every buffer and prebuilt dispatch for one shape (n samples, k tangent blocks) of a model:
  * forward over the stacked rows [X; V¹…Vᵏ], and for training the batch gather, the backward
- * pass, the loss and Adam. Nothing here is allocated again while it is used.
+ * pass, the loss and Adam. Nothing here is allocated again while it is used; destroy()
+ * frees its scope.
  */
 export class Workspace {
   readonly rows: number;
   readonly acts: GPUBuffer[] = [];
   readonly zs: GPUBuffer[] = [];
-  readonly forward: Dispatch[] = [];
-  readonly step: Dispatch[] = [];
-  grads: GPUBuffer | null = null;
-  yBatch: GPUBuffer | null = null;
-  tBatch: GPUBuffer | null = null;
-  private readonly owned: GPUBuffer[] = [];
-  private readonly uniforms: UniformArena;
+  readonly forward: Dispatch[];
+  readonly step: Dispatch[];
+  readonly grads: GPUBuffer | null = null;
+  private readonly scope: Scope;
 
-  constructor(
-    private readonly device: GPUDevice,
-    private readonly layout: ParamLayout,
-    private readonly params: GPUBuffer,
-    readonly options: WorkspaceOptions,
-  ) {
+  constructor(ctx: Context, parent: Scope, private readonly layout: ParamLayout, private readonly params: GPUBuffer, readonly options: WorkspaceOptions) {
     const { sizes } = layout;
     const L = sizes.length - 1;
     const { n, k, train } = options;
+    this.scope = parent.child(`workspace(n=${n},k=${k}${train ? ',train' : ''})`);
     this.rows = (1 + k) * n;
-    this.uniforms = new UniformArena(device, 'mlp:uniforms', 7 * L + 8);
     const storeZ = k > 0 || !!train;
-    for (let l = 0; l <= L; l++) this.acts.push(this.own(`mlp:A[${l}]`, this.rows * sizes[l]));
-    for (let l = 1; l <= L; l++) this.zs.push(storeZ ? this.own(`mlp:Z[${l}]`, this.rows * sizes[l]) : this.acts[l]);
-    for (let l = 1; l <= L; l++) this.buildLayerForward(l, storeZ);
-    if (train) this.buildTraining(train);
-    this.uniforms.flush(device.queue);
+    for (let l = 0; l <= L; l++) this.acts.push(this.scope.storage(`mlp:A[${l}]`, this.rows * sizes[l]));
+    for (let l = 1; l <= L; l++) this.zs.push(storeZ ? this.scope.storage(`mlp:Z[${l}]`, this.rows * sizes[l]) : this.acts[l]);
+    const forward: DispatchSpec[] = [];
+    for (let l = 1; l <= L; l++) forward.push(...this.layerForward(ctx, l, storeZ));
+    if (!train) {
+      [this.forward] = realize(ctx, this.scope, 'mlp:forward', [forward]);
+      this.step = [];
+      return;
+    }
+    this.grads = this.scope.storage('mlp:grads', layout.total);
+    const { gather, backward } = this.training(ctx, train, this.grads);
+    const [gatherDispatch, forwardDispatches, backwardDispatches] = realize(ctx, this.scope, 'mlp:step', [[gather], forward, backward]);
+    this.forward = forwardDispatches;
+    this.step = [...gatherDispatch, ...forwardDispatches, ...backwardDispatches];
   }
 
-  private own(label: string, length: number): GPUBuffer {
-    const buffer = storageBuffer(this.device, label, length);
-    this.owned.push(buffer);
-    return buffer;
-  }
-
-  private buildLayerForward(l: number, storeZ: boolean): void {
+  private layerForward(ctx: Context, l: number, storeZ: boolean): DispatchSpec[] {
     const { sizes, activations, weightOffsets } = this.layout;
     const { n, k } = this.options;
     const fanIn = sizes[l - 1];
@@ -91,94 +85,71 @@ export class Workspace {
     const base = { N: fanOut, K: fanIn, rowsPerBlock: n, lda: fanIn, ldb: fanOut, offsetA: 0, offsetB: weightOffsets[l - 1], offsetC: 0 };
     const buffers = { a: this.acts[l - 1], b: this.params, c: this.acts[l], zs: this.zs[l - 1] };
     const variant = { transA: false, transB: false, onesRow: false } as const;
-    this.forward.push(
-      ...gemmDispatches(this.device, this.uniforms, { ...variant, epilogue: storeZ ? 'primal' : 'activate' }, activations[l - 1], { ...base, M: n, rowStart: 0 }, buffers),
-    );
-    if (k > 0) {
-      this.forward.push(
-        ...gemmDispatches(this.device, this.uniforms, { ...variant, epilogue: 'tangent' }, activations[l - 1], { ...base, M: k * n, rowStart: n }, buffers),
-      );
-    }
+    const act = activations[l - 1];
+    const specs = gemmSpecs(ctx, { ...variant, epilogue: storeZ ? 'primal' : 'activate' }, act, { ...base, M: n, rowStart: 0 }, buffers);
+    if (k > 0) specs.push(...gemmSpecs(ctx, { ...variant, epilogue: 'tangent' }, act, { ...base, M: k * n, rowStart: n }, buffers));
+    return specs;
   }
 
-  private buildTraining(train: NonNullable<WorkspaceOptions['train']>): void {
-    const { device, layout, uniforms } = this;
+  private training(ctx: Context, train: NonNullable<WorkspaceOptions['train']>, grads: GPUBuffer): { gather: DispatchSpec; backward: DispatchSpec[] } {
+    const { scope, layout } = this;
     const { sizes, activations, weightOffsets } = layout;
     const L = sizes.length - 1;
     const { n, k } = this.options;
     const m = sizes[L];
     const maxWidth = Math.max(...sizes);
-    const stepSlot = { buffer: train.steps, offset: 0, size: StepInfo.size };
-    this.yBatch = this.own('mlp:Ybatch', n * m);
-    this.tBatch = this.own('mlp:Tbatch', k * n * m);
-    this.grads = this.own('mlp:grads', layout.total);
-    const zbar = this.own('mlp:Zbar', this.rows * maxWidth);
-    const scratch = (floats: number): GPUBuffer => this.own('mlp:split-k', floats);
-    const abar = this.own('mlp:Abar', this.rows * maxWidth);
-
-    const batch = getKernel(device, {
-      label: `batch:${train.mode}`,
-      variant: { mode: train.mode },
-      code: () => batchShader(train.mode),
-      bindings: ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'uniform', 'uniform-dynamic', ...(train.mode === 'perSample' ? (['read'] as const) : [])],
-    });
-    if (train.mode === 'perSample' && !train.data.directions) throw new Error('perSample directions need a directions buffer');
+    const step = { buffer: train.steps, offset: 0, size: StepInfo.size };
+    const yBatch = scope.storage('mlp:Ybatch', n * m);
+    const tBatch = scope.storage('mlp:Tbatch', k * n * m);
+    const zbar = scope.storage('mlp:Zbar', this.rows * maxWidth);
+    const abar = scope.storage('mlp:Abar', this.rows * maxWidth);
+    const scratch = (floats: number): GPUBuffer => scope.storage('mlp:split-k', floats);
     const { data } = train;
-    const batchDims = uniforms.add(BatchDims, { n, d: sizes[0], m, g: data.g, k, total: data.total, seed: train.seed >>> 0 });
-    this.step.push({
-      kernel: batch,
-      group: bindGroup(device, batch, [
-        data.x, data.y, data.dydx, data.perm, data.gradIndex, this.acts[0], this.yBatch, this.tBatch, batchDims, stepSlot,
-        ...(train.mode === 'perSample' ? [data.directions!] : []),
-      ]),
-      workgroups: linearWorkgroups((1 + k) * n),
-      perStep: true,
-    });
-    this.step.push(...this.forward);
+    if (train.mode === 'perSample' && !data.directions) throw new Error('perSample directions need a directions buffer');
 
+    const gather = dispatchOf(batchProgram, train.mode, { n, d: sizes[0], m, g: data.g, k, total: data.total, seed: train.seed >>> 0 }, {
+      xAll: data.x,
+      yAll: data.y,
+      dAll: data.dydx,
+      perm: data.perm,
+      gradIndex: data.gradIndex,
+      x0: this.acts[0],
+      yBatch,
+      tBatch,
+      step,
+      ...(train.mode === 'perSample' ? { vAll: data.directions! } : {}),
+    });
+
+    const backward: DispatchSpec[] = [];
     const w = train.gradientWeight;
     for (let l = L; l >= 1; l--) {
       const width = sizes[l];
       const fanIn = sizes[l - 1];
       const seed = l === L;
-      const backward = getKernel(device, {
-        label: `activation-backward${seed ? ':seed' : ''}`,
-        variant: { seed },
-        code: () => activationBackwardShader(seed),
-        bindings: seed ? ['read', 'read', 'rw', 'uniform', 'read', 'read'] : ['read', 'read', 'rw', 'uniform'],
-        constants: { ACT: activationId(activations[l - 1]) },
-      });
-      const dims = uniforms.add(BackDims, {
-        n,
-        width,
-        k,
-        valueScale: (2 * (1 - w)) / (n * m),
-        tangentScale: k > 0 ? (2 * w) / (n * m * k) : 0,
-      });
-      const upstream = seed ? this.acts[L] : abar;
-      const extra = seed ? [this.yBatch, this.tBatch] : [];
-      this.step.push({
-        kernel: backward,
-        group: bindGroup(device, backward, [this.zs[l - 1], upstream, zbar, dims, ...extra]),
-        workgroups: linearWorkgroups(n * width),
-      });
+      const dims = { n, width, k, valueScale: (2 * (1 - w)) / (n * m), tangentScale: k > 0 ? (2 * w) / (n * m * k) : 0 };
+      backward.push(
+        dispatchOf(activationBackwardProgram, { activation: activations[l - 1], seed }, dims, {
+          zs: this.zs[l - 1],
+          upstream: seed ? this.acts[L] : abar,
+          zbar,
+          ...(seed ? { yTarget: yBatch, tTarget: tBatch } : {}),
+        }),
+      );
       // [W̄; b̄] = [A; Ȧ | 1; 0]ᵀ · [Z̄; Ż̄]
-      this.step.push(
-        ...gemmDispatches(
-          device,
-          uniforms,
+      backward.push(
+        ...gemmSpecs(
+          ctx,
           { transA: true, transB: false, epilogue: 'none', onesRow: true },
           'linear',
           { M: fanIn + 1, N: width, K: this.rows, rowStart: 0, rowsPerBlock: n, lda: fanIn, ldb: width, offsetA: 0, offsetB: 0, offsetC: weightOffsets[l - 1] },
-          { a: this.acts[l - 1], b: zbar, c: this.grads, scratch },
+          { a: this.acts[l - 1], b: zbar, c: grads, scratch },
         ),
       );
       if (l > 1) {
         // [Ā; Ǡ]_{l−1} = [Z̄; Ż̄]_l · W_lᵀ
-        this.step.push(
-          ...gemmDispatches(
-            device,
-            uniforms,
+        backward.push(
+          ...gemmSpecs(
+            ctx,
             { transA: false, transB: true, epilogue: 'none', onesRow: false },
             'linear',
             { M: this.rows, N: fanIn, K: width, rowStart: 0, rowsPerBlock: n, lda: width, ldb: width, offsetA: 0, offsetB: weightOffsets[l - 1], offsetC: 0 },
@@ -187,46 +158,30 @@ export class Workspace {
         );
       }
     }
-
-    const loss = getKernel(device, {
-      label: 'loss',
-      variant: {},
-      code: () => lossShader,
-      bindings: ['read', 'read', 'read', 'rw', 'uniform', 'uniform-dynamic'],
-    });
-    const lossDims = uniforms.add(LossDims, {
-      n,
-      m,
-      k,
-      valueWeight: (1 - w) / (n * m),
-      tangentWeight: k > 0 ? w / (n * m * k) : 0,
-    });
-    this.step.push({
-      kernel: loss,
-      group: bindGroup(device, loss, [this.acts[L], this.yBatch, this.tBatch, train.loss, lossDims, stepSlot]),
-      workgroups: [1, 1],
-      perStep: true,
-    });
-
+    backward.push(
+      dispatchOf(lossProgram, undefined, { n, m, k, valueWeight: (1 - w) / (n * m), tangentWeight: k > 0 ? w / (n * m * k) : 0 }, {
+        out: this.acts[L],
+        yTarget: yBatch,
+        tTarget: tBatch,
+        loss: train.loss,
+        step,
+      }),
+    );
     if (train.adam) {
-      const adam = getKernel(device, {
-        label: 'adam',
-        variant: {},
-        code: () => adamShader,
-        bindings: ['rw', 'read', 'rw', 'rw', 'uniform', 'uniform-dynamic'],
-      });
-      const adamDims = uniforms.add(AdamDims, { count: layout.total, beta1: train.adam.beta1, beta2: train.adam.beta2 });
-      this.step.push({
-        kernel: adam,
-        group: bindGroup(device, adam, [this.params, this.grads, train.adam.moment1, train.adam.moment2, adamDims, stepSlot]),
-        workgroups: linearWorkgroups(layout.total),
-        perStep: true,
-      });
+      backward.push(
+        dispatchOf(adamProgram, undefined, { count: layout.total, beta1: train.adam.beta1, beta2: train.adam.beta2 }, {
+          params: this.params,
+          grads,
+          moment1: train.adam.moment1,
+          moment2: train.adam.moment2,
+          step,
+        }),
+      );
     }
+    return { gather, backward };
   }
 
   destroy(): void {
-    for (const buffer of this.owned) buffer.destroy();
-    this.uniforms.destroy();
+    this.scope.destroy();
   }
 }

@@ -1,5 +1,5 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { defineStruct } from './struct';
+import { defineStruct } from '../struct';
 
 /** Inputs of the peak kernels (uniform, so the compiler cannot fold the loop away). */
 export const PeakDims = defineStruct('PeakDims', {
