@@ -1,6 +1,6 @@
 // In-page training checks: each returns numbers for the spec to compare.
 import { compiledKernelCount, createMlp, type Dataset } from '../../src/index';
-import { refRandomArray } from '../../src/reference/index';
+import { refAdamFit, refRandomArray, refRandomMlp } from '../../src/reference/index';
 import { context, relErr } from './checks';
 
 const counters = () => (globalThis as unknown as { counters: { createBuffer: number } }).counters;
@@ -258,4 +258,43 @@ export async function tangentTargetsAgree(): Promise<{ gradients: number; loss: 
     baseline: errors[0],
     gi: errors[1],
   };
+}
+
+/** T full-batch epochs of fit (batchSize = n: one Adam step each, the shuffle changes only
+ *  the summation order) vs the float64 Adam reference from the same float32 parameters.
+ *  Errors are normwise relative, ‖a − b‖∞ / ‖b‖∞, over every weight and bias. */
+export async function adamFullBatch(steps: number): Promise<{ params: number; delta: number; loss: number; moved: number; steps: number }> {
+  const ctx = await context();
+  const sizes = [3, 10, 8, 2];
+  const n = 12;
+  const [lr, gradientWeight] = [1e-2, 0.5];
+  const ref = refRandomMlp(sizes, ['tanh', 'tanh', 'linear'], 23);
+  // The GPU runs float32: give the reference exactly the float32 parameters and data.
+  ref.weights = ref.weights.map((w) => Float64Array.from(Float32Array.from(w)));
+  ref.biases = ref.biases.map((b) => Float64Array.from(Float32Array.from(b)));
+  const data = {
+    x: Float32Array.from(refRandomArray(n * 3, 31, -1.5, 1.5)),
+    y: Float32Array.from(refRandomArray(n * 2, 32, -1, 1)),
+    dydx: Float32Array.from(refRandomArray(n * 2 * 3, 33, -1, 1)),
+  };
+  const mlp = createMlp(ctx, { inputs: 3, hidden: [10, 8], outputs: 2, activation: 'tanh', outputActivation: 'linear' });
+  try {
+    mlp.setParameters({ weights: ref.weights.map((w) => Float32Array.from(w)), biases: ref.biases.map((b) => Float32Array.from(b)) });
+    const report = await mlp.fit(data, { epochs: steps, batchSize: n, learningRate: lr, lrDecay: 0, normalize: false, gradientWeight, directions: 'all', seed: 4 });
+    const gpu = await mlp.getParameters();
+    const cpu = refAdamFit(ref, data, n, steps, { gradientWeight }, { lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const flat = (p: { weights: ArrayLike<number>[]; biases: ArrayLike<number>[] }) => [...p.weights, ...p.biases].flatMap((a) => Array.from(a));
+    const [p0, pGpu, pCpu] = [flat(ref), flat(gpu), flat(cpu.mlp)];
+    const dGpu = pGpu.map((v, i) => v - p0[i]);
+    const dCpu = pCpu.map((v, i) => v - p0[i]);
+    return {
+      params: relErr(pGpu, pCpu),
+      delta: relErr(dGpu, dCpu),
+      loss: relErr(report.history, cpu.history),
+      moved: relErr(pCpu, p0),
+      steps: report.steps,
+    };
+  } finally {
+    mlp.destroy();
+  }
 }
