@@ -5,6 +5,7 @@ import * as ref from '../../src/reference/index';
 import * as checks from './checks';
 import * as fitChecks from './fit-checks';
 import * as contextChecks from './context-checks';
+import * as coreChecks from './core-checks';
 
 const counters = { createBuffer: 0, devices: 0 };
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -22,4 +23,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks }, counters, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks }, counters, harnessReady: true });

@@ -1,4 +1,4 @@
-import { refActivations } from './activations';
+import { refActivations, type RefActivation } from './activations';
 import { addMatmulTransA, map, matmulTransB, sumRows } from './linalg';
 import type { RefMlp, Trace } from './trace';
 
@@ -6,6 +6,25 @@ import type { RefMlp, Trace } from './trace';
 export interface RefGradients {
   weights: Float64Array[];
   biases: Float64Array[];
+}
+
+/**
+ * Backward through one activation (elementwise over a layer's n × width entries):
+ *   ż̄ = σ'(z) ⊙ ǡ,   z̄ = σ'(z) ⊙ ā + Σ_k σ''(z) ⊙ ż⁽ᵏ⁾ ⊙ ǡ⁽ᵏ⁾.
+ */
+export function activationBackward(
+  s: RefActivation,
+  z: Float64Array,
+  zDot: Float64Array[],
+  aBar: Float64Array,
+  aDotBar: Float64Array[],
+): { zBar: Float64Array; zDotBar: Float64Array[] } {
+  const zDotBar = aDotBar.map((adb) => map(adb, (v, i) => s.d1(z[i]) * v));
+  const zBar = map(aBar, (v, i) => s.d1(z[i]) * v);
+  zDot.forEach((zd, j) => {
+    for (let i = 0; i < zBar.length; i++) zBar[i] += s.d2(z[i]) * zd[i] * aDotBar[j][i];
+  });
+  return { zBar, zDotBar };
 }
 
 /**
@@ -31,11 +50,7 @@ export function backward(m: RefMlp, trace: Trace, aBarL: Float64Array, aDotBarL:
     const fanOut = m.sizes[l];
     const w = m.weights[l - 1];
 
-    const zDotBar = aDotBar.map((adb) => map(adb, (v, i) => s.d1(z[i]) * v));
-    const zBar = map(aBar, (v, i) => s.d1(z[i]) * v);
-    zDot.forEach((zd, j) => {
-      for (let i = 0; i < zBar.length; i++) zBar[i] += s.d2(z[i]) * zd[i] * aDotBar[j][i];
-    });
+    const { zBar, zDotBar } = activationBackward(s, z, zDot, aBar, aDotBar);
 
     const wBar = new Float64Array(fanIn * fanOut);
     addMatmulTransA(wBar, prev.a, zBar, n, fanIn, fanOut);

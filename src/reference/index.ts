@@ -3,3 +3,4 @@ export { refActivations, type RefActivation } from './activations';
 export * from './mlp';
 export { refAdamFit, refAdamStep, type RefAdamFitResult, type RefAdamOptions } from './adam';
 export { mulberry32, refRandomArray } from './rng';
+export { activationBackward } from './backward';
