@@ -4,8 +4,10 @@ import { defineConfig } from 'vite';
  * One config for three uses:
  * - `npm run dev` / the test and reproduction servers: root is the repository, so both
  *   /demo/index.html and /e2e/pages/harness.html (and bench pages) are served;
- * - `npm run build`: the library (src/index.ts → dist/index.js, ESM), with module workers
- *   emitted as ES modules (`new Worker(new URL(...), { type: 'module' })` is bundled as such).
+ * - `npm run build`: the library as two ESM entries, the engine (src/index.ts → dist/index.js)
+ *   and the paper harness (src/experiments/index.ts → dist/experiments.js), code they share in
+ *   common chunks (one copy of every class), with module workers emitted as ES modules
+ *   (`new Worker(new URL(...), { type: 'module' })` is bundled as such).
  */
 export default defineConfig(({ command }) => ({
   root: '.',
@@ -25,9 +27,9 @@ export default defineConfig(({ command }) => ({
     target: 'es2022',
     sourcemap: true,
     lib: {
-      entry: 'src/index.ts',
+      entry: { index: 'src/index.ts', experiments: 'src/experiments/index.ts' },
       formats: ['es'],
-      fileName: () => 'index.js',
+      fileName: (_format, name) => `${name}.js`,
     },
     rollupOptions: {
       // Keep the runtime dependencies out of the bundle: users' bundlers resolve them.

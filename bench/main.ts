@@ -5,6 +5,7 @@
 // jax-wasm,tfjs-webgpu, ?sections=peak,check,main,profile,width,n.
 import { createContext, type Context } from '../src/index';
 import { refLossAndGradients } from '../src/reference/index';
+import { median, relErr } from '../src/util/stats';
 import { measurePeak } from './peak';
 import { oursRunner } from './peers/ours';
 import type { Gradients, Runner, Trainer } from './peers/types';
@@ -12,7 +13,7 @@ import { directionsOf, makeProblem, stepFlops, type Problem } from './problem';
 import { annotateMlpStep, profileDispatches, recordDispatches, summarizeByLabel } from './profile';
 import { toMarkdown } from './report';
 import type { BenchResult, CheckRow, MainRow, SweepRow } from './results';
-import { median, pause, SkippedError, timeTrainer, type TimingOptions } from './timing';
+import { pause, SkippedError, timeTrainer, type TimingOptions } from './timing';
 
 declare global {
   interface Window {
@@ -63,17 +64,7 @@ function gradientError(g: Gradients, ref: { weights: ArrayLike<number>[]; biases
   const tensors: [ArrayLike<number>, ArrayLike<number>][] = [];
   ref.weights.forEach((w, l) => tensors.push([g.weights[l], w]));
   ref.biases.forEach((b, l) => tensors.push([g.biases[l], b]));
-  for (const [a, b] of tensors) {
-    if (!a || a.length !== b.length) return Infinity;
-    let diff = 0;
-    let scale = 0;
-    for (let i = 0; i < b.length; i++) {
-      if (!Number.isFinite(a[i])) return Infinity;
-      diff = Math.max(diff, Math.abs(a[i] - b[i]));
-      scale = Math.max(scale, Math.abs(b[i]));
-    }
-    worst = Math.max(worst, scale > 0 ? diff / scale : diff);
-  }
+  for (const [a, b] of tensors) worst = Math.max(worst, a ? relErr(a, b) : Infinity);
   return worst;
 }
 

@@ -4,7 +4,9 @@
 // same jobs again on the started pool. Sizes are measured in turn for `rounds` rounds (the
 // machine's load drifts) and the medians reported. Results: globalThis.__poolBench (or
 // __poolBenchError).
-import { createPool, SweepData, type TrainJob } from '../src/sweep/index';
+import { SweepData } from '../src/experiments/index';
+import { createPool, type TrainJob } from '../src/sweep/index';
+import { median } from '../src/util/stats';
 
 interface Row {
   workers: number;
@@ -58,7 +60,6 @@ async function main(): Promise<void> {
       console.log(`[pool] round ${round + 1}/${rounds}, ${workers} worker(s): cold ${cold.toFixed(1)} s, warm ${warm.toFixed(1)} s`);
     }
   }
-  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)];
   const rows: Row[] = sizes.map((workers) => {
     const t = times.get(workers)!;
     const warmSeconds = median(t.warm);

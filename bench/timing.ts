@@ -1,11 +1,5 @@
+import { median } from '../src/util/stats';
 import type { Trainer } from './peers/types';
-
-export const median = (values: number[]): number => {
-  if (values.length === 0) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 export interface TimingOptions {
   /** Steps of the first (compiling) run. */

@@ -1,9 +1,10 @@
 import { test, expect } from './fixtures';
 import type { Page } from '@playwright/test';
 
-// Crashes and cancellation in the worker pool. Faults are injected through TrainJob.fault at
-// a job's first progress report: 'throw' raises an uncaught error inside the worker (its
-// `error` event), 'lose-device' destroys the worker's GPUDevice in the middle of the job.
+// Crashes and cancellation in the worker pool. Faults are injected by the test-only worker
+// e2e/pages/fault.worker.ts (pools from `faultPool`) at a job's first progress report: 'throw'
+// raises an uncaught error inside the worker (its `error` event), 'lose-device' destroys the
+// worker's GPUDevice in the middle of the job.
 
 async function openSweepPage(page: Page): Promise<void> {
   await page.goto('/e2e/pages/sweep.html');
@@ -13,8 +14,8 @@ async function openSweepPage(page: Page): Promise<void> {
 test('workers that crash or lose their device mid-sweep are replaced; every job finishes exactly once', async ({ gpu }) => {
   await openSweepPage(gpu);
   const out = await gpu.evaluate(async () => {
-    const { sweep, smallJob } = globalThis as any;
-    const pool = sweep.createPool({ size: 2 });
+    const { faultPool, smallJob } = globalThis as any;
+    const pool = faultPool({ size: 2 });
     const ids = Array.from({ length: 8 }, (_, i) => `job${i}`);
     const jobs = ids.map((id, i) =>
       smallJob(id, {
@@ -43,8 +44,8 @@ test('workers that crash or lose their device mid-sweep are replaced; every job 
 test('a job whose worker always crashes fails after a bounded number of attempts; the others finish', async ({ gpu }) => {
   await openSweepPage(gpu);
   const out = await gpu.evaluate(async () => {
-    const { sweep, smallJob } = globalThis as any;
-    const pool = sweep.createPool({ size: 2, maxRetries: 1 });
+    const { faultPool, smallJob } = globalThis as any;
+    const pool = faultPool({ size: 2, maxRetries: 1 });
     const bad = pool.submit(smallJob('bad', { epochs: 40, fault: { kind: 'throw', attempts: 99 } })).then(
       () => 'resolved',
       (e: Error) => `${e.name}: ${e.message}`,

@@ -1,6 +1,6 @@
 // Tables of the generative-image experiment: markdown for reports/results.md, rows for the
 // page, and the JSON shape for reports/results.json (typed arrays become rounded plain arrays).
-import type { CostResult, GenerativeConfig, GenerativeResult, ImageGrid } from '../../src/generative/index';
+import type { CostResult, GenerativeConfig, GenerativeResult, ImageGrid } from '../../src/experiments/generative/index';
 
 const f = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : 'NaN');
 const pm = (m: { mean: number; sd: number }, repeats: number) => (repeats > 1 ? `${f(m.mean)} ± ${f(m.sd)}` : f(m.mean));

@@ -2,7 +2,7 @@
 // (truth / baseline / GI rows, one column per held-out θ) painted with putImageData.
 import Chart from 'chart.js/auto';
 import { chartCanvas } from './chart-canvas';
-import type { GenerativeSummary, ImageGrid } from '../../src/generative/index';
+import type { GenerativeSummary, ImageGrid } from '../../src/experiments/generative/index';
 import type { Table } from './generative-report';
 
 const BASELINE = '#3465a4';

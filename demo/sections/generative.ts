@@ -2,7 +2,7 @@
 // θ → image trained on values only (baseline) or also on the renderer's projected JVPs (GI),
 // over N_train: test pixel RMSE vs N, image grids, what k buys, and what a step costs.
 import { createContext } from '../../src/index';
-import { GENERATIVE_PRESETS, measureStepCost, modelCount, runGenerativeExperiment } from '../../src/generative/index';
+import { GENERATIVE_PRESETS, measureStepCost, modelCount, runGenerativeExperiment } from '../../src/experiments/generative/index';
 import { costTable, describeConfig, generativeMarkdown, gridJson, kTable, rmseTable } from './generative-report';
 import { drawImageGrid, drawRmseChart, htmlTable } from './generative-view';
 import type { Preset, Section, SectionResult, SectionUi } from './types';

@@ -2,7 +2,7 @@
 // chart.js in the style of nn-chart.ts.
 import Chart from 'chart.js/auto';
 import { chartCanvas } from './chart-canvas';
-import type { LinearExperimentResult, LinearMethod } from '../../src/linear/index';
+import type { LinearExperimentResult, LinearMethod } from '../../src/experiments/index';
 
 /** Display names and colours of the methods. */
 export const METHOD_STYLE: Record<LinearMethod, { label: string; color: string }> = {

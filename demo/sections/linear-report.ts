@@ -1,7 +1,7 @@
 // Tables of the linear section: mean test RMSE per N and method with the paired ridge vs
 // ridge-gradient difference, the GPU-vs-float64 sums precision table, and the check that the
 // GPU sums give the same fits as the CPU sums on the same datasets.
-import type { LinearExperimentResult, LinearMethod } from '../../src/linear/index';
+import type { LinearExperimentResult, LinearMethod } from '../../src/experiments/index';
 import type { SumsComparison } from '../../src/linear/sums-check';
 import { METHOD_STYLE } from './linear-chart';
 

@@ -5,10 +5,11 @@
 // on the CPU. With the GPU, two checks go with the table: the sums against float64 at up to a
 // million rows, and the fits of the first datasets redone with the CPU sums.
 import { createContext, type Context } from '../../src/index';
-import { LINEAR_METHODS, createGpuSums, gramSums, linspace, runLinearExperiment } from '../../src/linear/index';
-import type { LinearExperimentOptions, SumsBackend } from '../../src/linear/index';
+import { createGpuSums, gramSums, linspace } from '../../src/linear/index';
+import type { SumsBackend } from '../../src/linear/index';
+import { LINEAR_METHODS, runLinearExperiment, type LinearExperimentOptions } from '../../src/experiments/index';
+import { sineData, sineGrid } from '../../src/experiments/problems/sine';
 import { compareSums, type SumsComparison, type SumsDataKind } from '../../src/linear/sums-check';
-import { sineData, sineGrid } from '../../src/problems/sine';
 import { drawLinearChart } from './linear-chart';
 import { agreementTable, backendAgreement, pairedGain, precisionTable, rmseTable } from './linear-report';
 import type { Preset, Section, SectionResult, SectionUi } from './types';

@@ -2,7 +2,7 @@
 // complexity bound UB and the best baseline η marked, drawn with chart.js.
 import Chart from 'chart.js/auto';
 import { chartCanvas } from './chart-canvas';
-import type { SweepResult } from '../../src/sweep/index';
+import type { SweepResult } from '../../src/experiments/index';
 
 const BASELINE = '#3465a4';
 const GI = '#cc0000';

@@ -1,5 +1,5 @@
 // Markdown and HTML tables of the NN sweeps (reports/results.md and the demo page).
-import type { NnExperiment, SweepResult } from '../../src/sweep/index';
+import type { NnExperiment, SweepResult } from '../../src/experiments/index';
 
 const f = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : 'NaN');
 const pm = (m: { mean: number; sd: number }, d = 4) => `${f(m.mean, d)} ± ${f(m.sd, d)}`;

@@ -1,7 +1,8 @@
 // Section "nn": ideas 1 and 2 of the paper for feed-forward networks (EXPERIMENTS.md §A).
 // For every problem and N_train of the preset, a width sweep η × {baseline, GI} × repeats
 // runs on the worker pool; the page draws test RMSE vs η with UB and the best η marked.
-import { createPool, NN_EXPERIMENTS, runSweep, type NnExperiment, type SweepResult } from '../../src/sweep/index';
+import { createPool } from '../../src/index';
+import { NN_EXPERIMENTS, runSweep, type NnExperiment, type SweepResult } from '../../src/experiments/index';
 import { drawSweepChart } from './nn-chart';
 import { htmlTable, nnMarkdown, overviewRows, sweepTable } from './nn-report';
 import type { Preset, Section, SectionResult, SectionUi } from './types';

@@ -1,6 +1,7 @@
 // In-page checks: run the GPU library and the float64 reference on the same model and data
 // and return the errors, so the Playwright specs only compare numbers against tolerances.
 import { createContext, createMlp, type Activation, type Context, type Mlp } from '../../src/index';
+import { relErr } from '../../src/util/stats';
 import { refForward, refJacobian, refJvp, refLossAndGradients, refRandomArray, refRandomMlp, type RefMlp } from '../../src/reference/index';
 
 const shared = new Map<string, Promise<Context>>();
@@ -21,18 +22,8 @@ export interface ModelSpec {
   tiled?: boolean;
 }
 
-/** Normwise relative error ‖a − b‖∞ / ‖b‖∞ (absolute when b is all zero). */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-    if (!Number.isFinite(a[i])) return Infinity;
-  }
-  return scale > 0 ? diff / scale : diff;
-}
+/** Normwise relative error ‖a − b‖∞ / ‖b‖∞ (src/util/stats), re-exported for the other pages. */
+export { relErr };
 
 async function modelPair(spec: ModelSpec): Promise<{ mlp: Mlp; ref: RefMlp; x: Float32Array }> {
   const ctx = await context(spec.tiled);

@@ -1,6 +1,7 @@
 // In-page training checks: each returns numbers for the spec to compare.
 import { compiledKernelCount, createMlp, type Dataset } from '../../src/index';
 import { refAdamFit, refRandomArray, refRandomMlp } from '../../src/reference/index';
+import { rmse } from '../../src/util/stats';
 import { context, relErr } from './checks';
 
 const counters = () => (globalThis as unknown as { counters: { createBuffer: number } }).counters;
@@ -17,12 +18,6 @@ export function wave(n: number, seed: number): Dataset {
     dydx[2 * i + 1] = -Math.sin(a) * Math.sin(b);
   }
   return { x, y, dydx };
-}
-
-function rmse(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-  return Math.sqrt(s / a.length);
 }
 
 /** Baseline (w = 0) vs GI (w = 0.5) on the same small training set and budget. */

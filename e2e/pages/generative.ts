@@ -1,11 +1,11 @@
-// Test page of the generative image model (e2e/generative.spec.ts): exposes src/generative and
+// Test page of the generative image model (e2e/generative.spec.ts): exposes src/experiments/generative and
 // in-page checks of the generator against the float64 reference. Uncaptured WebGPU errors
 // become console errors, which fail the test (as on harness.html).
 import { createContext, createMlp, type Activation, type Context, type Mlp } from '../../src/index';
-import * as gen from '../../src/generative/index';
-import { blobsDataset, BLOB_THETA_DIM } from '../../src/problems/blobs';
+import * as gen from '../../src/experiments/generative/index';
+import { blobsDataset, BLOB_THETA_DIM } from '../../src/experiments/problems/blobs';
 import { refJacobian, refJvp, refLossAndGradients, refRandomArray, refRandomMlp, type RefMlp } from '../../src/reference/index';
-import { relErr } from './checks';
+import { relErr } from '../../src/util/stats';
 
 const requestDevice = GPUAdapter.prototype.requestDevice;
 GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
@@ -121,7 +121,7 @@ export async function runExperiment(preset: 'quick' | 'paper', overrides: Partia
   };
 }
 
-/** Step costs (see src/generative/cost.ts) and the adapter that produced them. */
+/** Step costs (see src/experiments/generative/cost.ts) and the adapter that produced them. */
 export async function runCost(options: Omit<gen.CostOptions, 'signal' | 'onProgress'>) {
   const ctx = await context();
   const info = ctx.adapterInfo;

@@ -7,7 +7,8 @@ import { compiledKernelCount, createContext, type Context } from '../../src/inde
 import * as linear from '../../src/linear/index';
 import { compareSums, sumsTestData, type SumsDataKind } from '../../src/linear/sums-check';
 import type { GpuSumsOptions, GramSums } from '../../src/linear/index';
-import { sineData } from '../../src/problems/sine';
+import { sineFeatures } from '../../src/experiments/linear';
+import { sineData } from '../../src/experiments/problems/sine';
 import { section } from '../../demo/sections/linear';
 
 const live = new Set<GPUBuffer>();
@@ -118,7 +119,7 @@ async function pipelineCounts() {
 /** β from the GPU and the CPU sums for every fit on sine data of n rows: relative differences. */
 async function fitAgreement(n: number, seed = 3) {
   const ctx = await context();
-  const f = linear.sineFeatures();
+  const f = sineFeatures();
   const s = sineData({ n, seed });
   const d = f.design(s.x);
   const y = Float64Array.from(s.y);

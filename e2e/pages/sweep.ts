@@ -1,11 +1,18 @@
-// Test page of the worker pool and the sweeps: exposes src/sweep and a few job builders to
-// Playwright (e2e/sweep*.spec.ts). Workers start from workers/train.worker.ts through Vite.
-import * as sweep from '../../src/sweep/index';
-import type { TrainJob, TrainSettings } from '../../src/sweep/index';
+// Test page of the worker pool and the sweeps: exposes the engine's src/sweep together with the
+// paper sweeps of src/experiments, and a few job builders, to Playwright (e2e/sweep*.spec.ts).
+// Pools start workers/train.worker.ts through Vite; `faultPool` starts the test-only
+// ./fault.worker.ts instead, which fails the attempts a job's `fault` asks for.
+import * as experiments from '../../src/experiments/index';
+import * as engine from '../../src/sweep/index';
+import type { PoolOptions, TrainJob, TrainSettings } from '../../src/sweep/index';
+import type { Fault } from './fault.worker';
 
-/** A small toy2d job (one stage, N = 30): trains in well under a second on SwiftShader. */
-export function smallJob(id: string, opts: { width?: number; epochs?: number; gradientWeight?: number; seed?: number; fault?: TrainJob['fault'] } = {}): TrainJob {
-  const data = new sweep.SweepData({ problem: 'toy2d', stages: 1, poolSize: 200, testSize: 100, seed: 5 });
+const sweep = { ...engine, ...experiments };
+
+/** A small toy2d job (one stage, N = 30): trains in well under a second on SwiftShader. A
+ *  `fault` takes effect only on a faultPool. */
+export function smallJob(id: string, opts: { width?: number; epochs?: number; gradientWeight?: number; seed?: number; fault?: Fault } = {}): TrainJob {
+  const data = new experiments.SweepData({ problem: 'toy2d', stages: 1, poolSize: 200, testSize: 100, seed: 5 });
   const settings: TrainSettings = { hiddenLayers: 2, outputActivation: 'linear', epochs: opts.epochs ?? 5, batchSize: 10, learningRate: 1e-2, lrDecay: 0.01 };
   return {
     id,
@@ -15,8 +22,16 @@ export function smallJob(id: string, opts: { width?: number; epochs?: number; gr
     gradientWeight: opts.gradientWeight ?? 0.5,
     settings,
     seed: opts.seed ?? 1,
-    fault: opts.fault,
+    meta: opts.fault ? { fault: JSON.stringify(opts.fault) } : undefined,
   };
 }
 
-Object.assign(globalThis, { sweep, smallJob, sweepReady: true });
+/** A pool whose workers are the test-only fault worker (otherwise as createPool). */
+export function faultPool(options: PoolOptions = {}): engine.Pool {
+  return engine.createPool({
+    ...options,
+    workerUrl: (name) => new Worker(new URL('./fault.worker.ts', import.meta.url), { type: 'module', name }),
+  });
+}
+
+Object.assign(globalThis, { sweep, smallJob, faultPool, sweepReady: true });

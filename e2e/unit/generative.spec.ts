@@ -1,10 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { blobsDataset, renderJacobian, BLOB_THETA_DIM } from '../../src/problems/blobs';
-import { Rng } from '../../src/problems/rng';
-import { blobsTangentTargets, pixelRmse, schedule, type TargetStats } from '../../src/generative/generator';
-import { headRows, modelCount, seedsFor, stat } from '../../src/generative/experiment';
-import { costProblem } from '../../src/generative/cost';
-import { GENERATIVE_PRESETS } from '../../src/generative/presets';
+import { blobsDataset, renderJacobian, BLOB_THETA_DIM } from '../../src/experiments/problems/blobs';
+import { Rng } from '../../src/util/rng';
+import { blobsTangentTargets, pixelRmse, schedule, type TargetStats } from '../../src/experiments/generative/generator';
+import { headRows, modelCount, seedsFor, stat } from '../../src/experiments/generative/experiment';
+import { costProblem } from '../../src/experiments/generative/cost';
+import { GENERATIVE_PRESETS } from '../../src/experiments/generative/presets';
 import { generativeMarkdown, gridJson } from '../../demo/sections/generative-report';
 
 /** J·v from the full Jacobian, k × n × pixels (block layout, like the engine's tangent rows). */

@@ -1,25 +1,22 @@
 import { test, expect } from '@playwright/test';
 import {
   DEFAULT_LAMBDA_GRID,
-  LINEAR_PRESETS,
-  deriveSeed,
   fitGiLeastSquares,
   fitLeastSquares,
   fitRidgeGradient,
   gramSums,
-  linearSummaryMarkdown,
   linspace,
   logspace,
   rbfFeaturesMulti,
-  runLinearExperiment,
   selectGiLeastSquares,
   selectRidge,
   selectRidgeGradient,
   selectOverGrid,
   selectRidgeGradient1d,
-  sineFeatures,
 } from '../../src/linear/index';
-import type { LinearMethod, LinearSummary, SumsBackend } from '../../src/linear/index';
+import type { SumsBackend } from '../../src/linear/index';
+import { LINEAR_PRESETS, deriveSeed, linearSummaryMarkdown, runLinearExperiment, sineFeatures } from '../../src/experiments/linear';
+import type { LinearMethod, LinearSummary } from '../../src/experiments/linear';
 import { mulberry32 } from '../../src/reference/rng';
 
 /** Sine data from mulberry32 + Box–Muller: test-only seeded data, independent of src/problems. */

@@ -1,10 +1,10 @@
 import { test, expect } from '@playwright/test';
-import { Rng } from '../../src/problems/rng';
-import { drawSubset } from '../../src/problems/dataset';
+import { Rng } from '../../src/util/rng';
+import { drawSubset } from '../../src/experiments/problems/dataset';
 import {
   BLOB_FACTORS, blobsDataset, blobsProjectedTargets, renderBlobs, renderBlobs64, renderJacobian,
   renderJvp, renderJvp64,
-} from '../../src/problems/blobs';
+} from '../../src/experiments/problems/blobs';
 
 /** Max |a − e| − (atol + rtol·|e|) over all entries; ≤ 0 means close. */
 function excess(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number, rtol: number): number {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { Rng } from '../../src/problems/rng';
+import { Rng } from '../../src/util/rng';
 
 function moments(xs: number[]): { mean: number; sd: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;

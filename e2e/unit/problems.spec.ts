@@ -1,13 +1,14 @@
 import { test, expect } from '@playwright/test';
-import { Rng } from '../../src/problems/rng';
-import type { ProblemData } from '../../src/problems/dataset';
-import { drawSubset, drawStagedSubset } from '../../src/problems/dataset';
-import { toy2d, toy2dValue, toy2dGrad, rolloutToy2d } from '../../src/problems/toy2d';
+import { Rng } from '../../src/util/rng';
+import { mean, sd } from '../../src/util/stats';
+import type { ProblemData } from '../../src/experiments/problems/dataset';
+import { drawSubset, drawStagedSubset } from '../../src/experiments/problems/dataset';
+import { toy2d, toy2dValue, toy2dGrad, rolloutToy2d } from '../../src/experiments/problems/toy2d';
 import {
   garch4d, garch4dPath, garch4dFirstStep, garch4dNextStep, rolloutGarch4d,
-} from '../../src/problems/garch4d';
-import { regression8d, regression8dValue, regression8dGrad } from '../../src/problems/regression8d';
-import { sineData, sineGrid, SINE_X_MAX } from '../../src/problems/sine';
+} from '../../src/experiments/problems/garch4d';
+import { regression8d, regression8dValue, regression8dGrad } from '../../src/experiments/problems/regression8d';
+import { sineData, sineGrid, SINE_X_MAX } from '../../src/experiments/problems/sine';
 
 /** Collects failed checks and asserts once at the end: Playwright's `expect` is far too slow
  *  to call per array element. */
@@ -53,8 +54,6 @@ function row(a: Float32Array, width: number, i: number): number[] {
   return Array.from(a.subarray(i * width, (i + 1) * width));
 }
 
-function mean(xs: number[]): number { return xs.reduce((a, b) => a + b, 0) / xs.length; }
-function sd(xs: number[]): number { const m = mean(xs); return Math.sqrt(mean(xs.map((x) => (x - m) ** 2))); }
 
 test.describe('toy2d', () => {
   test('analytic dy_t/dθ matches central differences (float64)', () => {

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { meanSd, pearson, rmse } from '../../src/sweep/metrics';
-import { summarize, sweepJobs, type RunRecord, type SweepConfig } from '../../src/sweep/sweep';
-import { NN_EXPERIMENTS } from '../../src/sweep/experiments';
+import { meanSd, pearson, rmse } from '../../src/util/stats';
+import { summarize, sweepJobs, type RunRecord, type SweepConfig } from '../../src/experiments/sweep/sweep';
+import { NN_EXPERIMENTS } from '../../src/experiments/sweep/presets';
 
 test('rmse, pearson and meanSd on hand-computed values', () => {
   expect(rmse([1, 2, 3], [1, 2, 5])).toBeCloseTo(Math.sqrt(4 / 3), 12);

@@ -3,15 +3,16 @@
  *  hyper-parameters on a validation set, and report mean/sd test RMSE per N per method.
  *  Data come from an injected generator, so this module owns no RNG and no problem definition. */
 
-import { evenlySpaced, rbfFeatures } from './features';
-import type { FeatureMap } from './features';
-import { fitLeastSquares, predictLinear, rmse } from './fit';
-import { gramSums } from './normal-equations';
-import type { SumsBackend } from './normal-equations';
-import { DEFAULT_GAMMA_GRID, DEFAULT_LAMBDA_GRID, linspace, logspace, selectGiLeastSquares, selectRidge, selectRidgeGradient, selectRidgeGradient1d } from './select';
-import type { Selection } from './select';
-import { SingularSystemError } from './solve';
-import { assertFinite, assertInt, assertLength, assertNonNegative } from './validate';
+import { evenlySpaced, rbfFeatures } from '../linear/features';
+import type { FeatureMap } from '../linear/features';
+import { meanSd, median, rmse } from '../util/stats';
+import { fitLeastSquares, predictLinear } from '../linear/fit';
+import { gramSums } from '../linear/normal-equations';
+import type { SumsBackend } from '../linear/normal-equations';
+import { DEFAULT_GAMMA_GRID, DEFAULT_LAMBDA_GRID, linspace, logspace, selectGiLeastSquares, selectRidge, selectRidgeGradient, selectRidgeGradient1d } from '../linear/select';
+import type { Selection } from '../linear/select';
+import { SingularSystemError } from '../linear/solve';
+import { assertFinite, assertInt, assertLength, assertNonNegative } from '../linear/validate';
 
 /** One dataset: 1-D inputs x, observed values y (noisy) and derivatives dy/dx, all length n. */
 export interface LinearSample {
@@ -153,13 +154,8 @@ function resolveConfig(o: LinearExperimentOptions): LinearExperimentConfig {
 }
 
 function stats(v: number[]): { mean: number; sd: number; median: number } {
-  if (v.length === 0) return { mean: NaN, sd: NaN, median: NaN };
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const ss = v.reduce((a, b) => a + (b - mean) ** 2, 0);
-  const sorted = [...v].sort((a, b) => a - b);
-  const h = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
-  return { mean, sd: v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0, median };
+  const { mean, sd } = meanSd(v);
+  return { mean, sd, median: median(v) };
 }
 
 /** Runs the §B protocol. Throws clear errors for bad options or malformed generator output. */

@@ -130,15 +130,5 @@ export function predictLinear(phi: Float64Array, beta: Float64Array): Float64Arr
   return out;
 }
 
-/** Root-mean-square error between two equal-length, non-empty arrays. */
-export function rmse(pred: ArrayLike<number>, truth: ArrayLike<number>): number {
-  if (pred.length !== truth.length || pred.length === 0) {
-    throw new Error(`rmse needs equal non-empty lengths, got ${pred.length} and ${truth.length}`);
-  }
-  let s = 0;
-  for (let i = 0; i < pred.length; i++) {
-    const d = pred[i] - truth[i];
-    s += d * d;
-  }
-  return Math.sqrt(s / pred.length);
-}
+/** Root-mean-square error (one definition for the whole library, in src/util/stats). */
+export { rmse } from '../util/stats';

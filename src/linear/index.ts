@@ -4,5 +4,4 @@ export * from './solve';
 export * from './normal-equations';
 export * from './fit';
 export * from './select';
-export * from './experiment';
 export * from './gpu-sums';

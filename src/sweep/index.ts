@@ -1,16 +1,15 @@
-/** Hidden-size sweeps on a pool of GPU workers, and the GI complexity bound. */
+/** Training jobs on a pool of GPU workers (one device each), the recursive rollout of staged
+ *  models, and the GI complexity bound. Generic: the jobs carry the user's data. */
 export { createPool, Pool, WorkerCrashError, JobError } from './pool';
 export type { PoolOptions, PoolStats, RunOptions, RunProgress, SubmitOptions } from './pool';
+export type { WorkerSource } from './slot';
 export type { JobProgress, JobResult, LazyJob, StageData, TrainJob, TrainSettings } from './job';
 export type { WorkerStats, WorkerInfo } from './worker-api';
+export type { TrainWorkerHooks } from './worker-host';
 export { runTrainJob } from './train';
+export { rolloutStages } from './rollout';
+export type { RolloutStage, StagePredict } from './rollout';
 export { complexityBound } from './bound';
 export type { BoundRow, ComplexityBound } from './bound';
-export { rmse, pearson, meanSd } from './metrics';
-export type { MeanSd } from './metrics';
-export { runSweep, sweepJobs, summarize, widthOf } from './sweep';
-export type { EtaSummary, ModelSummary, RunRecord, SweepConfig, SweepOptions, SweepResult } from './sweep';
-export { SweepData, generateProblem, PROBLEM_NAMES } from './problems';
-export type { ProblemName, ProblemSetup } from './problems';
-export { NN_EXPERIMENTS } from './experiments';
-export type { NnExperiment, NnPreset } from './experiments';
+export { rmse, pearson, meanSd } from '../util/stats';
+export type { MeanSd } from '../util/stats';

@@ -5,16 +5,16 @@ import type { Activation } from '../types';
 /** Training and test data of one stage (one network). Row-major, as Dataset. */
 export interface StageData {
   inputs: number;
-  /** Inputs whose derivatives train.dydx holds (n × 1 × g). */
+  /** Inputs whose derivatives train.dydx holds (n × outputs × g); outputs = y.length / n. */
   gradientInputs: number[];
   train: { x: Float32Array; y: Float32Array; dydx: Float32Array };
   /** Test inputs with the TRUE previous-stage values; a rollout job replaces them. */
   test: { x: Float32Array; y: Float32Array };
 }
 
-/** The training recipe shared by every job of a sweep (EXPERIMENTS.md §A). */
+/** The training recipe shared by every job of a sweep. */
 export interface TrainSettings {
-  /** Number of hidden layers, each of width 4·η (the `layers` column of the table). */
+  /** Number of hidden layers, each `TrainJob.width` units wide. */
   hiddenLayers: number;
   /** Hidden activation (default tanh). */
   activation?: Activation;
@@ -22,7 +22,7 @@ export interface TrainSettings {
   epochs: number;
   batchSize: number;
   learningRate: number;
-  /** lr_e = lr / (1 + lrDecay)^e; the paper's "divide by 1.01 each epoch" is 0.01. */
+  /** lr_e = lr / (1 + lrDecay)^e (0.01: divide by 1.01 each epoch). */
   lrDecay: number;
   /** Derivative directions per sample: 'all' (default, the full gradient) or k random. */
   directions?: 'all' | number;
@@ -33,21 +33,18 @@ export interface TrainJob {
   /** Unique within a pool run; results carry it back. */
   id: string;
   stages: StageData[];
-  /** Test with a recursive rollout: stage s > 0 gets stage s − 1's prediction as its last input. */
+  /** Test with a recursive rollout: stage s > 0 gets stage s − 1's prediction (n×1) as its
+   *  last input (src/sweep/rollout.ts). */
   rollout: boolean;
   /** Hidden width per layer. */
   width: number;
-  /** w: 0 is the baseline, 0.5 the paper's GI model. */
+  /** Weight w of the derivative term of the loss (0: values only). */
   gradientWeight: number;
   settings: TrainSettings;
   /** Seed of the initialisation and of the minibatch order (same for baseline and GI). */
   seed: number;
-  /** Echoed back in the result (η, repeat, problem, …). */
+  /** Echoed back in the result (e.g. width parameter, repeat, problem). */
   meta?: Record<string, string | number>;
-  /** Testing hook: on attempts 1..`attempts` the worker crashes ('throw': an uncaught error)
-   *  or loses its device ('lose-device') mid-job: `afterMs` after the start, or else at the
-   *  job's first progress report. */
-  fault?: { kind: 'throw' | 'lose-device'; attempts: number; afterMs?: number };
 }
 
 /** A job built only when a worker takes it (and again for a retry): keeps big queues light. */
@@ -114,6 +111,5 @@ export function cloneJob(job: TrainJob): TrainJob {
     })),
     settings: { ...job.settings },
     meta: job.meta ? { ...job.meta } : undefined,
-    fault: job.fault ? { ...job.fault } : undefined,
   };
 }

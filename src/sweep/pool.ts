@@ -6,8 +6,9 @@
  *  once. An AbortSignal cancels queued jobs at once and running ones at their next check; a
  *  worker that does not stop within `cancelGraceMs` is terminated (its device goes with it). */
 import * as Comlink from 'comlink';
+import { abortError } from '../util/abort';
 import { cloneJob, jobTransferables, type JobProgress, type JobResult, type LazyJob, type TrainJob } from './job';
-import { WorkerCrashError, WorkerSlot } from './slot';
+import { WorkerCrashError, WorkerSlot, type WorkerSource } from './slot';
 import type { JobOutcome, WorkerInfo, WorkerStats } from './worker-api';
 
 export { WorkerCrashError };
@@ -15,8 +16,11 @@ export { WorkerCrashError };
 export interface PoolOptions {
   /** Number of workers; default min(navigator.hardwareConcurrency, 4). */
   size?: number;
-  /** Script of the worker (default: workers/train.worker.ts, bundled by Vite). */
-  workerUrl?: string | URL;
+  /** Script of the worker (default: workers/train.worker.ts, bundled by Vite), or a function
+   *  that starts a worker given its name, e.g.
+   *  `(name) => new Worker(new URL('./my.worker.ts', import.meta.url), { type: 'module', name })`
+   *  (the form bundlers recognise). The worker must serve the WorkerApi (exposeTrainWorker). */
+  workerUrl?: WorkerSource;
   /** Extra attempts of a job whose worker crashed (default 2). */
   maxRetries?: number;
   /** How long a cancelled job may take to stop before its worker is terminated (default 2000 ms). */
@@ -81,10 +85,6 @@ interface Task {
 
 type Slot = WorkerSlot<Task>;
 
-function abortError(): DOMException {
-  return new DOMException('The job was cancelled', 'AbortError');
-}
-
 function defaultSize(): number {
   const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
   return Math.max(1, Math.min(cores || 2, 4));
@@ -95,7 +95,7 @@ export class Pool {
   readonly size: number;
   private readonly maxRetries: number;
   private readonly cancelGraceMs: number;
-  private readonly workerUrl: string | URL | null;
+  private readonly workerUrl: WorkerSource | null;
   private readonly slots: (Slot | null)[];
   private readonly queue: Task[] = [];
   private readonly counters = { started: 0, crashes: 0, retries: 0, completed: 0, terminated: 0 };

@@ -10,6 +10,11 @@ export class WorkerCrashError extends Error {
   override name = 'WorkerCrashError';
 }
 
+/** Where a slot's worker comes from: a module script URL, or a function that starts one
+ *  (given the worker's name) and returns it. The script must serve the WorkerApi, e.g. by
+ *  calling exposeTrainWorker (worker-host.ts). */
+export type WorkerSource = string | URL | ((name: string) => Worker);
+
 export interface SlotHooks {
   /** Called once if the worker crashes (not when it is terminated on purpose). */
   onCrash(slot: WorkerSlot): void;
@@ -26,11 +31,11 @@ export class WorkerSlot<T = unknown> {
   dead = false;
   private fail!: (error: Error) => void;
 
-  constructor(readonly index: number, workerUrl: string | URL | null, private readonly hooks: SlotHooks) {
+  constructor(readonly index: number, source: WorkerSource | null, private readonly hooks: SlotHooks) {
     const name = `sobolev-train-${index}`;
-    this.worker = workerUrl
-      ? new Worker(workerUrl, { type: 'module', name })
-      : new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
+    if (typeof source === 'function') this.worker = source(name);
+    else if (source) this.worker = new Worker(source, { type: 'module', name });
+    else this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
     this.remote = Comlink.wrap<WorkerApi>(this.worker);
     this.crashed = new Promise<never>((_, reject) => (this.fail = reject));
     this.crashed.catch(() => {}); // observed through the races

@@ -2,18 +2,16 @@
  *  rollout for staged problems). Used inside the pool's workers; runs on any thread. */
 import type { Context } from '../gpu/context';
 import { createMlp, type Mlp } from '../nn/mlp';
-import type { JobProgress, JobResult, TrainJob } from './job';
-import { pearson, rmse } from './metrics';
+import type { JobProgress, JobResult, StageData, TrainJob } from './job';
+import { rolloutStages } from './rollout';
+import { abortError } from '../util/abort';
+import { pearson, rmse } from '../util/stats';
 
 export interface RunJobOptions {
   onProgress?: (p: JobProgress) => void;
   signal?: AbortSignal;
   /** Live GPU buffers of the device, for the result's leak check (default: not counted). */
   liveBuffers?: () => number;
-}
-
-function abortError(): Error {
-  return new DOMException('The job was cancelled', 'AbortError');
 }
 
 /** Trains and tests every stage of `job`; destroys its models before returning or throwing. */
@@ -32,7 +30,7 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
       const mlp = createMlp(ctx, {
         inputs: stage.inputs,
         hidden: Array.from({ length: settings.hiddenLayers }, () => job.width),
-        outputs: 1,
+        outputs: stageOutputs(stage, s),
         activation: settings.activation ?? 'tanh',
         outputActivation: settings.outputActivation,
         seed: job.seed + 7919 * s,
@@ -64,20 +62,12 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
       result.diverged ||= report.diverged;
     }
     // Test: stage s > 0 sees the previous stage's prediction (rollout) or the true value.
-    const preds: Float32Array[] = [];
-    for (let s = 0; s < job.stages.length; s++) {
-      const { test, inputs } = job.stages[s];
-      let x = test.x;
-      if (job.rollout && s > 0) {
-        x = test.x.slice();
-        const prev = preds[s - 1];
-        for (let i = 0; i < prev.length; i++) x[i * inputs + inputs - 1] = prev[i];
-      }
-      const y = await models[s].predict(x);
-      preds.push(y);
-      result.stageRmse.push(rmse(y, test.y));
-      result.stageCorr.push(pearson(y, test.y));
-    }
+    const tests = job.stages.map((st) => ({ x: st.test.x, inputs: st.inputs }));
+    const preds = await rolloutStages(tests, (s, x) => models[s].predict(x), job.rollout);
+    preds.forEach((y, s) => {
+      result.stageRmse.push(rmse(y, job.stages[s].test.y));
+      result.stageCorr.push(pearson(y, job.stages[s].test.y));
+    });
     const all = concat(preds);
     const truth = concat(job.stages.map((s) => s.test.y));
     result.rmse = rmse(all, truth);
@@ -88,6 +78,16 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
   result.liveBuffers = opts.liveBuffers?.() ?? 0;
   result.totalMs = performance.now() - started;
   return result;
+}
+
+/** Outputs of a stage's network: the columns of its training targets (y is n×outputs). */
+function stageOutputs(stage: StageData, s: number): number {
+  const n = stage.train.x.length / stage.inputs;
+  const outputs = stage.train.y.length / n;
+  if (!(Number.isInteger(n) && n > 0 && Number.isInteger(outputs) && outputs > 0)) {
+    throw new RangeError(`stage ${s}: train.x has ${stage.train.x.length} values for ${stage.inputs} inputs and train.y ${stage.train.y.length}; expected n×inputs and n×outputs with n ≥ 1`);
+  }
+  return outputs;
 }
 
 function concat(parts: Float32Array[]): Float32Array {

@@ -2,12 +2,14 @@
 // renderer through tangentTargets) vs full-Jacobian matching ('all', dydx uploaded). The claim
 // under test: a projected step costs about (1 + k)× a value-only step, whatever the number of
 // pixels and factors, while full matching costs about (1 + factors)×.
-import type { Context } from '../gpu/context';
-import type { TangentTargets } from '../nn/directions';
-import type { FitOptions } from '../nn/fit';
-import { createMlp, type Mlp } from '../nn/mlp';
+import type { Context } from '../../gpu/context';
+import type { TangentTargets } from '../../nn/directions';
+import type { FitOptions } from '../../nn/fit';
+import { createMlp, type Mlp } from '../../nn/mlp';
 import { blobsDataset, blobsProjectedTargets, BLOB_THETA_DIM } from '../problems/blobs';
-import type { Dataset } from '../types';
+import type { Dataset } from '../../types';
+import { headRows } from '../../util/rows';
+import { median } from '../../util/stats';
 import type { GeneratorModel, TargetStats } from './generator';
 
 export interface CostOptions {
@@ -164,19 +166,6 @@ async function timeFit(p: Probe): Promise<Timing> {
   return { ms: b.t - a.t, steps: (b.epoch - a.epoch) * p.batchesPerEpoch, targetMs: b.targetMs - a.targetMs };
 }
 
-/** The first `rows` samples of a dataset with `inputs` columns and `outputs` pixels. */
-function firstRows(data: Dataset, rows: number, inputs: number, outputs: number): Dataset {
-  const out: Dataset = { x: data.x.slice(0, rows * inputs), y: data.y.slice(0, rows * outputs) };
-  if (data.dydx) out.dydx = data.dydx.slice(0, rows * outputs * inputs);
-  return out;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
 /**
  * Times value-only, projected (each k) and full-Jacobian steps for each size and factor count.
  * After a one-step warm-up fit per configuration (pipelines), each round runs one fit per
@@ -199,7 +188,7 @@ export async function measureStepCost(ctx: Context, o: CostOptions): Promise<Cos
     let done = 0;
     const label = (p: Probe) => `${p.size}×${p.size}, ${p.factors} factors, ${p.mode}${p.mode === 'projected' ? ` k=${p.k}` : ''}`;
     for (const p of probes) {
-      await p.mlp.fit(firstRows(p.data, o.batchSize, p.factors, p.size * p.size), p.options(1));
+      await p.mlp.fit(headRows(p.data, { inputs: p.factors, outputs: p.size * p.size }, o.batchSize), p.options(1));
       o.onProgress?.(++done, total, `warm-up ${label(p)}`);
     }
     for (let r = 0; r < rounds; r++) {

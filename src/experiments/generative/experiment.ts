@@ -1,9 +1,11 @@
 // The generative-image experiment: baseline (w = 0) vs GI (projected JVP loss) over N_train,
 // test pixel RMSE on held-out θ, image grids, and what the number of directions k buys.
-import type { Context } from '../gpu/context';
+import type { Context } from '../../gpu/context';
 import { blobsDataset, BLOB_THETA_DIM, type BlobsData } from '../problems/blobs';
-import { Rng } from '../problems/rng';
-import type { Dataset } from '../types';
+import { Rng } from '../../util/rng';
+import type { Dataset } from '../../types';
+import { headRows as datasetHead } from '../../util/rows';
+import { meanSd } from '../../util/stats';
 import { createGenerator, pixelRmse, trainGenerator } from './generator';
 import type { GenerativeConfig } from './presets';
 
@@ -77,17 +79,13 @@ export interface ExperimentHooks {
 
 /** Mean and sample sd. */
 export function stat(values: number[]): Stat {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const sd = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  const { mean, sd } = meanSd(values);
   return { mean, sd };
 }
 
 /** The first n rows of a blobs dataset (values only unless it holds a Jacobian). */
 export function headRows(data: BlobsData, n: number): Dataset {
-  const hw = data.outputs;
-  const out: Dataset = { x: data.x.slice(0, n * BLOB_THETA_DIM), y: data.y.slice(0, n * hw) };
-  if (data.dydx.length) out.dydx = data.dydx.slice(0, n * hw * BLOB_THETA_DIM);
-  return out;
+  return datasetHead(data, { inputs: BLOB_THETA_DIM, outputs: data.outputs }, n);
 }
 
 /** Seeds of one (size, repeat): the training pool, the initialisation, the fit. */

@@ -1,12 +1,13 @@
 // The conditional generator of the image experiment (EXPERIMENTS.md §C): an MLP θ → image
 // over H·W pixels, trained on values and projected JVPs of the blob renderer. The renderer's
 // JVPs reach the engine through `tangentTargets`, so no full Jacobian ∂image/∂θ is formed.
-import type { Context } from '../gpu/context';
-import type { TangentTargets } from '../nn/directions';
-import type { FitReport } from '../nn/fit';
-import { createMlp, type Mlp } from '../nn/mlp';
+import type { Context } from '../../gpu/context';
+import type { TangentTargets } from '../../nn/directions';
+import type { FitReport } from '../../nn/fit';
+import { createMlp, type Mlp } from '../../nn/mlp';
 import { BLOB_THETA_DIM, blobsProjectedTargets } from '../problems/blobs';
-import type { Activation, Dataset } from '../types';
+import type { Activation, Dataset } from '../../types';
+import { rmse } from '../../util/stats';
 
 /** Architecture of a generator; inputs are the 6 blob factors, outputs size² pixels. */
 export interface GeneratorModel {
@@ -109,8 +110,5 @@ export function trainGenerator(
 
 /** Root-mean-square error over every pixel of every image. */
 export function pixelRmse(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
-  if (predicted.length !== truth.length || truth.length === 0) throw new RangeError(`pixelRmse: lengths ${predicted.length} and ${truth.length}`);
-  let s = 0;
-  for (let i = 0; i < truth.length; i++) s += (predicted[i] - truth[i]) ** 2;
-  return Math.sqrt(s / truth.length);
+  return rmse(predicted, truth);
 }

@@ -9,7 +9,7 @@
  *  R the rotation by φ, D = diag(s·a, s). Ranges keep the blob well inside the frame
  *  (centre in [0.35, 0.65]², 1.5 major-axis sd ≤ 0.27). */
 import type { ProblemData } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../../util/rng';
 
 /** Factor ranges, in θ order: factor = lo + (hi − lo)·θ. */
 export const BLOB_FACTORS = [

@@ -13,7 +13,7 @@
  *  for which the value and derivative targets are consistent with one function. */
 import type { ProblemData, StagePredict, StagedProblem } from './dataset';
 import { rolloutStages } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../../util/rng';
 
 /** Which θ-derivative the garch4d datasets carry (see the module note). */
 export type GarchDerivative = 'total' | 'partial';

@@ -1,6 +1,6 @@
 /** Seeded problem generators with exact analytic input-derivatives (EXPERIMENTS.md §A–C). */
-export { Rng } from './rng';
-export type { MutableArrayLike } from './rng';
+export { Rng } from '../../util/rng';
+export type { MutableArrayLike } from '../../util/rng';
 export { takeRows, drawSubset, drawStagedSubset, rolloutStages } from './dataset';
 export type { ProblemData, StagedProblem, StagePredict } from './dataset';
 export { toy2d, toy2dValue, toy2dGrad, rolloutToy2d, TOY2D_THETA_MAX } from './toy2d';

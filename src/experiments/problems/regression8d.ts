@@ -4,7 +4,7 @@
  *  dydx = ∂y/∂θ (8 values, gradientInputs [0..7]); θ₁ does not enter y, so its column is 0.
  *  In code θ is 0-indexed: theta[k] = θ_{k+1}. */
 import type { ProblemData, StagedProblem } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../../util/rng';
 
 /** y in float64; theta has 8 entries (0-indexed). */
 export function regression8dValue(theta: ArrayLike<number>, x1: number, x2: number): number {

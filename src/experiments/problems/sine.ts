@@ -1,7 +1,7 @@
 /** Data for the GI linear-regression experiment (EXPERIMENTS.md §B):
  *  y = sin x + ε, ε ~ N(0, noise), x ~ U(0, 2.5π); dy/dx = cos x, noise-free. */
 import type { ProblemData } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../../util/rng';
 
 /** Upper end of the x range, 2.5π. */
 export const SINE_X_MAX = 2.5 * Math.PI;

@@ -8,7 +8,7 @@
  *  w.r.t. the input y_{t−1} (truly 0) is not supervised. */
 import type { ProblemData, StagePredict, StagedProblem } from './dataset';
 import { rolloutStages } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../../util/rng';
 
 /** θ range: U(0, THETA_MAX) per component. */
 export const TOY2D_THETA_MAX = 15;

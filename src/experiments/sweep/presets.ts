@@ -2,7 +2,7 @@
  *  `paper` is the table of the paper; `quick` fits a CI budget on a 2-core machine with
  *  software WebGPU (fewer stages, widths, repeats and epochs, the smallest N only, and
  *  shallower networks for regression8d). Both produce the same tables and plots. */
-import type { TrainSettings } from './job';
+import type { TrainSettings } from '../../sweep/job';
 import type { ProblemName } from './problems';
 
 export type NnPreset = 'quick' | 'paper';

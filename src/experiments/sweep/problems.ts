@@ -2,9 +2,9 @@
 import { drawStagedSubset, type StagedProblem } from '../problems/dataset';
 import { garch4d } from '../problems/garch4d';
 import { regression8d } from '../problems/regression8d';
-import { Rng } from '../problems/rng';
+import { Rng } from '../../util/rng';
 import { toy2d } from '../problems/toy2d';
-import type { StageData } from './job';
+import type { StageData } from '../../sweep/job';
 
 export const PROBLEM_NAMES = ['toy2d', 'garch4d', 'regression8d'] as const;
 export type ProblemName = (typeof PROBLEM_NAMES)[number];

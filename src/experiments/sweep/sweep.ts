@@ -1,9 +1,9 @@
 /** The hidden-size sweep of idea 2: widths η × {baseline w = 0, GI w > 0} × repeats for one
  *  problem and N_train, run on the worker pool, summarised per η with the GI complexity bound. */
-import { complexityBound, type ComplexityBound } from './bound';
-import type { JobResult, LazyJob, TrainSettings } from './job';
-import { meanSd, type MeanSd } from './metrics';
-import type { Pool, RunProgress } from './pool';
+import { complexityBound, type ComplexityBound } from '../../sweep/bound';
+import type { JobResult, LazyJob, TrainSettings } from '../../sweep/job';
+import { meanSd, type MeanSd } from '../../util/stats';
+import type { Pool, RunProgress } from '../../sweep/pool';
 import { SweepData, type ProblemSetup } from './problems';
 
 export interface SweepConfig extends ProblemSetup {

@@ -1,0 +1,15 @@
+/** `sobolev-webgpu/experiments`: the paper harness on top of the engine (`sobolev-webgpu`).
+ *  Seeded problems with exact derivatives, the NN width sweeps with the GI complexity bound,
+ *  the linear §B protocol, the generative-image experiment, and their presets. The engine
+ *  entry imports nothing from here. */
+
+/** Seeded problems with exact derivatives (toy2d, garch4d, regression8d, sine, blob images). */
+export * as problems from './problems/index';
+/** The generative image model trained with projected JVP losses (renderer JVPs as targets). */
+export * as generative from './generative/index';
+/** The NN width sweeps (EXPERIMENTS.md §A): runSweep, sweepJobs, summarize, SweepData, presets. */
+export * from './sweep/index';
+/** The linear-model protocol on the sine problem (EXPERIMENTS.md §B). */
+export * as linear from './linear';
+export { runLinearExperiment, LINEAR_METHODS, LINEAR_PRESETS } from './linear';
+export type { LinearExperimentConfig, LinearExperimentOptions, LinearExperimentResult, LinearMethod, LinearRun, LinearSummary } from './linear';
