@@ -34,6 +34,8 @@ export default defineConfig(({ command }) => ({
     rollupOptions: {
       // Keep the runtime dependencies out of the bundle: users' bundlers resolve them.
       external: ['comlink', /^wgsl-preprocessor/],
+      // Code both entries use (the engine) goes to shared chunks, so one copy of every class.
+      output: { chunkFileNames: 'engine-[hash].js' },
     },
   },
 }));
