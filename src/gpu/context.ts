@@ -1,5 +1,4 @@
 import { DeviceLostError, DestroyedError, MissingFeatureError, NoAdapterError, WebGpuUnsupportedError } from './errors';
-import type { GemmPreferences } from './gemm';
 import { compiledKernelCount, type ProgramDebug } from './programs';
 import { BufferLedger, Scope, type GpuStats } from './scope';
 
@@ -27,7 +26,7 @@ export interface AdapterDescription {
 
 /** One GPU device and what the library keeps for it: the scopes that own every buffer made
  *  on it, the GEMM variant it gets, and whether it was lost. */
-export class Context implements GemmPreferences {
+export class Context {
   readonly device: GPUDevice;
   readonly adapterInfo: AdapterDescription;
   /** Whether GEMMs stage tiles in workgroup memory on this device. */
