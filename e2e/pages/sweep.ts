@@ -26,6 +26,29 @@ export function smallJob(id: string, opts: { width?: number; epochs?: number; gr
   };
 }
 
+/** A job on user data, no paper problem: one stage, 2 inputs → 2 outputs (sin and cos of
+ *  x₀ + x₁) with their exact gradients, n×2×2 in dydx. */
+export function twoOutputJob(id: string, n = 40): TrainJob {
+  const make = (rows: number, offset: number) => {
+    const x = Float32Array.from({ length: 2 * rows }, (_, i) => Math.sin(1.7 * i + offset));
+    const y = new Float32Array(2 * rows);
+    const dydx = new Float32Array(4 * rows);
+    for (let r = 0; r < rows; r++) {
+      const t = x[2 * r] + x[2 * r + 1];
+      y.set([Math.sin(t), Math.cos(t)], 2 * r);
+      dydx.set([Math.cos(t), Math.cos(t), -Math.sin(t), -Math.sin(t)], 4 * r);
+    }
+    return { x, y, dydx };
+  };
+  const train = make(n, 0);
+  const test = make(20, 0.5);
+  const settings: TrainSettings = { hiddenLayers: 1, outputActivation: 'linear', epochs: 20, batchSize: 10, learningRate: 1e-2, lrDecay: 0 };
+  return {
+    id, stages: [{ inputs: 2, gradientInputs: [0, 1], train, test: { x: test.x, y: test.y } }],
+    rollout: false, width: 8, gradientWeight: 0.5, settings, seed: 3,
+  };
+}
+
 /** A pool whose workers are the test-only fault worker (otherwise as createPool). */
 export function faultPool(options: PoolOptions = {}): engine.Pool {
   return engine.createPool({
@@ -34,4 +57,4 @@ export function faultPool(options: PoolOptions = {}): engine.Pool {
   });
 }
 
-Object.assign(globalThis, { sweep, smallJob, faultPool, sweepReady: true });
+Object.assign(globalThis, { sweep, smallJob, twoOutputJob, faultPool, sweepReady: true });
