@@ -16,9 +16,10 @@ export { compiledKernelCount } from './gpu/programs';
 // Everything else, by area (namespaces keep the top level small and the names unambiguous).
 // The paper harness (problems, sweeps of the paper, presets, the linear and generative
 // experiments) is the second entry, `sobolev-webgpu/experiments`; nothing here imports it.
-/** Training jobs on a pool of GPU workers, the staged rollout, and the GI complexity bound. */
+/** Training jobs on a pool of GPU workers, hidden-width sweeps over the user's data, the staged
+ *  rollout, and the GI complexity bound. */
 export * as sweep from './sweep/index';
-export { createPool, complexityBound } from './sweep/index';
+export { createPool, complexityBound, sweepWidths } from './sweep/index';
 /** Linear-in-parameters models with gradient information (ridge, GI least squares, ridge-gradient). */
 export * as linear from './linear/index';
 /** The float64 CPU oracle the GPU code is tested against. */

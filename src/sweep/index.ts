@@ -1,5 +1,5 @@
-/** Training jobs on a pool of GPU workers (one device each), the recursive rollout of staged
- *  models, and the GI complexity bound. Generic: the jobs carry the user's data. */
+/** Training jobs on a pool of GPU workers (one device each), hidden-width sweeps, the recursive
+ *  rollout of staged models, and the GI complexity bound. Generic: the jobs carry the user's data. */
 export { createPool, Pool, WorkerCrashError, JobError } from './pool';
 export type { PoolOptions, PoolStats, RunOptions, RunProgress, SubmitOptions } from './pool';
 export type { WorkerSource } from './slot';
@@ -7,6 +7,8 @@ export type { JobProgress, JobResult, LazyJob, StageData, TrainJob, TrainSetting
 export type { WorkerStats, WorkerInfo } from './worker-api';
 export type { TrainWorkerHooks } from './worker-host';
 export { runTrainJob } from './train';
+export { sweepWidths, widthSweepJobs, runWidthJobs, summarize, widthOf } from './widths';
+export type { EtaSummary, ModelSummary, RunRecord, SweepOptions, WidthSweepConfig, WidthSweepResult } from './widths';
 export { rolloutStages } from './rollout';
 export type { RolloutStage, StagePredict } from './rollout';
 export { complexityBound } from './bound';
