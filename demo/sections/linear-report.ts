@@ -2,6 +2,7 @@
 // ridge-gradient difference, the GPU-vs-float64 sums precision table, and the check that the
 // GPU sums give the same fits as the CPU sums on the same datasets.
 import type { LinearExperimentResult, LinearMethod } from '../../src/experiments/index';
+import { mean, standardError } from '../../src/util/stats';
 import type { SumsComparison } from '../../src/linear/sums-check';
 import { METHOD_STYLE } from './linear-chart';
 
@@ -15,9 +16,7 @@ export function pairedGain(result: LinearExperimentResult, other: LinearMethod =
       const b = rmse.get(`${n}:${r}:${other}`);
       if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b)) d.push(a - b);
     }
-    const mean = d.reduce((s, v) => s + v, 0) / d.length;
-    const sd = Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / Math.max(1, d.length - 1));
-    return { n, mean, se: sd / Math.sqrt(d.length), count: d.length };
+    return { n, mean: mean(d), se: standardError(d), count: d.length };
   });
 }
 

@@ -1,11 +1,8 @@
 import { test, expect } from '@playwright/test';
 import { Rng } from '../../src/util/rng';
+import { meanSd } from '../../src/util/stats';
 
-function moments(xs: number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1);
-  return { mean, sd: Math.sqrt(v) };
-}
+const moments = meanSd;
 
 function min(xs: number[]): number { return xs.reduce((a, b) => Math.min(a, b), Infinity); }
 function max(xs: number[]): number { return xs.reduce((a, b) => Math.max(a, b), -Infinity); }

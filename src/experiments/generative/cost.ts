@@ -8,6 +8,7 @@ import type { FitOptions } from '../../nn/fit';
 import { createMlp, type Mlp } from '../../nn/mlp';
 import { blobsDataset, blobsProjectedTargets, BLOB_THETA_DIM } from '../problems/blobs';
 import type { Dataset } from '../../types';
+import { abortError } from '../../util/abort';
 import { headRows } from '../../util/rows';
 import { median } from '../../util/stats';
 import type { GeneratorModel, TargetStats } from './generator';
@@ -193,7 +194,7 @@ export async function measureStepCost(ctx: Context, o: CostOptions): Promise<Cos
     }
     for (let r = 0; r < rounds; r++) {
       for (const p of probes) {
-        if (o.signal?.aborted) throw new DOMException('measureStepCost aborted', 'AbortError');
+        if (o.signal?.aborted) throw abortError('measureStepCost aborted');
         p.rounds.push(await timeFit(p));
         o.onProgress?.(++done, total, label(p));
       }
