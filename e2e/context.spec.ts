@@ -6,7 +6,16 @@ test('a context never destroys a device it was handed; lost devices give DeviceL
   expect(r.createAfterDestroy).toMatch(/This context has been destroyed/);
   expect(r.handedDeviceStillWorks).toBe(true);
   expect(r.afterLoss).toMatch(/^DeviceLostError: The GPU device was lost \(destroyed\)/);
-  expect(r.ownedDeviceDestroyed).toBe(true);
+  // A context that created its device destroys it with itself: device.lost resolves, with
+  // reason 'destroyed' (not 'unknown'). The 10 s race only turns a never-lost device into a
+  // clear failure instead of a test timeout.
+  const ownedLost: string = await gpu.evaluate(async () => {
+    const owned = await (globalThis as any).lib.createContext();
+    owned.destroy();
+    const never = new Promise<string>((resolve) => setTimeout(() => resolve('device not lost 10 s after destroy()'), 10_000));
+    return Promise.race([owned.device.lost.then((info: GPUDeviceLostInfo) => `lost: ${info.reason}`), never]);
+  });
+  expect(ownedLost).toBe('lost: destroyed');
 });
 
 test('no WebGPU, no adapter or a missing feature give typed errors that say what to do', async ({ gpu }) => {

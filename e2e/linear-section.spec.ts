@@ -1,10 +1,11 @@
 import { test, expect } from './fixtures';
 
 // The demo's linear section (demo/sections/linear.ts), quick preset, end to end on the GPU
-// backend: it must finish within the CI budget, report every N and method, agree with the CPU
-// sums, and reproduce the paper's claim that ridge-gradient is not worse than ridge at small N.
+// backend: it must report every N and method, agree with the CPU sums, and reproduce the
+// paper's claim that ridge-gradient is not worse than ridge at small N. Its time is reported
+// (annotation and log), not asserted.
 
-/** CI budget for the quick run (it takes ~25–40 s on a loaded 2-core SwiftShader machine). */
+/** Test timeout base for the quick run (it takes ~10–40 s on a loaded 2-core SwiftShader machine). */
 const BUDGET_S = 90;
 
 interface Run {
@@ -21,7 +22,7 @@ test('quick run: GPU sums, every N and method, agreement with the CPU sums, ridg
   await gpu.waitForFunction(() => (globalThis as { linearReady?: boolean }).linearReady === true);
   const out = await gpu.evaluate(() => (globalThis as any).linearChecks.runSection('quick'));
   testInfo.annotations.push({ type: 'timing', description: `linear section quick: ${out.seconds.toFixed(1)} s` });
-  expect(out.seconds).toBeLessThan(BUDGET_S);
+  console.log(`linear section quick: ${out.seconds.toFixed(1)} s`);
   const { result } = out;
   const json = result.json;
   expect(result.id).toBe('linear');

@@ -5,13 +5,14 @@ import { ACTIVATIONS } from '../src/types';
 // Normwise relative error of GPU float32 predictions against the float64 reference.
 const TOL = 1e-5;
 
-test('the harness has a WebGPU adapter', async ({ adapter }) => {
+test('the harness has a WebGPU adapter, and the test records which', async ({ adapter }, testInfo) => {
   expect(adapter.vendor + adapter.architecture).not.toBe('');
+  const recorded = testInfo.annotations.filter((a) => a.type === 'adapter').map((a) => a.description);
+  expect(recorded).toEqual([`${adapter.vendor} ${adapter.architecture} ${adapter.description}`.trim()]);
 });
 
 for (const activation of ACTIVATIONS) {
-  test(`predict matches the reference: ${activation}`, async ({ gpu, adapter }) => {
-    expect(adapter).toBeTruthy();
+  test(`predict matches the reference: ${activation}`, async ({ gpu }) => {
     const specs: ModelSpec[] = [
       { sizes: [1, 1], activation, n: 1 },
       { sizes: [3, 7, 2], activation, n: 1 },
