@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { complexityBound } from '../src/sweep/bound';
 
 // The main job (`npm start`, scripts/reproduce.mjs) end to end: its own Vite server and
 // headless Chromium, the quick preset of the NN section, the reports it writes.
@@ -20,17 +21,18 @@ function reproduce(args: string[]): Promise<{ code: number; output: string }> {
   });
 }
 
-interface Summary { eta: number; baseline: { rmse: { mean: number } }; gi: { rmse: { mean: number } } }
-interface NnJson { experiments: { problem: string; sweeps: { nTrain: number; summary: Summary[]; bound: { ub: number; bestBaselineEta: number } }[] }[] }
+interface Summary { eta: number; baseline: { rmse: { mean: number }; corr: { mean: number } }; gi: { rmse: { mean: number }; corr: { mean: number } } }
+interface NnJson { experiments: { problem: string; sweeps: { nTrain: number; summary: Summary[]; bound: ReturnType<typeof complexityBound> }[] }[] }
 
-test('npm start (quick, NN section): finishes in the CI budget, writes the reports, GI beats the baseline', async () => {
+test('npm start (quick, NN section): finishes, writes the reports, GI beats the baseline', async () => {
   test.setTimeout(8 * 60_000);
   const out = 'test-results/reproduce-quick';
   const started = Date.now();
   const { code, output } = await reproduce(['--sections', 'nn', '--out', out]);
   const seconds = (Date.now() - started) / 1000;
+  test.info().annotations.push({ type: 'timing', description: `npm start --sections nn (quick): ${seconds.toFixed(0)} s` });
+  console.log(`npm start --sections nn (quick): ${seconds.toFixed(0)} s`);
   expect(code, output.slice(-3000)).toBe(0);
-  expect(seconds).toBeLessThan(6 * 60);
   expect(output).toMatch(/WebGPU adapter: \S+/);
   expect(output).toMatch(/\| toy2d \| 50 \|/); // the tables are printed
 
@@ -53,7 +55,15 @@ test('npm start (quick, NN section): finishes in the CI budget, writes the repor
     // Idea 1: GI beats the baseline, at the best width and on average over the widths.
     expect(Math.min(...gi), `${problem} best GI vs best baseline RMSE`).toBeLessThan(Math.min(...base));
     expect(mean(gi), `${problem} mean GI vs mean baseline RMSE`).toBeLessThan(mean(base));
-    expect(smallest.summary.map((s) => s.eta)).toContain(smallest.bound.ub);
+    // The reported bound is the bound of the reported per-η means (not of other numbers), and
+    // its best baseline width is the one with the lowest mean baseline RMSE in the table.
+    const rows = smallest.summary.map((s) => ({
+      eta: s.eta,
+      baseline: { rmse: s.baseline.rmse.mean, corr: s.baseline.corr.mean },
+      gi: { rmse: s.gi.rmse.mean, corr: s.gi.corr.mean },
+    }));
+    expect(smallest.bound, `${problem} bound`).toEqual(complexityBound(rows));
+    expect(smallest.bound.bestBaselineEta).toBe(smallest.summary[base.indexOf(Math.min(...base))].eta);
   }
 });
 
