@@ -83,9 +83,10 @@ test('cancelling a sweep stops its jobs, frees their GPU buffers, and destroy() 
   expect(out.error).toBe('AbortError');
   expect(out.atAbort.queued).toBe(0); // queued jobs dropped at once
   expect(out.idle).toMatchObject({ busy: 0, queued: 0, completed: 0 });
-  // Workers that stopped in time are kept, with every buffer of the cancelled jobs destroyed;
-  // a worker that did not stop in time was terminated (its device with it).
-  expect(out.workers.length + out.idle.terminated).toBe(2);
+  // Both workers stop their job between chunks (chunks last ~250 ms, the grace is 3 s), so
+  // both are kept, with every buffer of the cancelled jobs destroyed, and none is terminated.
+  expect(out.idle.terminated).toBe(0);
+  expect(out.workers.length).toBe(2);
   for (const w of out.workers) expect(w).toMatchObject({ liveBuffers: 0, running: 0, liveDevices: 1, jobsRun: 0 });
   // destroy(): every remaining worker destroyed its device, then was terminated.
   expect(out.disposed.length).toBe(out.workers.length);
