@@ -4,7 +4,7 @@ import { test, expect } from './fixtures';
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
   page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);
 
-test('the activation-backward kernel alone matches the reference (z̄ with the σ″ coupling, ż̄; loss seeds)', async ({ gpu }) => {
+test('the grouped activation-backward kernel alone (two problems per dispatch) matches the reference (z̄ with the σ″ coupling, ż̄; loss seeds)', async ({ gpu }) => {
   for (const activation of ACTIVATIONS) {
     for (const [k, seed] of [[0, false], [2, false], [2, true], [1, true]] as const) {
       const r = await run(gpu, 'activationBackwardKernel', activation, k, seed);
@@ -30,6 +30,6 @@ test('programs: one pipeline per compile-time key, a name collision is refused, 
   expect(r.printedLoss).toBe(true);
   expect(r.printedOthers).toBe(false);
   expect(r.sameKernel).toBe(true);
-  expect(r.key).toBe('activation-backward|tanh|false');
-  expect(r.collision).toMatch(/Two different programs are named 'activation-backward'/);
+  expect(r.key).toBe('activation-backward-grouped|false');
+  expect(r.collision).toMatch(/Two different programs are named 'activation-backward-grouped'/);
 });

@@ -43,8 +43,8 @@ fn sigmoid(x: f32) -> f32 {
   return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);
 }
 
-fn act_f(x: f32) -> f32 {
-  switch ACT {
+fn act_f_id(id: u32, x: f32) -> f32 {
+  switch id {
     case 0u: { return tanh_safe(x); }
     case 1u: { return sigmoid(x); }
     case 2u: { return max(x, 0.0) + log(1.0 + exp(-abs(x))); }
@@ -55,8 +55,8 @@ fn act_f(x: f32) -> f32 {
   }
 }
 
-fn act_d1(x: f32) -> f32 {
-  switch ACT {
+fn act_d1_id(id: u32, x: f32) -> f32 {
+  switch id {
     case 0u: { let t = tanh_safe(x); return 1.0 - t * t; }
     case 1u: { let s = sigmoid(x); return s * (1.0 - s); }
     case 2u: { return sigmoid(x); }
@@ -72,8 +72,8 @@ fn act_d1(x: f32) -> f32 {
   }
 }
 
-fn act_d2(x: f32) -> f32 {
-  switch ACT {
+fn act_d2_id(id: u32, x: f32) -> f32 {
+  switch id {
     case 0u: { let t = tanh_safe(x); return -2.0 * t * (1.0 - t * t); }
     case 1u: { let s = sigmoid(x); return s * (1.0 - s) * (1.0 - 2.0 * s); }
     case 2u: { let s = sigmoid(x); return s * (1.0 - s); }
@@ -90,4 +90,10 @@ fn act_d2(x: f32) -> f32 {
     default: { return 0.0; }
   }
 }
+
+// The pipeline's own activation (ACT folds at pipeline creation); the _id forms take one at
+// run time (grouped kernels, where each model and layer has its own).
+fn act_f(x: f32) -> f32 { return act_f_id(ACT, x); }
+fn act_d1(x: f32) -> f32 { return act_d1_id(ACT, x); }
+fn act_d2(x: f32) -> f32 { return act_d2_id(ACT, x); }
 `;

@@ -71,7 +71,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
 /** The direct kernel's body, unrolled over its register tile (no private arrays: software
  *  rasterisers spill dynamically indexed ones to memory). */
-function directMain(v: GemmVariant): string {
+export function directMain(v: Pick<GemmVariant, 'microRows' | 'microCols' | 'transA' | 'transB' | 'onesRow'>): string {
   const R = range(v.microRows);
   const G = range(v.microCols / 4);
   const C = range(v.microCols);

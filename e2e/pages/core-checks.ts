@@ -1,6 +1,8 @@
 // In-page checks of the engine core: kernels against the float64 reference one program at a
 // time, buffer ownership read from ctx.stats(), the program cache and its debug output.
-import { activationBackwardProgram } from '../../shaders/sobolev';
+import { activationId } from '../../shaders/activations';
+import { BackProblem, groupedBackwardProgram } from '../../shaders/grouped';
+import { f32Bits } from '../../shaders/table';
 import { createContext, createMlp, type Activation } from '../../src/index';
 import { dispatchOf, encodeDispatches, realize } from '../../src/gpu/dispatch';
 import { compileProgram } from '../../src/gpu/programs';
@@ -12,36 +14,56 @@ const f32 = (a: Float64Array): Float32Array => Float32Array.from(a);
 const f64 = (a: ArrayLike<number>): Float64Array => Float64Array.from(Float32Array.from(a as ArrayLike<number>));
 
 /**
- * The activation-backward kernel alone vs the reference's activationBackward on random
+ * The grouped activation-backward kernel alone vs the reference's activationBackward: two
+ * problems of different widths, activations and tangent blocks in one dispatch, on random
  * pre-activations and upstream gradients: z̄ (with the σ'' coupling) and ż̄. With `seed`,
  * the upstream rows are network outputs and the kernel forms the loss seeds itself.
  */
 export async function activationBackwardKernel(activation: Activation, k: number, seed: boolean): Promise<{ zBar: number; zDotBar: number }> {
   const ctx = await context();
   const n = 7;
-  const width = 5;
-  const size = n * width;
-  const zs = f64(refRandomArray((1 + k) * size, 11, -2, 2));
-  const upstream = f64(refRandomArray((1 + k) * size, 12, -1, 1));
-  const yTarget = f64(refRandomArray(size, 13, -1, 1));
-  const tTarget = f64(refRandomArray(k * size, 14, -1, 1));
+  const problems = [
+    { activation, width: 5, k },
+    { activation: 'tanh' as Activation, width: 3, k: k + 1 },
+  ];
   const valueScale = 0.3;
   const tangentScale = 0.7;
-  const block = (a: Float64Array, j: number) => a.slice(j * size, (j + 1) * size);
-  const aBar = seed ? block(upstream, 0).map((v, i) => valueScale * (v - yTarget[i])) : block(upstream, 0);
-  const aDotBar = Array.from({ length: k }, (_, j) => (seed ? block(upstream, j + 1).map((v, i) => tangentScale * (v - tTarget[j * size + i])) : block(upstream, j + 1)));
-  const ref = activationBackward(refActivations[activation], block(zs, 0), Array.from({ length: k }, (_, j) => block(zs, j + 1)), aBar, aDotBar);
-
+  let offset = 0;
+  let wgStart = 0;
+  const parts = problems.map((p, j) => {
+    const size = n * p.width;
+    const zs = f64(refRandomArray((1 + p.k) * size, 11 + j, -2, 2));
+    const upstream = f64(refRandomArray((1 + p.k) * size, 12 + j, -1, 1));
+    const targets = f64(refRandomArray((1 + p.k) * size, 13 + j, -1, 1));
+    const block = (a: Float64Array, b: number) => a.slice(b * size, (b + 1) * size);
+    const aBar = seed ? block(upstream, 0).map((v, i) => valueScale * (v - targets[i])) : block(upstream, 0);
+    const aDotBar = Array.from({ length: p.k }, (_, b) => (seed ? block(upstream, b + 1).map((v, i) => tangentScale * (v - targets[(b + 1) * size + i])) : block(upstream, b + 1)));
+    const ref = activationBackward(refActivations[p.activation], block(zs, 0), Array.from({ length: p.k }, (_, b) => block(zs, b + 1)), aBar, aDotBar);
+    const record = {
+      n, width: p.width, k: p.k, valueScale: f32Bits(valueScale), tangentScale: f32Bits(tangentScale), act: activationId(p.activation),
+      offZ: offset, offUp: offset, offZbar: offset, offY: offset, offT: offset + size, start: wgStart,
+    };
+    offset += (1 + p.k) * size;
+    wgStart += Math.ceil(size / 64);
+    return { zs, upstream, targets, ref, record, size };
+  });
+  const concat = (pick: (p: (typeof parts)[number]) => Float64Array) => {
+    const out = new Float32Array(offset);
+    parts.forEach((p) => out.set(f32(pick(p)), p.record.offZ));
+    return out;
+  };
   const scope = ctx.scope('check:activation-backward');
   try {
-    const zbar = scope.storage('zbar', (1 + k) * size);
+    const zbar = scope.storage('zbar', offset);
+    const table = BackProblem.pack(parts.map((p) => p.record));
     const [list] = realize(ctx, scope, 'check', [
       [
-        dispatchOf(activationBackwardProgram, { activation, seed }, { n, width, k, valueScale, tangentScale }, {
-          zs: scope.storage('zs', zs.length, f32(zs)),
-          upstream: scope.storage('upstream', upstream.length, f32(upstream)),
+        dispatchOf(groupedBackwardProgram, { seed }, { count: parts.length, total: wgStart }, {
+          zs: scope.storage('zs', offset, concat((p) => p.zs)),
+          upstream: scope.storage('upstream', offset, concat((p) => p.upstream)),
           zbar,
-          ...(seed ? { yTarget: scope.storage('y', size, f32(yTarget)), tTarget: scope.storage('t', k * size, f32(tTarget)) } : {}),
+          problems: scope.storage('table', table.length, table),
+          ...(seed ? { targets: scope.storage('targets', offset, concat((p) => p.targets)) } : {}),
         }),
       ],
     ]);
@@ -50,10 +72,17 @@ export async function activationBackwardKernel(activation: Activation, k: number
     encodeDispatches(pass, list);
     pass.end();
     ctx.device.queue.submit([encoder.finish()]);
-    const out = await scope.read(zbar, (1 + k) * size);
-    const dots = new Float64Array(k * size);
-    ref.zDotBar.forEach((b, j) => dots.set(b, j * size));
-    return { zBar: relErr(out.subarray(0, size), ref.zBar), zDotBar: k > 0 ? relErr(out.subarray(size), dots) : 0 };
+    const out = await scope.read(zbar, offset);
+    let zBar = 0;
+    let zDotBar = 0;
+    for (const p of parts) {
+      const mine = out.subarray(p.record.offZ, p.record.offZ + (1 + p.record.k) * p.size);
+      const dots = new Float64Array(p.record.k * p.size);
+      p.ref.zDotBar.forEach((b, j) => dots.set(b, j * p.size));
+      zBar = Math.max(zBar, relErr(mine.subarray(0, p.size), p.ref.zBar));
+      if (p.record.k > 0) zDotBar = Math.max(zDotBar, relErr(mine.subarray(p.size), dots));
+    }
+    return { zBar, zDotBar };
   } finally {
     scope.destroy();
   }
@@ -112,7 +141,7 @@ export async function programCache(): Promise<Record<string, string | number | b
   const logs: string[] = [];
   const log = console.log;
   console.log = (...args: unknown[]) => void logs.push(args.map(String).join(' '));
-  const ctx = await createContext({ debugPrograms: ['loss'] });
+  const ctx = await createContext({ debugPrograms: ['loss-grouped'] });
   try {
     const mlp = createMlp(ctx, { inputs: 1, hidden: [4], outputs: 1 });
     const x = new Float32Array([0, 0.5, 1]);
@@ -121,14 +150,14 @@ export async function programCache(): Promise<Record<string, string | number | b
   } finally {
     console.log = log;
   }
-  out.printedLoss = logs.some((l) => l.includes('program loss|') && l.includes('@group(0) @binding(3) var<storage, read_write> loss: array<f32>;'));
-  out.printedOthers = logs.some((l) => l.includes('program gemm|'));
-  const a = compileProgram(ctx.device, activationBackwardProgram, { activation: 'tanh', seed: false });
-  const b = compileProgram(ctx.device, activationBackwardProgram, { activation: 'tanh', seed: false });
+  out.printedLoss = logs.some((l) => l.includes('program loss-grouped|') && l.includes('@group(0) @binding(2) var<storage, read_write> loss: array<f32>;'));
+  out.printedOthers = logs.some((l) => l.includes('program gemm-grouped|'));
+  const a = compileProgram(ctx.device, groupedBackwardProgram, { seed: false });
+  const b = compileProgram(ctx.device, groupedBackwardProgram, { seed: false });
   out.sameKernel = a === b;
   out.key = a.label;
   try {
-    compileProgram(ctx.device, { ...activationBackwardProgram }, { activation: 'tanh', seed: false });
+    compileProgram(ctx.device, { ...groupedBackwardProgram }, { seed: false });
     out.collision = 'no error';
   } catch (e) {
     out.collision = (e as Error).message;

@@ -1,4 +1,7 @@
+import { activationId } from '../../shaders/activations';
 import { directGemmLayout, GemmDims, gemmProgram, gemmUsesZs, type GemmVariant } from '../../shaders/gemm';
+import { EPILOGUE, GemmProblem, groupedGemmProgram, type GroupedGemmVariant } from '../../shaders/gemm-grouped';
+import { groupedSliceSumProgram, SumProblem } from '../../shaders/grouped';
 import { sliceSumProgram } from '../../shaders/reduce';
 import type { Activation } from '../types';
 import { dispatchOf, type DispatchSpec } from './dispatch';
@@ -77,4 +80,84 @@ export function gemmMaxRows(prefs: GemmPreferences, device: GPUDevice): number {
   // Row tiles of a tall product: 32 rows tiled, 8 threads × 8 rows direct (directGemmLayout).
   const tileRows = prefs.tiledGemm ? 32 : 64;
   return device.limits.maxComputeWorkgroupsPerDimension * tileRows;
+}
+
+/** One product of a grouped GEMM: a shape in the group's buffers, and for a forward GEMM the
+ *  epilogue and activation of its layer. */
+export interface GroupedProblem {
+  shape: GemmShape;
+  activation?: Activation;
+  epilogue?: Exclude<GemmVariant['epilogue'], 'none'>;
+  /** Pre-activation offset ('primal', 'tangent'). */
+  offsetZ?: number;
+}
+
+export interface GroupedGemmBuffers {
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+  zs?: GPUBuffer;
+  /** A storage buffer holding a problem table (owned by the caller). */
+  table: (records: Uint32Array<ArrayBuffer>) => GPUBuffer;
+  /** Split K: a scratch buffer of at least `floats` elements (owned by the caller). */
+  scratch?: (floats: number) => GPUBuffer;
+}
+
+/**
+ * Dispatch specs of one grouped GEMM over `problems` (all with the same structure): one
+ * dispatch per direct-layout class present (one for the tiled variant), then one grouped
+ * slice sum if any problem splits K. Each problem is tiled and split exactly as a lone
+ * `gemmSpecs` call with its shape would be, so a group of one computes the same sums.
+ */
+export function groupedGemmSpecs(prefs: GemmPreferences, structure: Omit<GemmStructure, 'epilogue'>, forward: boolean, problems: GroupedProblem[], buffers: GroupedGemmBuffers): DispatchSpec[] {
+  if (forward && !buffers.zs) throw new Error('grouped gemm: a forward product needs the pre-activation buffer');
+  // One dispatch per (layout class, split or not): split problems write partial sums to scratch.
+  const classes = new Map<string, { variant: GroupedGemmVariant; split: boolean; records: Record<string, number>[]; total: number }>();
+  const sums: Record<string, number>[] = [];
+  let scratchFloats = 0;
+  let sumGroups = 0;
+  for (const problem of problems) {
+    const { shape } = problem;
+    const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4, microCols: 4 } : directGemmLayout(shape.M, shape.N);
+    const variant: GroupedGemmVariant = { ...structure, forward, tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols, threadsX: layout.x, threadsY: layout.y };
+    const single: GemmVariant = { ...variant, epilogue: forward ? 'primal' : 'none', activation: 'linear' };
+    const [tilesX, tilesY] = gemmProgram.workgroups(single, { ...shape, kChunk: shape.K });
+    const wanted = !forward && buffers.scratch ? splitCount(tilesX * tilesY, shape.K, prefs.splitTarget) : 1;
+    const kChunk = Math.ceil(shape.K / wanted);
+    const slices = Math.ceil(shape.K / kChunk);
+    const key = `${groupedGemmProgram.key(variant)}|${slices > 1}`;
+    let entry = classes.get(key);
+    if (!entry) classes.set(key, (entry = { variant, split: slices > 1, records: [], total: 0 }));
+    const record: Record<string, number> = {
+      ...shape,
+      kChunk,
+      start: entry.total,
+      tilesX,
+      tilesY,
+      act: activationId(problem.activation ?? 'linear'),
+      epilogue: EPILOGUE[problem.epilogue ?? 'none'],
+      offsetZ: problem.offsetZ ?? 0,
+    };
+    entry.records.push(record);
+    entry.total += tilesX * tilesY * slices;
+    if (slices > 1) {
+      const count = shape.M * shape.N;
+      sums.push({ count, slices, offParts: scratchFloats, offOut: shape.offsetC, start: sumGroups });
+      record.offsetC = scratchFloats;
+      scratchFloats += slices * count;
+      sumGroups += Math.ceil(count / 64);
+    }
+  }
+  const scratch = sums.length > 0 ? buffers.scratch!(scratchFloats) : null;
+  const specs = [...classes.values()].map(({ variant, split, records, total }) =>
+    dispatchOf(groupedGemmProgram, variant, { count: records.length, total }, {
+      A: buffers.a,
+      B: buffers.b,
+      C: split ? scratch! : buffers.c,
+      problems: buffers.table(GemmProblem.pack(records as never)),
+      ...(forward ? { Zs: buffers.zs! } : {}),
+    }),
+  );
+  if (scratch) specs.push(dispatchOf(groupedSliceSumProgram, undefined, { count: sums.length, total: sumGroups }, { parts: scratch, out: buffers.c, problems: buffers.table(SumProblem.pack(sums as never)) }));
+  return specs;
 }

@@ -106,27 +106,39 @@ export class Scope {
     buffer.destroy();
   }
 
+  /** Copies `count` floats from element `offset` of `buffer` back to the CPU (see readMany). */
+  async read(buffer: GPUBuffer, count: number, offset = 0): Promise<Float32Array<ArrayBuffer>> {
+    const [out] = await this.readMany([{ buffer, count, offset }]);
+    return out;
+  }
+
   /**
-   * Copies `count` floats from element `offset` of `buffer` back to the CPU. Reads of one
-   * scope run one after another through one staging buffer, which grows when a read needs
-   * more and is otherwise reused (no allocation per call).
+   * Copies several ranges back to the CPU in one map. Reads of one scope run one after
+   * another through one staging buffer, which grows when a read needs more and is otherwise
+   * reused (no allocation per call).
    */
-  read(buffer: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
+  readMany(ranges: { buffer: GPUBuffer; count: number; offset?: number }[]): Promise<Float32Array<ArrayBuffer>[]> {
     this.#check();
-    const run = async (): Promise<Float32Array> => {
-      const bytes = Math.max(4, count * 4);
+    const run = async (): Promise<Float32Array<ArrayBuffer>[]> => {
+      const bytes = Math.max(4, ranges.reduce((sum, r) => sum + r.count * 4, 0));
       if (!this.#staging || this.#staging.size < bytes) {
         this.free(this.#staging);
         const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
         this.#staging = this.buffer({ label: `${this.label}:readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       }
       const staging = this.#staging;
-      const encoder = this.device.createCommandEncoder({ label: `${buffer.label}:readback` });
-      encoder.copyBufferToBuffer(buffer, offset * 4, staging, 0, count * 4);
+      const encoder = this.device.createCommandEncoder({ label: `${this.label}:readback` });
+      let at = 0;
+      for (const r of ranges) {
+        if (r.count > 0) encoder.copyBufferToBuffer(r.buffer, (r.offset ?? 0) * 4, staging, at, r.count * 4);
+        at += r.count * 4;
+      }
       this.device.queue.submit([encoder.finish()]);
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
       try {
-        return new Float32Array(staging.getMappedRange(0, bytes).slice(0, count * 4));
+        const all = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+        let start = 0;
+        return ranges.map((r) => all.slice(start, (start += r.count)));
       } finally {
         staging.unmap();
       }

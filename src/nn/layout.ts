@@ -1,3 +1,4 @@
+import { Rng } from '../util/rng';
 import type { Activation } from '../types';
 
 /** Where each layer's [W_l; b_l] lives in the model's one flat parameter buffer.
@@ -43,6 +44,19 @@ export function joinParams(layout: ParamLayout, weights: ArrayLike<number>[], bi
   for (let l = 0; l < weights.length; l++) {
     flat.set(weights[l], layout.weightOffsets[l]);
     flat.set(biases[l], layout.biasOffsets[l]);
+  }
+  return flat;
+}
+
+/** Glorot-uniform weights and zero biases, seeded. */
+export function initialParams(layout: ParamLayout, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const flat = new Float32Array(layout.total);
+  const { sizes, weightOffsets } = layout;
+  for (let l = 1; l < sizes.length; l++) {
+    const limit = Math.sqrt(6 / (sizes[l - 1] + sizes[l]));
+    const count = sizes[l - 1] * sizes[l];
+    for (let i = 0; i < count; i++) flat[weightOffsets[l - 1] + i] = rng.uniform(-limit, limit);
   }
   return flat;
 }

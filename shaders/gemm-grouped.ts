@@ -1,0 +1,218 @@
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { activationsWgsl } from './activations';
+import { directMain, GemmDims, type GemmVariant } from './gemm';
+import { bind, type Program } from './program';
+import { defineStruct } from './struct';
+import { defineTable, findRecordWgsl } from './table';
+
+/** One problem of a grouped GEMM: a model's product, its place in the group's buffers and
+ *  its first workgroup (`start`, the prefix sum of the problems' tile counts). */
+export const GemmProblem = defineTable('GemmProblem', [
+  'M', 'N', 'K', 'kChunk', 'rowStart', 'rowsPerBlock', 'lda', 'ldb', 'offsetA', 'offsetB', 'offsetC',
+  'start', 'tilesX', 'tilesY', 'act', 'epilogue', 'offsetZ',
+] as const);
+
+/** Runtime epilogues of a grouped forward GEMM (GemmProblem.epilogue). */
+export const EPILOGUE = { none: 0, activate: 1, primal: 2, tangent: 3 } as const;
+
+export const GroupDims = defineStruct('GroupDims', {
+  count: 'u32', // problems in the table
+  total: 'u32', // workgroups of all problems
+});
+
+/** Compile-time facts of a grouped GEMM: the structure, and with `forward` a per-problem
+ *  epilogue and activation read at run time. */
+export type GroupedGemmVariant = Pick<GemmVariant, 'transA' | 'transB' | 'onesRow' | 'tiled' | 'microRows' | 'microCols' | 'threadsX' | 'threadsY'> & {
+  forward: boolean;
+};
+
+/**
+ * Grouped GEMM (CUTLASS gemm_grouped style): one dispatch computes C_i = op(A_i)·op(B_i)
+ * for every problem i of a table; workgroup w works on the problem whose `start` is the last
+ * one ≤ w, so no problem is padded beyond its own tiles. Each problem may split K into
+ * slices (its tiles × slices workgroups, partial sums to scratch). The inner loops are the
+ * single GEMM's (shaders/gemm.ts).
+ */
+export const groupedGemmProgram: Program<GroupedGemmVariant> = {
+  name: 'gemm-grouped',
+  key: (v) => [v.transA ? 't' : 'n', v.transB ? 't' : 'n', v.onesRow, v.forward, v.tiled, v.microRows, v.microCols, v.threadsX, v.threadsY].join('|'),
+  dims: GroupDims,
+  bindings: (v) => [
+    bind('A', 'read', 'array<f32>', 'op(A) of every problem, at its offsetA'),
+    bind('B', 'read', 'array<f32>', 'op(B) of every problem, at its offsetB (bias epilogues: the bias is row K)'),
+    bind('C', 'rw', 'array<f32>', 'C of every problem, at its offsetC (split K: one M × N slice per K slice)'),
+    bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups'),
+    bind('problems', 'read', `array<${GemmProblem.name}>`, 'The problem table, sorted by start'),
+    ...(v.forward ? [bind('Zs', 'rw', 'array<f32>', 'Pre-activations of every problem, at its offsetZ')] : []),
+  ],
+  constants: (v): Record<string, number> => (v.tiled ? {} : { TX: v.threadsX, TY: v.threadsY }),
+  workgroups: (_, dims) => {
+    const x = Math.min(Math.max(1, dims.total), 65535);
+    return [x, Math.ceil(dims.total / x)];
+  },
+  body: (v) => groupedBody(v),
+};
+
+function groupedBody(v: GroupedGemmVariant): string {
+  return wgsl`
+${GemmDims.wgsl}
+${GemmProblem.wgsl}
+${activationsWgsl}
+${findRecordWgsl('problems', 'dims.count')}
+
+// The problem this invocation works on, and its shape as the single GEMM's helpers read it.
+var<private> problem: GemmProblem;
+var<private> shape: GemmDims;
+
+fn setProblem(p: GemmProblem) {
+  problem = p;
+  shape = GemmDims(p.M, p.N, p.K, p.kChunk, p.rowStart, p.rowsPerBlock, p.lda, p.ldb, p.offsetA, p.offsetB, p.offsetC);
+}
+
+// (tile column, tile row, K slice) of workgroup id within its problem.
+fn tileOf(id: u32, p: GemmProblem) -> vec3u {
+  let local = id - p.start;
+  let perSlice = p.tilesX * p.tilesY;
+  let rem = local % perSlice;
+  return vec3u(rem % p.tilesX, rem / p.tilesX, local / perSlice);
+}
+
+// Bounds check, epilogue and store of one element of C.
+fn finish(m: u32, col: u32, acc: f32, slice: u32) {
+  if (m >= shape.M || col >= shape.N) { return; }
+  let row = shape.rowStart + m;
+  let idx = row * shape.N + col;
+  var value = acc;
+#if ${v.forward}
+  switch problem.epilogue {
+    case 1u: { value = act_f_id(problem.act, value + B[shape.offsetB + shape.K * shape.ldb + col]); }
+    case 2u: {
+      value += B[shape.offsetB + shape.K * shape.ldb + col];
+      Zs[problem.offsetZ + idx] = value;
+      value = act_f_id(problem.act, value);
+    }
+    case 3u: {
+      Zs[problem.offsetZ + idx] = value;
+      value = act_d1_id(problem.act, Zs[problem.offsetZ + (row % shape.rowsPerBlock) * shape.N + col]) * value;
+    }
+    default: {}
+  }
+#endif
+  C[shape.offsetC + slice + idx] = value;
+}
+
+#if ${v.tiled}
+var<workgroup> tileA: array<array<f32, 32>, 16>; // [k][m]
+var<workgroup> tileB: array<array<f32, 32>, 16>; // [k][n]
+var<workgroup> sharedProblem: GemmProblem;
+
+fn loadA(m: u32, k: u32, kEnd: u32) -> f32 {
+  if (m >= shape.M || k >= kEnd) { return 0.0; }
+#if ${v.transA}
+#if ${v.onesRow}
+  if (m == shape.M - 1u) { return select(0.0, 1.0, k < shape.rowsPerBlock); }
+#endif
+  return A[shape.offsetA + k * shape.lda + m];
+#else
+  return A[shape.offsetA + (shape.rowStart + m) * shape.lda + k];
+#endif
+}
+
+fn loadB(k: u32, n: u32, kEnd: u32) -> f32 {
+  if (k >= kEnd || n >= shape.N) { return 0.0; }
+#if ${v.transB}
+  return B[shape.offsetB + n * shape.ldb + k];
+#else
+  return B[shape.offsetB + k * shape.ldb + n];
+#endif
+}
+
+@compute @workgroup_size(8, 8)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let id = wgId.x + wgId.y * groups.x;
+  if (id >= dims.total) { return; }
+  if (lid.x == 0u && lid.y == 0u) { sharedProblem = problems[findRecord(id)]; }
+  // Uniform across the workgroup, so the K loop (with its barriers) is uniform control flow.
+  let p = workgroupUniformLoad(&sharedProblem);
+  setProblem(p);
+  let wg = tileOf(id, p);
+  let rowBase = wg.y * 32u;
+  let colBase = wg.x * 32u;
+  let tid = lid.y * 8u + lid.x;
+  let kBegin = wg.z * p.kChunk;
+  let kEnd = min(p.K, kBegin + p.kChunk);
+  var acc0 = vec4f(0.0);
+  var acc1 = vec4f(0.0);
+  var acc2 = vec4f(0.0);
+  var acc3 = vec4f(0.0);
+  for (var k0 = kBegin; k0 < kEnd; k0 += 16u) {
+    for (var i = 0u; i < 8u; i++) {
+      let e = tid + i * 64u;
+#if ${v.transA}
+      let am = e % 32u; let ak = e / 32u;
+#else
+      let ak = e % 16u; let am = e / 16u;
+#endif
+      tileA[ak][am] = loadA(rowBase + am, k0 + ak, kEnd);
+#if ${v.transB}
+      let bk = e % 16u; let bn = e / 16u;
+#else
+      let bn = e % 32u; let bk = e / 32u;
+#endif
+      tileB[bk][bn] = loadB(k0 + bk, colBase + bn, kEnd);
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < 16u; kk++) {
+      let b = vec4f(tileB[kk][lid.x], tileB[kk][8u + lid.x], tileB[kk][16u + lid.x], tileB[kk][24u + lid.x]);
+      acc0 = fma(vec4f(tileA[kk][lid.y]), b, acc0);
+      acc1 = fma(vec4f(tileA[kk][8u + lid.y]), b, acc1);
+      acc2 = fma(vec4f(tileA[kk][16u + lid.y]), b, acc2);
+      acc3 = fma(vec4f(tileA[kk][24u + lid.y]), b, acc3);
+    }
+    workgroupBarrier();
+  }
+  let slice = wg.z * p.M * p.N;
+  for (var j = 0u; j < 4u; j++) {
+    let col = colBase + j * 8u + lid.x;
+    finish(rowBase + lid.y, col, acc0[j], slice);
+    finish(rowBase + 8u + lid.y, col, acc1[j], slice);
+    finish(rowBase + 16u + lid.y, col, acc2[j], slice);
+    finish(rowBase + 24u + lid.y, col, acc3[j], slice);
+  }
+}
+#else
+fn aBase(m: u32) -> u32 {
+#if ${v.transA}
+#if ${v.onesRow}
+  return shape.offsetA + min(m, shape.M - 2u);
+#else
+  return shape.offsetA + min(m, shape.M - 1u);
+#endif
+#else
+  return shape.offsetA + (shape.rowStart + min(m, shape.M - 1u)) * shape.lda;
+#endif
+}
+
+fn bBase(n: u32) -> u32 {
+#if ${v.transB}
+  return shape.offsetB + min(n, shape.N - 1u) * shape.ldb;
+#else
+  return shape.offsetB + min(n, shape.N - 1u);
+#endif
+}
+
+override TX: u32 = 8u;
+override TY: u32 = 8u;
+
+@compute @workgroup_size(TX, TY)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let id = wgId.x + wgId.y * groups.x;
+  if (id >= dims.total) { return; }
+  let p = problems[findRecord(id)];
+  setProblem(p);
+  let wg = tileOf(id, p);
+${directMain(v).replaceAll('dims.', 'shape.')}
+}
+#endif
+`;
+}

@@ -1,0 +1,308 @@
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { activationsWgsl } from './activations';
+import type { DirectionMode } from './batch';
+import { GroupDims } from './gemm-grouped';
+import { bind, type Program, type Workgroups } from './program';
+import { rngWgsl } from './rng';
+import { StepInfo } from './step';
+import { defineTable, findRecordWgsl } from './table';
+
+/** Workgroups for a table whose records hold `start` = prefix sum of their workgroups. */
+const flatWorkgroups = (_: unknown, dims: Record<string, number>): Workgroups => {
+  const x = Math.min(Math.max(1, dims.total), 65535);
+  return [x, Math.ceil(dims.total / x)];
+};
+
+const tableBinding = (name: string) => bind('problems', 'read', `array<${name}>`, 'The problem table, sorted by start');
+const groupBinding = bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups');
+
+/** Every grouped elementwise kernel: workgroup id → its problem, and the thread's index in it. */
+const locate = (table: string) => /* wgsl */ `
+${findRecordWgsl('problems', 'dims.count')}
+
+struct Located { p: ${table}, index: u32 }
+
+fn locate(wgId: vec3u, groups: vec3u, lid: u32) -> Located {
+  let id = wgId.x + wgId.y * groups.x;
+  let p = problems[findRecord(min(id, dims.total - 1u))];
+  return Located(p, select(0xffffffffu, (id - p.start) * 64u + lid, id < dims.total));
+}`;
+
+export const BackProblem = defineTable('BackProblem', [
+  'n', 'width', 'k', 'valueScale', 'tangentScale', 'act', 'offZ', 'offUp', 'offZbar', 'offY', 'offT', 'start',
+] as const);
+
+/**
+ * Grouped activation backward (shaders/sobolev.ts for one model): one thread per (sample,
+ * unit) of each problem; with `seed` the upstream rows are the outputs and the kernel forms
+ * the loss seeds. valueScale and tangentScale are f32 bit patterns.
+ */
+export const groupedBackwardProgram: Program<{ seed: boolean }> = {
+  name: 'activation-backward-grouped',
+  key: (v) => String(v.seed),
+  dims: GroupDims,
+  bindings: (v) => [
+    bind('zs', 'read', 'array<f32>', 'Pre-activations [Z; Ż] of this level, each problem at offZ'),
+    bind('upstream', 'read', 'array<f32>', 'Gradient w.r.t. the activations (seed: the outputs), at offUp'),
+    bind('zbar', 'rw', 'array<f32>', 'Gradient w.r.t. the pre-activations, at offZbar'),
+    groupBinding,
+    tableBinding(BackProblem.name),
+    ...(v.seed ? [bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT')] : []),
+  ],
+  workgroups: flatWorkgroups,
+  body: (v) => wgsl`
+${BackProblem.wgsl}
+${activationsWgsl}
+${locate(BackProblem.name)}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let at = locate(wgId, groups, lid);
+  let p = at.p;
+  let idx = at.index;
+  if (idx >= p.n * p.width) { return; }
+  let z = zs[p.offZ + idx];
+  let d1 = act_d1_id(p.act, z);
+  let d2 = act_d2_id(p.act, z);
+#if ${v.seed}
+  let valueScale = bitcast<f32>(p.valueScale);
+  let tangentScale = bitcast<f32>(p.tangentScale);
+  var sum = d1 * valueScale * (upstream[p.offUp + idx] - targets[p.offY + idx]);
+#else
+  var sum = d1 * upstream[p.offUp + idx];
+#endif
+  let blockSize = p.n * p.width;
+  for (var j = 1u; j <= p.k; j++) {
+    let t = j * blockSize + idx;
+#if ${v.seed}
+    let adot = tangentScale * (upstream[p.offUp + t] - targets[p.offT + t - blockSize]);
+#else
+    let adot = upstream[p.offUp + t];
+#endif
+    sum += d2 * zs[p.offZ + t] * adot;
+    zbar[p.offZbar + t] = d1 * adot;
+  }
+  zbar[p.offZbar + idx] = sum;
+}
+`,
+};
+
+export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offY', 'offT', 'offLoss', 'start'] as const);
+
+/** Grouped loss: workgroup i is problem i (a model), accumulated into its own loss slots
+ *  loss[offLoss + 3·slot + {0, 1, 2}] (shaders/sobolev.ts for one model). */
+export const groupedLossProgram: Program<void> = {
+  name: 'loss-grouped',
+  key: () => '',
+  dims: GroupDims,
+  bindings: () => [
+    bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], at offOut'),
+    bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT'),
+    bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE'),
+    groupBinding,
+    tableBinding(LossProblem.name),
+    bind('step', 'uniform-dynamic', StepInfo, "This step's loss slot and scale"),
+  ],
+  workgroups: flatWorkgroups,
+  body: () => /* wgsl */ `
+${LossProblem.wgsl}
+
+var<workgroup> partialValue: array<f32, 256>;
+var<workgroup> partialTangent: array<f32, 256>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let id = wgId.x + wgId.y * groups.x;
+  if (id >= dims.total) { return; }
+  let p = problems[id];
+  let valueCount = p.n * p.m;
+  var sv = 0.0;
+  for (var i = lid; i < valueCount; i += 256u) {
+    let r = out[p.offOut + i] - targets[p.offY + i];
+    sv += r * r;
+  }
+  var st = 0.0;
+  for (var i = lid; i < valueCount * p.k; i += 256u) {
+    let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
+    st += r * r;
+  }
+  partialValue[lid] = sv;
+  partialTangent[lid] = st;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) {
+      partialValue[lid] += partialValue[lid + stride];
+      partialTangent[lid] += partialTangent[lid + stride];
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let valueMse = partialValue[0] / f32(valueCount);
+    let tangentMse = partialTangent[0] / f32(max(valueCount * p.k, 1u));
+    let total = bitcast<f32>(p.valueWeight) * partialValue[0] + bitcast<f32>(p.tangentWeight) * partialTangent[0];
+    let base = p.offLoss + 3u * step.lossSlot;
+    loss[base] += step.lossScale * total;
+    loss[base + 1u] += step.lossScale * valueMse;
+    loss[base + 2u] += step.lossScale * tangentMse;
+  }
+}
+`,
+};
+
+export const AdamProblem = defineTable('AdamProblem', ['count', 'offset', 'lr', 'beta1', 'beta2', 'start'] as const);
+
+/** Grouped Adam: each problem is one model's parameters, with its own learning rate (f32
+ *  bits; 0 freezes a model that stopped); step.lrT and step.epsT carry the shared schedule
+ *  and bias correction for lr = 1. */
+export const groupedAdamProgram: Program<void> = {
+  name: 'adam-grouped',
+  key: () => '',
+  dims: GroupDims,
+  bindings: () => [
+    bind('params', 'rw', 'array<f32>', 'Every parameter of every model'),
+    bind('grads', 'read', 'array<f32>', 'Their gradients'),
+    bind('moment1', 'rw', 'array<f32>', 'First moment estimates'),
+    bind('moment2', 'rw', 'array<f32>', 'Second moment estimates'),
+    groupBinding,
+    tableBinding(AdamProblem.name),
+    bind('step', 'uniform-dynamic', StepInfo, "This step's schedule and bias correction"),
+  ],
+  workgroups: flatWorkgroups,
+  body: () => /* wgsl */ `
+${AdamProblem.wgsl}
+${locate(AdamProblem.name)}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let at = locate(wgId, groups, lid);
+  let p = at.p;
+  // lr 0: a model that stopped (its moments may hold NaN; its parameters stay as restored).
+  if (at.index >= p.count || p.lr == 0u) { return; }
+  let i = p.offset + at.index;
+  let beta1 = bitcast<f32>(p.beta1);
+  let beta2 = bitcast<f32>(p.beta2);
+  let g = grads[i];
+  let m = beta1 * moment1[i] + (1.0 - beta1) * g;
+  let v = beta2 * moment2[i] + (1.0 - beta2) * g * g;
+  moment1[i] = m;
+  moment2[i] = v;
+  params[i] -= bitcast<f32>(p.lr) * step.lrT * m / (sqrt(v) + step.epsT);
+}
+`,
+};
+
+export const SumProblem = defineTable('SumProblem', ['count', 'slices', 'offParts', 'offOut', 'start'] as const);
+
+/** Grouped slice sum, the second pass of the split-K problems of a grouped GEMM. */
+export const groupedSliceSumProgram: Program<void> = {
+  name: 'gemm-slice-sum-grouped',
+  key: () => '',
+  dims: GroupDims,
+  bindings: () => [
+    bind('parts', 'read', 'array<f32>', 'Partial results, slices × count, at offParts'),
+    bind('out', 'rw', 'array<f32>', 'The sums, at offOut'),
+    groupBinding,
+    tableBinding(SumProblem.name),
+  ],
+  workgroups: flatWorkgroups,
+  body: () => /* wgsl */ `
+${SumProblem.wgsl}
+${locate(SumProblem.name)}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let at = locate(wgId, groups, lid);
+  let p = at.p;
+  if (at.index >= p.count) { return; }
+  var sum = 0.0;
+  for (var s = 0u; s < p.slices; s++) { sum += parts[p.offParts + s * p.count + at.index]; }
+  out[p.offOut + at.index] = sum;
+}
+`,
+};
+
+export const GatherProblem = defineTable('GatherProblem', [
+  'n', 'd', 'm', 'g', 'k', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
+] as const);
+
+/**
+ * Grouped minibatch gather (shaders/batch.ts for one model): each problem is a model, with
+ * its own dataset offsets, permutation, tangent blocks k and RNG seed; one thread per
+ * (block, sample).
+ */
+export const groupedGatherProgram: Program<DirectionMode> = {
+  name: 'batch-gather-grouped',
+  key: (mode) => mode,
+  dims: GroupDims,
+  bindings: (mode) => [
+    bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
+    bind('yAll', 'read', 'array<f32>', 'Dataset values, at offY'),
+    bind('dAll', 'read', 'array<f32>', "Dataset derivatives ('perSample': tangent targets), at offD"),
+    bind('indices', 'read', 'array<u32>', 'Per-model, per-epoch permutations at offPerm; at offGrad, which input each derivative column belongs to'),
+    bind('x0', 'rw', 'array<f32>', 'Stacked network inputs, at offX0'),
+    bind('targets', 'rw', 'array<f32>', 'Minibatch targets: values at offYb, tangents at offTb'),
+    groupBinding,
+    tableBinding(GatherProblem.name),
+    bind('step', 'uniform-dynamic', StepInfo, "This step's permutation window and RNG counter"),
+    ...(mode === 'perSample' ? [bind('vAll', 'read', 'array<f32>', 'Directions per dataset row, at offV')] : []),
+  ],
+  workgroups: flatWorkgroups,
+  body: (mode) => wgsl`
+${GatherProblem.wgsl}
+${rngWgsl}
+${locate(GatherProblem.name)}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let at = locate(wgId, groups, lid);
+  let p = at.p;
+  let thread = at.index;
+  if (thread >= (1u + p.k) * p.n) { return; }
+  let i = thread % p.n;
+  let block = thread / p.n;
+  let sample = indices[p.offPerm + step.permBase + (step.batchOffset + i) % p.total];
+  let row = block * p.n + i;
+  if (block == 0u) {
+    for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = xAll[p.offX + sample * p.d + c]; }
+    for (var o = 0u; o < p.m; o++) { targets[p.offYb + i * p.m + o] = yAll[p.offY + sample * p.m + o]; }
+    return;
+  }
+  let j = block - 1u;
+  let tRow = j * p.n + i;
+#if ${mode === 'all'}
+  for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = select(0.0, 1.0, c == indices[p.offGrad + j]); }
+  for (var o = 0u; o < p.m; o++) { targets[p.offTb + tRow * p.m + o] = dAll[p.offD + (sample * p.m + o) * p.g + j]; }
+#elif ${mode === 'random'}
+  var norm2 = 0.0;
+  for (var q = 0u; q < p.g; q++) {
+    let z = rand_normal(p.seed, step.rngStep, row, q);
+    norm2 += z * z;
+  }
+  let scale = inverseSqrt(max(norm2, 1e-30));
+  for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = 0.0; }
+  for (var q = 0u; q < p.g; q++) {
+    x0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, step.rngStep, row, q) * scale;
+  }
+  for (var o = 0u; o < p.m; o++) {
+    var t = 0.0;
+    for (var q = 0u; q < p.g; q++) {
+      t += dAll[p.offD + (sample * p.m + o) * p.g + q] * x0[p.offX0 + row * p.d + indices[p.offGrad + q]];
+    }
+    targets[p.offTb + tRow * p.m + o] = t;
+  }
+#elif ${mode === 'perSample'}
+  let src = j * p.total + sample;
+  for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = vAll[p.offV + src * p.d + c]; }
+  for (var o = 0u; o < p.m; o++) { targets[p.offTb + tRow * p.m + o] = dAll[p.offD + src * p.m + o]; }
+#else
+  for (var o = 0u; o < p.m; o++) {
+    var t = 0.0;
+    for (var q = 0u; q < p.g; q++) {
+      t += dAll[p.offD + (sample * p.m + o) * p.g + q] * x0[p.offX0 + row * p.d + indices[p.offGrad + q]];
+    }
+    targets[p.offTb + tRow * p.m + o] = t;
+  }
+#endif
+}
+`,
+};

@@ -1,0 +1,221 @@
+import { withErrorScope } from '../gpu/buffers';
+import type { Context } from '../gpu/context';
+import { encodeDispatches } from '../gpu/dispatch';
+import { DestroyedError } from '../gpu/errors';
+import { gemmMaxRows } from '../gpu/gemm';
+import { checkBindingSize } from '../gpu/scope';
+import type { Activation, Dataset, MlpParameters } from '../types';
+import type { FitReport } from './fit';
+import type { GroupState } from './group-session';
+import { fitGroup, lossAndGradientsGroup, type GroupFitOptions, type GroupLossOptions, type LossAndGradients } from './group-train';
+import { GroupWorkspace } from './group-workspace';
+import { initialParams, joinParams, paramLayout, splitParams, type ParamLayout } from './layout';
+
+import { checkActivation, checkMatrix, checkPositiveInt } from './validate';
+
+/** One model of a group: its hidden widths, activations and initialisation seed. */
+export interface ModelSpec {
+  /** Width of each hidden layer (may be empty: a linear model through outputActivation). */
+  hidden: number[];
+  /** Hidden activation, default 'tanh'. */
+  activation?: Activation;
+  /** Output activation, default 'linear'. */
+  outputActivation?: Activation;
+  /** Seed of the Glorot-uniform initialisation, default 0. */
+  seed?: number;
+}
+
+export type ResolvedModelSpec = Required<ModelSpec>;
+
+/** Inference workspaces kept per group: a repeated shape (and the last chunk of a long
+ *  input) reuses its buffers and bind groups. */
+const INFERENCE_CACHE = 2;
+
+/** Checks a model spec and fills in its defaults. */
+export function resolveModelSpec(spec: ModelSpec, where = ''): ResolvedModelSpec {
+  if (!spec || !Array.isArray(spec.hidden)) throw new TypeError(`${where}hidden must be an array of layer widths, e.g. [32, 32]`);
+  spec.hidden.forEach((w, i) => checkPositiveInt(`${where}hidden[${i}]`, w));
+  return {
+    hidden: [...spec.hidden],
+    activation: checkActivation(`${where}activation`, spec.activation ?? 'tanh'),
+    outputActivation: checkActivation(`${where}outputActivation`, spec.outputActivation ?? 'linear'),
+    seed: spec.seed ?? 0,
+  };
+}
+
+/**
+ * The one engine behind Mlp and MlpGroup: B models with the same inputs and outputs whose
+ * parameters share one GPU buffer, trained and evaluated by grouped dispatches. Calls that
+ * share buffers (inference, reads) run one after another; one fit at a time.
+ */
+export class GroupEngine {
+  readonly state: GroupState;
+  readonly #inference = new Map<string, GroupWorkspace>();
+  #queue: Promise<unknown> = Promise.resolve();
+  #training = false;
+  #destroyed = false;
+
+  constructor(ctx: Context, inputs: number, outputs: number, specs: ResolvedModelSpec[]) {
+    ctx.check();
+    const device = ctx.device;
+    let total = 0;
+    const models = specs.map((spec) => {
+      const sizes = [inputs, ...spec.hidden, outputs];
+      const layout: ParamLayout = paramLayout(sizes, [...spec.hidden.map(() => spec.activation), spec.outputActivation]);
+      const maxWidth = Math.max(...sizes);
+      checkBindingSize(device, 4 * maxWidth * maxWidth, 'A layer of this width');
+      const model = { layout, paramOffset: total, outputActivation: spec.outputActivation };
+      total += layout.total;
+      return model;
+    });
+    const flat = new Float32Array(total);
+    specs.forEach((spec, i) => flat.set(initialParams(models[i].layout, spec.seed), models[i].paramOffset));
+    const scope = ctx.scope(specs.length === 1 ? 'mlp' : `mlp-group(${specs.length})`);
+    this.state = { ctx, scope, params: scope.storage('params', total, flat), total, models, inputs, outputs };
+  }
+
+  get alive(): boolean {
+    const { ctx } = this.state;
+    return !this.#destroyed && !ctx.isDestroyed && !ctx.lostError;
+  }
+
+  check(what: string): void {
+    if (this.#destroyed) throw new DestroyedError(what);
+    this.state.ctx.check();
+  }
+
+  #model(i: number): GroupState['models'][number] {
+    const model = this.state.models[i];
+    if (!Number.isInteger(i) || !model) throw new RangeError(`model index ${i} is out of range [0, ${this.state.models.length})`);
+    return model;
+  }
+
+  /** Runs `work` after every earlier call on this engine (they share buffers). */
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#queue.then(work, work);
+    this.#queue = result.catch(() => undefined);
+    return this.#guard(() => result);
+  }
+
+  /** Model i's parameters: W_l as [fanIn × fanOut] row-major, b_l. */
+  getParameters(i: number): Promise<MlpParameters> {
+    const { layout, paramOffset } = this.#model(i);
+    return this.#serial(async () => splitParams(layout, await this.state.scope.read(this.state.params, layout.total, paramOffset)));
+  }
+
+  /** Replaces model i's parameters. Refused during fit. */
+  setParameters(i: number, p: MlpParameters): void {
+    const { layout, paramOffset } = this.#model(i);
+    if (this.#training) throw new Error('setParameters: these parameters are being trained by fit; wait for it (or abort it) first');
+    const { sizes } = layout;
+    const L = sizes.length - 1;
+    if (!p || p.weights?.length !== L || p.biases?.length !== L) throw new RangeError(`setParameters expects ${L} weight and ${L} bias arrays`);
+    for (let l = 0; l < L; l++) {
+      checkMatrix(`weights[${l}]`, p.weights[l], sizes[l + 1], sizes[l]);
+      checkMatrix(`biases[${l}]`, p.biases[l], sizes[l + 1], 1);
+    }
+    this.state.ctx.device.queue.writeBuffer(this.state.params, paramOffset * 4, joinParams(layout, p.weights, p.biases));
+  }
+
+  /** Largest number of samples one forward call may stack with k tangent blocks. */
+  #maxSamples(k: number): number {
+    const { device } = this.state.ctx;
+    const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+    // The largest level buffer holds every model's rows of that level.
+    const widest = Math.max(...this.state.models[0].layout.sizes.map((_, l) => this.state.models.reduce((sum, m) => sum + (m.layout.sizes[l] ?? 0), 0)));
+    const byMemory = Math.floor(limit / (4 * (1 + k) * widest));
+    const byDispatch = Math.floor(gemmMaxRows(this.state.ctx, device) / (1 + k));
+    return Math.max(1, Math.min(byMemory, byDispatch));
+  }
+
+  #workspace(n: number, k: number): GroupWorkspace {
+    const key = `${n}|${k}`;
+    let ws = this.#inference.get(key);
+    if (ws) {
+      this.#inference.delete(key); // re-inserted below: the Map's order is the LRU order
+    } else {
+      if (this.#inference.size >= INFERENCE_CACHE) {
+        const [oldest, stale] = this.#inference.entries().next().value!;
+        stale.destroy();
+        this.#inference.delete(oldest);
+      }
+      const { ctx, scope, params, total, models } = this.state;
+      ws = new GroupWorkspace(ctx, scope, params, total, { n, members: models.map((m) => ({ layout: m.layout, paramOffset: m.paramOffset, k })) });
+    }
+    this.#inference.set(key, ws);
+    return ws;
+  }
+
+  /**
+   * Every model's forward over [X; tangent blocks] in chunks of samples: `consume(i, start,
+   * count, out)` receives model i's stacked outputs ((1 + k)·count × outputs) of each chunk.
+   */
+  forward(
+    x: ArrayLike<number>,
+    n: number,
+    k: number,
+    tangents: (start: number, count: number) => Float32Array,
+    consume: (model: number, start: number, count: number, out: Float32Array) => void,
+  ): Promise<void> {
+    return this.#serial(async () => {
+      this.check('This model');
+      const { ctx, scope, models, inputs: d, outputs: m } = this.state;
+      const { device } = ctx;
+      const chunk = Math.min(n, this.#maxSamples(k));
+      await withErrorScope(device, 'forward', async () => {
+        for (let start = 0; start < n; start += chunk) {
+          const count = Math.min(chunk, n - start);
+          const ws = this.#workspace(count, k);
+          const x0 = new Float32Array((1 + k) * count * d);
+          for (let i = 0; i < count * d; i++) x0[i] = x[start * d + i];
+          if (k > 0) x0.set(tangents(start, count), count * d);
+          models.forEach((_, i) => device.queue.writeBuffer(ws.acts[0], ws.actOffsets[i][0] * 4, x0));
+          const encoder = device.createCommandEncoder({ label: 'forward' });
+          const pass = encoder.beginComputePass({ label: 'forward' });
+          encodeDispatches(pass, ws.forward);
+          pass.end();
+          device.queue.submit([encoder.finish()]);
+          const outs = await scope.readMany(
+            models.map((model, i) => {
+              const L = model.layout.sizes.length - 1;
+              return { buffer: ws.acts[L], offset: ws.actOffsets[i][L], count: (1 + k) * count * m };
+            }),
+          );
+          outs.forEach((out, i) => consume(i, start, count, out));
+        }
+      });
+    });
+  }
+
+  lossAndGradients(data: Dataset | readonly Dataset[], opts: GroupLossOptions): Promise<LossAndGradients[]> {
+    return this.#serial(() => lossAndGradientsGroup(this.state, data, opts));
+  }
+
+  /** Trains every model; one fit at a time. */
+  async fit(data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
+    if (this.#training) throw new Error('fit: these models are already being trained; wait for that fit (or abort it) first');
+    this.#training = true;
+    try {
+      return await this.#guard(() => fitGroup(this.state, data, options));
+    } finally {
+      this.#training = false;
+    }
+  }
+
+  /** A failure caused by a lost device is reported as DeviceLostError. */
+  async #guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (this.#destroyed) throw new DestroyedError('This model');
+      throw await this.state.ctx.explain(error);
+    }
+  }
+
+  destroy(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#inference.clear();
+    this.state.scope.destroy();
+  }
+}

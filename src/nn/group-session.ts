@@ -1,0 +1,165 @@
+import type { DirectionMode } from '../../shaders/batch';
+import { StepInfo } from '../../shaders/step';
+import { encodeDispatches } from '../gpu/dispatch';
+import type { Context } from '../gpu/context';
+import type { Scope } from '../gpu/scope';
+import type { Dataset } from '../types';
+import { GroupWorkspace, type MemberData } from './group-workspace';
+import type { ParamLayout } from './layout';
+import type { LossSetup } from './loss';
+
+/** What a group keeps on the GPU (one model is a group of one). Never public. */
+export interface GroupState {
+  readonly ctx: Context;
+  /** Owns the parameters and every buffer made for these models. */
+  readonly scope: Scope;
+  /** Every model's [W_1; b_1 | … | W_L; b_L], one after another. */
+  readonly params: GPUBuffer;
+  readonly total: number;
+  readonly models: readonly { layout: ParamLayout; paramOffset: number; outputActivation: string }[];
+  readonly inputs: number;
+  readonly outputs: number;
+}
+
+/** One step's scalars, as the step kernels read them. */
+export type StepRecord = Parameters<typeof StepInfo.pack>[0];
+
+export interface GroupSessionOptions {
+  /** Rows per step (the minibatch), the same for every model. */
+  batch: number;
+  /** Steps one command buffer holds (StepInfo records). */
+  stepsPerChunk: number;
+  /** Epoch permutations (per model) and loss slots the session holds. */
+  epochsPerChunk: number;
+  /** Seed of each model's on-GPU random directions. */
+  seeds: number[];
+  /** Train with Adam (fit); without it a step only computes the losses and gradients. */
+  adam?: { beta1: number; beta2: number; learningRates: number[] };
+}
+
+/**
+ * A group of models, their datasets and the buffers and dispatches of their training steps:
+ * the one lifecycle behind `lossAndGradients` (one full-batch step, no optimiser) and `fit`
+ * (chunks of Adam steps) for lone models and groups alike. Everything it creates lives in its
+ * own scope: destroy() frees it.
+ */
+export class GroupSession {
+  readonly scope: Scope;
+  readonly workspace: GroupWorkspace;
+  readonly data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
+  readonly memberData: MemberData[];
+  /** Loss sums: model i owns lossStride floats, 3 per epoch slot (total, value, gradient). */
+  readonly loss: GPUBuffer;
+  readonly lossStride: number;
+  readonly mode: DirectionMode;
+  readonly recordBytes: number;
+  private readonly steps: GPUBuffer;
+  private readonly records: ArrayBuffer;
+
+  /** `datasets[i]` is model i's (already standardised) dataset; models may share one object. */
+  constructor(readonly group: GroupState, readonly setups: LossSetup[], datasets: Dataset[], readonly options: GroupSessionOptions) {
+    const { ctx } = group;
+    this.scope = group.scope.child('session');
+    this.mode = setups.find((s) => s.k > 0)?.mode ?? 'all';
+    try {
+      ({ data: this.data, memberData: this.memberData } = this.upload(datasets));
+      const align = ctx.device.limits.minUniformBufferOffsetAlignment;
+      this.recordBytes = Math.ceil(StepInfo.size / align) * align;
+      this.steps = this.scope.uniform('session:steps', options.stepsPerChunk * this.recordBytes);
+      this.records = new ArrayBuffer(options.stepsPerChunk * this.recordBytes);
+      this.lossStride = 3 * options.epochsPerChunk;
+      this.loss = this.scope.storage('session:loss', this.lossStride * group.models.length);
+      const adam = options.adam && {
+        ...options.adam,
+        moment1: this.scope.storage('session:m', group.total),
+        moment2: this.scope.storage('session:v', group.total),
+      };
+      this.workspace = new GroupWorkspace(ctx, this.scope, group.params, group.total, {
+        n: options.batch,
+        members: group.models.map((m, i) => ({ layout: m.layout, paramOffset: m.paramOffset, k: setups[i].k })),
+        train: {
+          mode: this.mode,
+          data: this.data,
+          members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, seed: options.seeds[i], data: this.memberData[i] })),
+          loss: this.loss,
+          lossStride: this.lossStride,
+          steps: this.steps,
+          adam,
+        },
+      });
+    } catch (error) {
+      this.scope.destroy();
+      throw error;
+    }
+  }
+
+  /** Uploads each distinct dataset once (dydx zero-filled when no model trains on it);
+   *  in 'perSample' mode every model gets its own directions and targets. */
+  private upload(datasets: Dataset[]) {
+    const { inputs: d, outputs: m } = this.group;
+    const { gradientInputs } = this.setups[0];
+    const g = gradientInputs.length;
+    const n = this.setups[0].n;
+    const B = datasets.length;
+    const k = Math.max(...this.setups.map((s) => s.k));
+    const perSample = this.mode === 'perSample';
+    const distinct = [...new Set(datasets)];
+    const index = datasets.map((ds) => distinct.indexOf(ds));
+    const withGradients = !perSample && this.setups.some((s) => s.gradientWeight > 0);
+    const concat = (part: (ds: Dataset) => ArrayLike<number> | undefined, per: number) => {
+      const out = new Float32Array(distinct.length * n * per);
+      distinct.forEach((ds, j) => {
+        const values = part(ds);
+        if (values) out.set(values, j * n * per);
+      });
+      return out;
+    };
+    const s = this.scope;
+    const data = {
+      x: s.storage('data:x', distinct.length * n * d, concat((ds) => ds.x, d)),
+      y: s.storage('data:y', distinct.length * n * m, concat((ds) => ds.y, m)),
+      dydx: perSample
+        ? s.storage('data:targets', B * k * n * m)
+        : s.storage('data:dydx', distinct.length * n * m * g, withGradients ? concat((ds) => ds.dydx, m * g) : undefined),
+      directions: perSample ? s.storage('data:directions', B * k * n * d) : undefined,
+      indices: s.storage('data:indices', B * n * this.options.epochsPerChunk + g, Uint32Array.from([...new Uint32Array(B * n * this.options.epochsPerChunk), ...gradientInputs])),
+      gradOffset: B * n * this.options.epochsPerChunk,
+      g,
+    };
+    const memberData: MemberData[] = datasets.map((_, i) => ({
+      offX: index[i] * n * d,
+      offY: index[i] * n * m,
+      offD: perSample ? i * k * n * m : index[i] * n * m * g,
+      offV: perSample ? i * k * n * d : 0,
+      offPerm: i * n * this.options.epochsPerChunk,
+      total: n,
+    }));
+    return { data, memberData };
+  }
+
+  /** Stages step `i`'s record (uploaded by encodeSteps). */
+  setStep(i: number, record: StepRecord): void {
+    StepInfo.write(this.records, i * this.recordBytes, record);
+  }
+
+  /** Uploads the staged records and every model's permutations (B windows of n ×
+   *  epochsPerChunk), then records `count` steps into `encoder` (loss slots start at zero). */
+  encodeSteps(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer>): void {
+    const { queue } = this.group.ctx.device;
+    queue.writeBuffer(this.data.indices, 0, perms);
+    queue.writeBuffer(this.steps, 0, this.records, 0, count * this.recordBytes);
+    encoder.clearBuffer(this.loss);
+    const pass = encoder.beginComputePass({ label: 'session:steps' });
+    for (let i = 0; i < count; i++) encodeDispatches(pass, this.workspace.step, i * this.recordBytes);
+    pass.end();
+  }
+
+  /** Each model's loss sums of the first `slots` epoch slots (3 floats each). */
+  async readLoss(slots: number): Promise<Float32Array[]> {
+    return this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: 3 * slots })));
+  }
+
+  destroy(): void {
+    this.scope.destroy();
+  }
+}

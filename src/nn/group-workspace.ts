@@ -1,0 +1,294 @@
+import type { DirectionMode } from '../../shaders/batch';
+import { f32Bits } from '../../shaders/table';
+import { AdamProblem, BackProblem, GatherProblem, groupedAdamProgram, groupedBackwardProgram, groupedGatherProgram, groupedLossProgram, LossProblem } from '../../shaders/grouped';
+import { StepInfo } from '../../shaders/step';
+import { activationId } from '../../shaders/activations';
+import type { Context } from '../gpu/context';
+import { dispatchOf, realize, type Dispatch, type DispatchSpec } from '../gpu/dispatch';
+import { groupedGemmSpecs, type GroupedProblem } from '../gpu/gemm';
+import type { Scope } from '../gpu/scope';
+import type { ParamLayout } from './layout';
+
+/** One model of a group workspace. */
+export interface GroupMember {
+  layout: ParamLayout;
+  /** Where its [W; b] layout starts in the group's parameter (and gradient) buffer. */
+  paramOffset: number;
+  /** Tangent blocks stacked under its primal rows (0: values only). */
+  k: number;
+}
+
+/** Where a model's training data lives in the group's data buffers (elements). */
+export interface MemberData {
+  offX: number;
+  offY: number;
+  offD: number;
+  offV: number;
+  offPerm: number;
+  /** Rows of its dataset. */
+  total: number;
+}
+
+export interface GroupTrainOptions {
+  mode: DirectionMode;
+  /** indices: every model's permutation windows, then at gradOffset the gradient inputs. */
+  data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
+  members: { gradientWeight: number; seed: number; data: MemberData }[];
+  loss: GPUBuffer;
+  /** Floats of `loss` each model owns (3 per epoch slot). */
+  lossStride: number;
+  steps: GPUBuffer;
+  adam?: { beta1: number; beta2: number; learningRates: number[]; moment1: GPUBuffer; moment2: GPUBuffer };
+}
+
+export interface GroupWorkspaceOptions {
+  /** Samples per call (batch rows), the same for every model. */
+  n: number;
+  members: GroupMember[];
+  /** Build the backward pass and the loss (and, with `adam`, the optimiser). */
+  train?: GroupTrainOptions;
+}
+
+/** Offsets of a list of sizes, and their sum. */
+function pack(sizes: number[]): { offsets: number[]; total: number } {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const s of sizes) {
+    offsets.push(total);
+    total += s;
+  }
+  return { offsets, total };
+}
+
+/**
+ * Every buffer and prebuilt dispatch of one shape of a group of models (ragged widths,
+ * depths and tangent blocks), trained in lockstep: one grouped dispatch per layer and pass
+ * covers every model. Level l's activations of all models share the buffer acts[l] (each
+ * model at its own offset), so a dispatch never reads and writes one buffer.
+ */
+export class GroupWorkspace {
+  readonly acts: GPUBuffer[] = [];
+  readonly zs: GPUBuffer[] = [];
+  /** actOffsets[i][l]: model i's rows of level l in acts[l]. */
+  readonly actOffsets: number[][];
+  readonly rows: number[];
+  readonly forward: Dispatch[];
+  readonly step: Dispatch[];
+  readonly grads: GPUBuffer | null = null;
+  /** The Adam table: setLearningRate rewrites a model's rate (0 stops it). */
+  private adamTable: GPUBuffer | null = null;
+  private readonly zOffsets: number[][];
+  private readonly scope: Scope;
+  private readonly depth: number;
+
+  constructor(
+    private readonly ctx: Context,
+    parent: Scope,
+    private readonly params: GPUBuffer,
+    paramTotal: number,
+    readonly options: GroupWorkspaceOptions,
+  ) {
+    const { n, members, train } = options;
+    this.scope = parent.child(`group-workspace(B=${members.length},n=${n}${train ? ',train' : ''})`);
+    this.rows = members.map((m) => (1 + m.k) * n);
+    this.depth = Math.max(...members.map((m) => m.layout.sizes.length - 1));
+    this.actOffsets = members.map(() => []);
+    this.zOffsets = members.map(() => []);
+    for (let l = 0; l <= this.depth; l++) {
+      const sizes = members.map((m, i) => (l < m.layout.sizes.length ? this.rows[i] * m.layout.sizes[l] : 0));
+      const { offsets, total } = pack(sizes);
+      offsets.forEach((o, i) => (this.actOffsets[i][l] = o));
+      this.acts.push(this.scope.storage(`group:A[${l}]`, total));
+      if (l > 0) {
+        offsets.forEach((o, i) => (this.zOffsets[i][l] = o));
+        this.zs.push(this.scope.storage(`group:Z[${l}]`, total));
+      }
+    }
+    const forward: DispatchSpec[] = [];
+    for (let l = 1; l <= this.depth; l++) forward.push(...this.levelForward(l));
+    if (!train) {
+      [this.forward] = realize(ctx, this.scope, 'group:forward', [forward]);
+      this.step = [];
+      return;
+    }
+    this.grads = this.scope.storage('group:grads', paramTotal);
+    const { gather, backward } = this.training(train, this.grads);
+    const [g, f, b] = realize(ctx, this.scope, 'group:step', [gather, forward, backward]);
+    this.forward = f;
+    this.step = [...g, ...f, ...b];
+  }
+
+  private table = (records: Uint32Array<ArrayBuffer>): GPUBuffer => this.scope.storage('group:table', records.length, records);
+  private scratch = (floats: number): GPUBuffer => this.scope.storage('group:split-k', floats);
+
+  /** Models deep enough to have layer l. */
+  private at(l: number): number[] {
+    return this.options.members.flatMap((m, i) => (m.layout.sizes.length - 1 >= l ? [i] : []));
+  }
+
+  private levelForward(l: number): DispatchSpec[] {
+    const { n, members } = this.options;
+    const primal: GroupedProblem[] = [];
+    const tangent: GroupedProblem[] = [];
+    for (const i of this.at(l)) {
+      const { sizes, activations, weightOffsets } = members[i].layout;
+      const fanIn = sizes[l - 1];
+      const fanOut = sizes[l];
+      const base = {
+        N: fanOut, K: fanIn, rowsPerBlock: n, lda: fanIn, ldb: fanOut,
+        offsetA: this.actOffsets[i][l - 1], offsetB: members[i].paramOffset + weightOffsets[l - 1], offsetC: this.actOffsets[i][l],
+      };
+      const common = { activation: activations[l - 1], offsetZ: this.zOffsets[i][l] };
+      primal.push({ ...common, epilogue: 'primal', shape: { ...base, M: n, rowStart: 0 } });
+      if (members[i].k > 0) tangent.push({ ...common, epilogue: 'tangent', shape: { ...base, M: members[i].k * n, rowStart: n } });
+    }
+    // Tangent rows read the primal pre-activations: a second dispatch, after the primal one.
+    const structure = { transA: false, transB: false, onesRow: false };
+    const buffers = { a: this.acts[l - 1], b: this.params, c: this.acts[l], zs: this.zs[l - 1], table: this.table };
+    return [...groupedGemmSpecs(this.ctx, structure, true, primal, buffers), ...(tangent.length ? groupedGemmSpecs(this.ctx, structure, true, tangent, buffers) : [])];
+  }
+
+  private training(train: GroupTrainOptions, grads: GPUBuffer): { gather: DispatchSpec[]; backward: DispatchSpec[] } {
+    const { scope } = this;
+    const { n, members } = this.options;
+    const d = members[0].layout.sizes[0];
+    const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
+    const step = { buffer: train.steps, offset: 0, size: StepInfo.size };
+    const yOff = pack(members.map(() => n * m));
+    const tOff = pack(members.map((mb) => mb.k * n * m));
+    const barOff = pack(members.map((mb, i) => this.rows[i] * Math.max(...mb.layout.sizes)));
+    // Minibatch targets: every model's values, then every model's tangent targets.
+    const targets = scope.storage('group:targets', yOff.total + tOff.total);
+    const tBase = yOff.total;
+    const zbar = scope.storage('group:Zbar', barOff.total);
+    const abar = scope.storage('group:Abar', barOff.total);
+    const { data } = train;
+    if (train.mode === 'perSample' && !data.directions) throw new Error('perSample directions need a directions buffer');
+
+    let start = 0;
+    const gatherRecords = members.map((mb, i) => {
+      const t = train.members[i];
+      const record = {
+        n, d, m, g: data.g, k: mb.k, total: t.data.total, seed: t.seed >>> 0,
+        offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offV: t.data.offV,
+        offGrad: data.gradOffset, offX0: this.actOffsets[i][0], offYb: yOff.offsets[i], offTb: tBase + tOff.offsets[i], start,
+      };
+      start += Math.ceil(this.rows[i] / 64);
+      return record;
+    });
+    const gather = dispatchOf(groupedGatherProgram, train.mode, { count: members.length, total: start }, {
+      xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
+      x0: this.acts[0], targets, step,
+      problems: this.table(GatherProblem.pack(gatherRecords)),
+      ...(train.mode === 'perSample' ? { vAll: data.directions! } : {}),
+    });
+
+    const backward: DispatchSpec[] = [];
+    for (let l = this.depth; l >= 1; l--) {
+      const here = this.at(l);
+      for (const seed of [true, false]) {
+        const part = here.filter((i) => (members[i].layout.sizes.length - 1 === l) === seed);
+        if (part.length === 0) continue;
+        let wgStart = 0;
+        const records = part.map((i) => {
+          const mb = members[i];
+          const w = train.members[i].gradientWeight;
+          const width = mb.layout.sizes[l];
+          const record = {
+            n, width, k: mb.k,
+            valueScale: f32Bits((2 * (1 - w)) / (n * m)),
+            tangentScale: f32Bits(mb.k > 0 ? (2 * w) / (n * m * mb.k) : 0),
+            act: activationId(mb.layout.activations[l - 1]),
+            offZ: this.zOffsets[i][l], offUp: seed ? this.actOffsets[i][l] : barOff.offsets[i], offZbar: barOff.offsets[i],
+            offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], start: wgStart,
+          };
+          wgStart += Math.ceil((n * width) / 64);
+          return record;
+        });
+        backward.push(
+          dispatchOf(groupedBackwardProgram, { seed }, { count: part.length, total: wgStart }, {
+            zs: this.zs[l - 1],
+            upstream: seed ? this.acts[l] : abar,
+            zbar,
+            problems: this.table(BackProblem.pack(records)),
+            ...(seed ? { targets } : {}),
+          }),
+        );
+      }
+      // [W̄; b̄] = [A; Ȧ | 1; 0]ᵀ · [Z̄; Ż̄]
+      const weightGrads: GroupedProblem[] = here.map((i) => {
+        const { sizes, weightOffsets } = members[i].layout;
+        return {
+          shape: {
+            M: sizes[l - 1] + 1, N: sizes[l], K: this.rows[i], rowStart: 0, rowsPerBlock: n, lda: sizes[l - 1], ldb: sizes[l],
+            offsetA: this.actOffsets[i][l - 1], offsetB: barOff.offsets[i], offsetC: members[i].paramOffset + weightOffsets[l - 1],
+          },
+        };
+      });
+      backward.push(...groupedGemmSpecs(this.ctx, { transA: true, transB: false, onesRow: true }, false, weightGrads, { a: this.acts[l - 1], b: zbar, c: grads, table: this.table, scratch: this.scratch }));
+      if (l > 1) {
+        // [Ā; Ǡ]_{l−1} = [Z̄; Ż̄]_l · W_lᵀ
+        const inputGrads: GroupedProblem[] = here.map((i) => {
+          const { sizes, weightOffsets } = members[i].layout;
+          return {
+            shape: {
+              M: this.rows[i], N: sizes[l - 1], K: sizes[l], rowStart: 0, rowsPerBlock: n, lda: sizes[l], ldb: sizes[l],
+              offsetA: barOff.offsets[i], offsetB: members[i].paramOffset + weightOffsets[l - 1], offsetC: barOff.offsets[i],
+            },
+          };
+        });
+        backward.push(...groupedGemmSpecs(this.ctx, { transA: false, transB: true, onesRow: false }, false, inputGrads, { a: zbar, b: this.params, c: abar, table: this.table, scratch: this.scratch }));
+      }
+    }
+    // The loss of each depth's models reads that depth's outputs.
+    for (const depth of new Set(members.map((mb) => mb.layout.sizes.length - 1))) {
+      const part = members.flatMap((mb, i) => (mb.layout.sizes.length - 1 === depth ? [i] : []));
+      const records = part.map((i, j) => {
+        const w = train.members[i].gradientWeight;
+        const k = members[i].k;
+        return {
+          n, m, k,
+          valueWeight: f32Bits((1 - w) / (n * m)),
+          tangentWeight: f32Bits(k > 0 ? w / (n * m * k) : 0),
+          offOut: this.actOffsets[i][depth], offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offLoss: i * train.lossStride, start: j,
+        };
+      });
+      backward.push(
+        dispatchOf(groupedLossProgram, undefined, { count: part.length, total: part.length }, {
+          out: this.acts[depth], targets, loss: train.loss, step,
+          problems: this.table(LossProblem.pack(records)),
+        }),
+      );
+    }
+    if (train.adam) {
+      const { adam } = train;
+      let wgStart = 0;
+      const records = members.map((mb, i) => {
+        const record = {
+          count: mb.layout.total, offset: mb.paramOffset, lr: f32Bits(adam.learningRates[i]),
+          beta1: f32Bits(adam.beta1), beta2: f32Bits(adam.beta2), start: wgStart,
+        };
+        wgStart += Math.ceil(mb.layout.total / 64);
+        return record;
+      });
+      this.adamTable = this.table(AdamProblem.pack(records));
+      backward.push(
+        dispatchOf(groupedAdamProgram, undefined, { count: members.length, total: wgStart }, {
+          params: this.params, grads, moment1: adam.moment1, moment2: adam.moment2, step, problems: this.adamTable,
+        }),
+      );
+    }
+    return { gather: [gather], backward };
+  }
+
+  /** Model i's Adam learning rate from the next submitted step on (0 freezes it). */
+  setLearningRate(i: number, lr: number): void {
+    if (!this.adamTable) throw new Error('setLearningRate: this workspace has no optimiser');
+    const word = i * AdamProblem.words + AdamProblem.fields.indexOf('lr');
+    this.ctx.device.queue.writeBuffer(this.adamTable, word * 4, new Uint32Array([f32Bits(lr)]));
+  }
+
+  destroy(): void {
+    this.scope.destroy();
+  }
+}

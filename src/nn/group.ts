@@ -1,0 +1,101 @@
+import type { Context } from '../gpu/context';
+import type { Dataset, MlpParameters } from '../types';
+import { GroupEngine, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
+import type { FitReport } from './fit';
+import type { GroupFitOptions, GroupLossOptions, LossAndGradients } from './group-train';
+import { checkMatrix, checkPositiveInt } from './validate';
+
+export type { ModelSpec } from './engine';
+
+export interface MlpGroupSpec {
+  inputs: number;
+  outputs: number;
+  /** One entry per model: its own hidden widths, activations and seed. */
+  models: ModelSpec[];
+}
+
+/**
+ * B networks with the same inputs and outputs and their own hidden widths, depths,
+ * activations and seeds, trained in lockstep: one sequence of grouped dispatches per step
+ * covers every model. Model i ends a fit with the parameters a lone Mlp with its spec and
+ * options would have.
+ */
+export class MlpGroup {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly models: readonly Readonly<ResolvedModelSpec>[];
+  readonly #engine: GroupEngine;
+
+  /** @internal Use createMlpGroup. */
+  constructor(ctx: Context, inputs: number, outputs: number, models: ResolvedModelSpec[]) {
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.models = Object.freeze(models.map((m) => Object.freeze({ ...m, hidden: [...m.hidden] })));
+    this.#engine = new GroupEngine(ctx, inputs, outputs, models);
+  }
+
+  /** Number of models. */
+  get size(): number {
+    return this.models.length;
+  }
+
+  /** False once the group, its context or its device is gone. */
+  get alive(): boolean {
+    return this.#engine.alive;
+  }
+
+  /** Every model's predictions for x (n × inputs): one n × outputs array per model. */
+  async predict(x: Float32Array): Promise<Float32Array[]> {
+    this.#engine.check('This MlpGroup');
+    const n = checkMatrix('x', x, this.inputs);
+    const m = this.outputs;
+    const ys = this.models.map(() => new Float32Array(n * m));
+    await this.#engine.forward(x, n, 0, () => new Float32Array(0), (i, start, count, out) => ys[i].set(out.subarray(0, count * m), start * m));
+    return ys;
+  }
+
+  /** Model i's parameters (W_l as [fanIn × fanOut] row-major, b_l). */
+  getParameters(i: number): Promise<MlpParameters> {
+    this.#engine.check('This MlpGroup');
+    return this.#engine.getParameters(i);
+  }
+
+  /** Replaces model i's parameters. Refused during fit. */
+  setParameters(i: number, p: MlpParameters): void {
+    this.#engine.check('This MlpGroup');
+    this.#engine.setParameters(i, p);
+  }
+
+  /** Every model's loss and parameter gradients on all of its data (raw units). */
+  lossAndGradients(data: Dataset | readonly Dataset[], opts: GroupLossOptions): Promise<LossAndGradients[]> {
+    this.#engine.check('This MlpGroup');
+    return this.#engine.lossAndGradients(data, opts);
+  }
+
+  /**
+   * Trains every model: one Dataset shared by all, or one per model (same n). gradientWeight,
+   * learningRate and seed may be one value per model. A model that diverges gets its last
+   * finite parameters back and stops; the others go on.
+   */
+  fit(data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
+    this.#engine.check('This MlpGroup');
+    return this.#engine.fit(data, options);
+  }
+
+  /** Frees the GPU memory of every model. Later calls throw. */
+  destroy(): void {
+    this.#engine.destroy();
+  }
+}
+
+/**
+ * Creates a group of MLPs with Glorot-uniform weights (each from its own seed) and zero biases.
+ * @example const g = createMlpGroup(ctx, { inputs: 2, outputs: 1, models: [8, 16, 32].map((w) => ({ hidden: [w, w] })) });
+ */
+export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
+  ctx.check();
+  checkPositiveInt('inputs', spec?.inputs);
+  checkPositiveInt('outputs', spec.outputs);
+  if (!Array.isArray(spec.models) || spec.models.length === 0) throw new TypeError('models must be a non-empty array of { hidden, activation?, outputActivation?, seed? }');
+  return new MlpGroup(ctx, spec.inputs, spec.outputs, spec.models.map((m, i) => resolveModelSpec(m, `models[${i}].`)));
+}
