@@ -6,6 +6,7 @@ import * as checks from './checks';
 import * as fitChecks from './fit-checks';
 import * as contextChecks from './context-checks';
 import * as coreChecks from './core-checks';
+import * as groupChecks from './group-checks';
 
 const counters = { createBuffer: 0, devices: 0 };
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -23,4 +24,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks }, counters, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks }, counters, harnessReady: true });
