@@ -12,7 +12,7 @@ export default defineConfig({
   workers: 1,
   reporter: [['list'], ['./e2e/summary-reporter.ts']],
   webServer: {
-    command: `npx vite --host 127.0.0.1 --port ${port} --strictPort`,
+    command: `SOBOLEV_NO_HMR=1 npx vite --host 127.0.0.1 --port ${port} --strictPort`,
     url: `http://127.0.0.1:${port}/e2e/pages/harness.html`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

@@ -13,7 +13,8 @@ export default defineConfig(({ command }) => ({
   root: '.',
   // Built assets (the worker chunk) are found relative to dist/index.js, wherever it is installed.
   base: command === 'build' ? './' : '/',
-  server: { host: '127.0.0.1' },
+  // SOBOLEV_NO_HMR=1 (the test server): an edited source file never reloads a page mid-test.
+  server: { host: '127.0.0.1', hmr: process.env.SOBOLEV_NO_HMR ? false : undefined, watch: process.env.SOBOLEV_NO_HMR ? null : undefined },
   worker: { format: 'es' },
   // Pre-bundle the browser dependencies up front: a dependency discovered at run time makes
   // Vite reload the page, which would break a headless run in the middle.

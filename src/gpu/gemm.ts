@@ -1,25 +1,14 @@
 import { activationId } from '../../shaders/activations';
-import { directGemmLayout, GemmDims, gemmProgram, gemmUsesZs, type GemmVariant } from '../../shaders/gemm';
+import { directGemmLayout, GemmDims, gemmTiles, type GemmEpilogue, type GemmVariant } from '../../shaders/gemm';
 import { EPILOGUE, GemmProblem, groupedGemmProgram, type GroupedGemmVariant } from '../../shaders/gemm-grouped';
 import { groupedSliceSumProgram, SumProblem } from '../../shaders/grouped';
-import { sliceSumProgram } from '../../shaders/reduce';
 import type { Activation } from '../types';
 import { dispatchOf, type DispatchSpec } from './dispatch';
 
 /** Shape of one GEMM call (kChunk is decided here). */
 export type GemmShape = Omit<Parameters<typeof GemmDims.pack>[0], 'kChunk'>;
 
-export interface GemmBuffers {
-  a: GPUBuffer;
-  b: GPUBuffer;
-  c: GPUBuffer;
-  /** Pre-activations, for the 'primal' and 'tangent' epilogues. */
-  zs?: GPUBuffer;
-  /** Split K: returns a scratch buffer of at least `floats` elements (owned by the caller). */
-  scratch?: (floats: number) => GPUBuffer;
-}
-
-export type GemmStructure = Pick<GemmVariant, 'transA' | 'transB' | 'epilogue' | 'onesRow'>;
+export type GemmStructure = Pick<GemmVariant, 'transA' | 'transB' | 'onesRow'>;
 
 /** Which GEMM variant a device gets (Context holds its own). */
 export interface GemmPreferences {
@@ -36,45 +25,6 @@ function splitCount(tiles: number, K: number, target: number): number {
   return Math.max(1, Math.min(Math.ceil(target / tiles), Math.floor(K / 256)));
 }
 
-/**
- * Dispatch specs for C = op(A)·op(B) with the structure's epilogue; shapes in uniforms.
- * One dispatch, or two for a split-K product (partial slices, then their sum).
- */
-export function gemmSpecs(
-  prefs: GemmPreferences,
-  structure: GemmStructure,
-  activation: Activation,
-  shape: GemmShape,
-  buffers: GemmBuffers,
-): DispatchSpec[] {
-  const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4, microCols: 4 } : directGemmLayout(shape.M, shape.N);
-  const variant: GemmVariant = {
-    ...structure,
-    tiled: prefs.tiledGemm,
-    microRows: layout.microRows,
-    microCols: layout.microCols,
-    threadsX: layout.x,
-    threadsY: layout.y,
-    // A plain product applies no activation: one pipeline serves every activation.
-    activation: structure.epilogue === 'none' ? 'linear' : activation,
-  };
-  if (gemmUsesZs(variant) && !buffers.zs) throw new Error('gemm: this epilogue needs the pre-activation buffer');
-  const tiles = gemmProgram.workgroups(variant, { ...shape, kChunk: shape.K });
-  const wanted = variant.epilogue === 'none' && buffers.scratch ? splitCount(tiles[0] * tiles[1], shape.K, prefs.splitTarget) : 1;
-  const kChunk = Math.ceil(shape.K / wanted);
-  const slices = Math.ceil(shape.K / kChunk);
-  const target = slices > 1 ? buffers.scratch!(slices * shape.M * shape.N) : buffers.c;
-  const product = dispatchOf(gemmProgram, variant, { ...shape, kChunk, offsetC: slices > 1 ? 0 : shape.offsetC }, {
-    A: buffers.a,
-    B: buffers.b,
-    C: target,
-    ...(gemmUsesZs(variant) ? { Zs: buffers.zs! } : {}),
-  });
-  if (slices === 1) return [product];
-  const sum = dispatchOf(sliceSumProgram, undefined, { count: shape.M * shape.N, slices, offsetOut: shape.offsetC }, { parts: target, out: buffers.c });
-  return [product, sum];
-}
-
 /** Most rows one GEMM of this device may cover: its row tiles run along workgroup y. */
 export function gemmMaxRows(prefs: GemmPreferences, device: GPUDevice): number {
   // Row tiles of a tall product: 32 rows tiled, 8 threads × 8 rows direct (directGemmLayout).
@@ -87,7 +37,7 @@ export function gemmMaxRows(prefs: GemmPreferences, device: GPUDevice): number {
 export interface GroupedProblem {
   shape: GemmShape;
   activation?: Activation;
-  epilogue?: Exclude<GemmVariant['epilogue'], 'none'>;
+  epilogue?: Exclude<GemmEpilogue, 'none'>;
   /** Pre-activation offset ('primal', 'tangent'). */
   offsetZ?: number;
 }
@@ -106,10 +56,10 @@ export interface GroupedGemmBuffers {
 /**
  * Dispatch specs of one grouped GEMM over `problems` (all with the same structure): one
  * dispatch per direct-layout class present (one for the tiled variant), then one grouped
- * slice sum if any problem splits K. Each problem is tiled and split exactly as a lone
- * `gemmSpecs` call with its shape would be, so a group of one computes the same sums.
+ * slice sum if any problem splits K. Each problem is tiled and split by its own shape alone,
+ * so a model computes the same sums in any group.
  */
-export function groupedGemmSpecs(prefs: GemmPreferences, structure: Omit<GemmStructure, 'epilogue'>, forward: boolean, problems: GroupedProblem[], buffers: GroupedGemmBuffers): DispatchSpec[] {
+export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructure, forward: boolean, problems: GroupedProblem[], buffers: GroupedGemmBuffers): DispatchSpec[] {
   if (forward && !buffers.zs) throw new Error('grouped gemm: a forward product needs the pre-activation buffer');
   // One dispatch per (layout class, split or not): split problems write partial sums to scratch.
   const classes = new Map<string, { variant: GroupedGemmVariant; split: boolean; records: Record<string, number>[]; total: number }>();
@@ -120,8 +70,7 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: Omit<GemmStr
     const { shape } = problem;
     const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4, microCols: 4 } : directGemmLayout(shape.M, shape.N);
     const variant: GroupedGemmVariant = { ...structure, forward, tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols, threadsX: layout.x, threadsY: layout.y };
-    const single: GemmVariant = { ...variant, epilogue: forward ? 'primal' : 'none', activation: 'linear' };
-    const [tilesX, tilesY] = gemmProgram.workgroups(single, { ...shape, kChunk: shape.K });
+    const { x: tilesX, y: tilesY } = gemmTiles(variant, shape.M, shape.N);
     const wanted = !forward && buffers.scratch ? splitCount(tilesX * tilesY, shape.K, prefs.splitTarget) : 1;
     const kChunk = Math.ceil(shape.K / wanted);
     const slices = Math.ceil(shape.K / kChunk);
