@@ -73,9 +73,69 @@ async function mapParams(group: GroupState, scalers: Standardizer[], direction: 
   group.ctx.device.queue.writeBuffer(group.params, 0, flat);
 }
 
+/**
+ * Splits a group's models (in order) into parts whose step buffers each fit one storage
+ * binding of `limitBytes`: a level's activations of every model of a part share a buffer.
+ * `rows[i]` is model i's stacked rows per step ((1 + k)·batch).
+ */
+export function partitionModels(sizes: readonly (readonly number[])[], rows: readonly number[], limitBytes: number): number[][] {
+  const depth = Math.max(...sizes.map((s) => s.length));
+  // Floats model i adds to each shared buffer: its rows of every level, then Z̄ and Ā.
+  const need = (i: number): number[] => [...Array.from({ length: depth }, (_, l) => rows[i] * (sizes[i][l] ?? 0)), rows[i] * Math.max(...sizes[i])];
+  const parts: number[][] = [];
+  let current: number[] = [];
+  let used = new Array<number>(depth + 1).fill(0);
+  sizes.forEach((_, i) => {
+    const own = need(i);
+    if (Math.max(...own) * 4 > limitBytes) {
+      throw new RangeError(`model ${i} alone needs ${((Math.max(...own) * 4) / 2 ** 20).toFixed(1)} MiB in one buffer, over this device's limit of ${(limitBytes / 2 ** 20).toFixed(1)} MiB: use a smaller batchSize or narrower layers.`);
+    }
+    const merged = used.map((u, l) => u + own[l]);
+    if (current.length > 0 && Math.max(...merged) * 4 > limitBytes) {
+      parts.push(current);
+      current = [i];
+      used = own;
+    } else {
+      current.push(i);
+      used = merged;
+    }
+  });
+  if (current.length) parts.push(current);
+  return parts;
+}
+
+/** The parts of a group (partitionModels) as groups of their own, sharing its buffers. */
+function partsOf<T>(group: GroupState, setups: LossSetup[], batch: number, perModelLists: T[][]): { group: GroupState; indices: number[]; lists: T[][] }[] {
+  const { device } = group.ctx;
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => (1 + s.k) * batch), limit);
+  return parts.map((indices) => ({
+    group: { ...group, models: indices.map((i) => group.models[i]) },
+    indices,
+    lists: perModelLists.map((list) => indices.map((i) => list[i])),
+  }));
+}
+
 /** Trains every model of a group in lockstep with Adam; the loop stays on the GPU. Model i
- *  follows exactly the steps a lone fit with its options would take. */
+ *  follows exactly the steps a lone fit with its options would take. A group too large for
+ *  one set of buffers trains as several parts, one after another. */
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
+  const B = group.models.length;
+  const datasets = datasetsOf(data, B);
+  const setups = resolveSetups(group, datasets, options);
+  const lists = [datasets, perModel('gradientWeight', options.gradientWeight, B), perModel('learningRate', options.learningRate, B), perModel('seed', options.seed ?? 0, B)] as unknown[][];
+  const parts = partsOf(group, setups, Math.min(options.batchSize, setups[0].n), lists);
+  if (parts.length === 1) return fitLockstep(group, datasets, options);
+  const reports: FitReport[] = new Array(B);
+  for (const part of parts) {
+    const [ds, gradientWeight, learningRate, seed] = part.lists as [Dataset[], number[], number[], number[]];
+    const partReports = await fitLockstep(part.group, ds, { ...options, gradientWeight, learningRate, seed });
+    part.indices.forEach((i, j) => (reports[i] = partReports[j]));
+  }
+  return reports;
+}
+
+async function fitLockstep(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const B = group.models.length;
   checkPositiveInt('epochs', options?.epochs);
   checkPositiveInt('batchSize', options.batchSize);
@@ -241,6 +301,17 @@ export async function lossAndGradientsGroup(group: GroupState, data: Dataset | r
   const B = group.models.length;
   const datasets = datasetsOf(data, B);
   const setups = resolveSetups(group, datasets, opts);
+  const lists = [datasets, perModel('gradientWeight', opts.gradientWeight, B), perModel('seed', opts.seed ?? 0, B)] as unknown[][];
+  const parts = partsOf(group, setups, setups[0].n, lists);
+  if (parts.length > 1) {
+    const results: LossAndGradients[] = new Array(B);
+    for (const part of parts) {
+      const [ds, gradientWeight, seed] = part.lists as [Dataset[], number[], number[]];
+      const partResults = await lossAndGradientsGroup(part.group, ds, { ...opts, gradientWeight, seed });
+      part.indices.forEach((i, j) => (results[i] = partResults[j]));
+    }
+    return results;
+  }
   const seeds = perModel('seed', opts.seed ?? 0, B);
   const { n } = setups[0];
   const { device } = group.ctx;
