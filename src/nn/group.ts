@@ -14,6 +14,8 @@ export interface MlpGroupSpec {
   models: ModelSpec[];
 }
 
+let construct: (ctx: Context, inputs: number, outputs: number, models: ResolvedModelSpec[]) => MlpGroup;
+
 /**
  * B networks with the same inputs and outputs and their own hidden widths, depths,
  * activations and seeds, trained in lockstep: one sequence of grouped dispatches per step
@@ -26,8 +28,12 @@ export class MlpGroup {
   readonly models: readonly Readonly<ResolvedModelSpec>[];
   readonly #engine: GroupEngine;
 
-  /** @internal Use createMlpGroup. */
-  constructor(ctx: Context, inputs: number, outputs: number, models: ResolvedModelSpec[]) {
+  static {
+    construct = (ctx, inputs, outputs, models) => new MlpGroup(ctx, inputs, outputs, models);
+  }
+
+  /** Use createMlpGroup. */
+  private constructor(ctx: Context, inputs: number, outputs: number, models: ResolvedModelSpec[]) {
     this.inputs = inputs;
     this.outputs = outputs;
     this.models = Object.freeze(models.map((m) => Object.freeze({ ...m, hidden: [...m.hidden] })));
@@ -97,5 +103,5 @@ export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
   checkPositiveInt('inputs', spec?.inputs);
   checkPositiveInt('outputs', spec.outputs);
   if (!Array.isArray(spec.models) || spec.models.length === 0) throw new TypeError('models must be a non-empty array of { hidden, activation?, outputActivation?, seed? }');
-  return new MlpGroup(ctx, spec.inputs, spec.outputs, spec.models.map((m, i) => resolveModelSpec(m, `models[${i}].`)));
+  return construct(ctx, spec.inputs, spec.outputs, spec.models.map((m, i) => resolveModelSpec(m, `models[${i}].`)));
 }

@@ -22,14 +22,20 @@ export interface MlpSpec {
   seed?: number;
 }
 
+let construct: (ctx: Context, spec: Required<MlpSpec>) => Mlp;
+
 /** A multilayer perceptron whose parameters live on the GPU: a group of one model, so it
  *  runs the same grouped kernels as MlpGroup. */
 export class Mlp {
   readonly spec: Readonly<Required<MlpSpec>>;
   readonly #engine: GroupEngine;
 
-  /** @internal Use createMlp. */
-  constructor(ctx: Context, spec: Required<MlpSpec>) {
+  static {
+    construct = (ctx, spec) => new Mlp(ctx, spec);
+  }
+
+  /** Use createMlp. */
+  private constructor(ctx: Context, spec: Required<MlpSpec>) {
     this.spec = Object.freeze({ ...spec, hidden: [...spec.hidden] });
     this.#engine = new GroupEngine(ctx, spec.inputs, spec.outputs, [spec]);
   }
@@ -150,5 +156,5 @@ export function createMlp(ctx: Context, spec: MlpSpec): Mlp {
   ctx.check();
   checkPositiveInt('inputs', spec?.inputs);
   checkPositiveInt('outputs', spec.outputs);
-  return new Mlp(ctx, { inputs: spec.inputs, outputs: spec.outputs, ...resolveModelSpec(spec) });
+  return construct(ctx, { inputs: spec.inputs, outputs: spec.outputs, ...resolveModelSpec(spec) });
 }
