@@ -10,7 +10,7 @@ async function openSweepPage(page: Page): Promise<void> {
   await page.waitForFunction(() => (globalThis as { sweepReady?: boolean }).sweepReady === true);
 }
 
-test('a width sweep with 2 workers: every run once, per-η summaries, the bound, no leaks', async ({ gpu, adapter }) => {
+test('a width sweep with 2 workers: one group job per worker, every run once, per-η summaries, the bound, no leaks', async ({ gpu, adapter }) => {
   expect(adapter.vendor + adapter.architecture).not.toBe('');
   await openSweepPage(gpu);
   const out = await gpu.evaluate(async () => {
@@ -29,7 +29,12 @@ test('a width sweep with 2 workers: every run once, per-η summaries, the bound,
     const workers = await pool.workerStats();
     const stats = pool.stats();
     await pool.destroy();
-    return { result, workers, stats, after: pool.stats(), fractions, streamed, adapter: pool.adapter };
+    const jobs = sweep.sweepJobs({
+      problem: 'toy2d', stages: 2, poolSize: 200, testSize: 100, seed: 3, nTrain: 30, etas: [1, 2, 4], repeats: 2,
+      settings: { hiddenLayers: 2, outputActivation: 'linear', epochs: 8, batchSize: 10, learningRate: 1e-2, lrDecay: 0.01 },
+    }, undefined, 2).map((j: any) => j.make());
+    const packs = jobs.map((j: any) => j.models.map((m: any) => ({ width: m.width, w: m.gradientWeight, repeat: m.meta.repeat })));
+    return { result, workers, stats, after: pool.stats(), fractions, streamed, adapter: pool.adapter, packs };
   });
   const { result } = out;
   expect(out.adapter.architecture + out.adapter.vendor).not.toBe('');
@@ -38,7 +43,13 @@ test('a width sweep with 2 workers: every run once, per-η summaries, the bound,
   expect(keys.length).toBe(12);
   expect(new Set(keys).size).toBe(12);
   expect([...out.streamed].sort()).toEqual([...keys].sort());
+  // Two group jobs (the pool's size), one on each worker; a network's record names its group.
   expect(new Set(result.runs.map((r: any) => r.worker))).toEqual(new Set([0, 1]));
+  expect(new Set(result.runs.map((r: any) => r.group))).toEqual(new Set([0, 1]));
+  for (const g of [0, 1]) expect(new Set(result.runs.filter((r: any) => r.group === g).map((r: any) => r.worker)).size).toBe(1);
+  // The groups are of about equal cost: each holds networks of several widths, 6 networks each.
+  expect(out.packs.map((p: any[]) => p.length)).toEqual([6, 6]);
+  for (const p of out.packs) expect(new Set(p.map((m: any) => m.width)).size).toBeGreaterThan(1);
   for (const r of result.runs) {
     expect(Number.isFinite(r.rmse) && r.rmse > 0, JSON.stringify(r)).toBe(true);
     expect(r.corr).toBeGreaterThan(-1);
@@ -69,10 +80,11 @@ test('a width sweep with 2 workers: every run once, per-η summaries, the bound,
   // Each worker: one device, no live buffer after its jobs, pipelines shared across widths.
   expect(out.workers.length).toBe(2);
   for (const w of out.workers) {
-    expect(w).toMatchObject({ liveBuffers: 0, devicesCreated: 1, liveDevices: 1, running: 0 });
-    expect(w.jobsRun).toBeGreaterThan(0);
+    expect(w).toMatchObject({ liveBuffers: 0, devicesCreated: 1, liveDevices: 1, running: 0, jobsRun: 1 });
+    expect(w.buffersCreated).toBeGreaterThan(0);
+    expect(w.kernels).toBeGreaterThan(0);
   }
-  expect(out.stats).toMatchObject({ size: 2, liveWorkers: 2, busy: 0, queued: 0, crashes: 0, retries: 0, completed: 12 });
+  expect(out.stats).toMatchObject({ size: 2, liveWorkers: 2, busy: 0, queued: 0, crashes: 0, retries: 0, completed: 2 });
   expect(out.after.liveWorkers).toBe(0);
 });
 

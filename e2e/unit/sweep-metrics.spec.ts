@@ -20,13 +20,15 @@ const config: SweepConfig = {
   settings: { hiddenLayers: 2, outputActivation: 'linear', epochs: 1, batchSize: 10, learningRate: 1e-3, lrDecay: 0.01 },
 };
 
-test('sweep jobs: η × {baseline, GI} × repeats, widest first, paired subsets, fresh per repeat', () => {
-  const jobs = sweepJobs(config);
-  expect(jobs.length).toBe(2 * 2 * 2);
+test('sweep jobs: η × {baseline, GI} × repeats packed in groups, paired subsets, fresh per repeat', () => {
+  const jobs = sweepJobs(config, undefined, 2);
+  expect(jobs.length).toBe(2);
   expect(new Set(jobs.map((j) => j.id)).size).toBe(jobs.length);
   const built = jobs.map((j) => j.make());
-  expect(built.map((j) => j.width)).toEqual([12, 12, 12, 12, 4, 4, 4, 4]);
-  const find = (eta: number, model: string, repeat: number) => built.find((j) => j.meta?.eta === eta && j.meta?.model === model && j.meta?.repeat === repeat)!;
+  const nets = built.flatMap((j) => j.models.map((m) => ({ ...m, stages: j.data[m.data ?? 0], rollout: j.rollout })));
+  expect(nets.length).toBe(2 * 2 * 2);
+  expect(nets.map((m) => m.width).sort((a, b) => a - b)).toEqual([4, 4, 4, 4, 12, 12, 12, 12]);
+  const find = (eta: number, model: string, repeat: number) => nets.find((j) => j.meta?.eta === eta && j.meta?.model === model && j.meta?.repeat === repeat)!;
   const b0 = find(3, 'baseline', 0);
   const g0 = find(3, 'gi', 0);
   const b1 = find(3, 'baseline', 1);
@@ -38,7 +40,7 @@ test('sweep jobs: η × {baseline, GI} × repeats, widest first, paired subsets,
   expect(b0.rollout).toBe(true);
   expect(b0.stages[1].inputs).toBe(3);
   // make() returns fresh arrays every time (they are transferred to a worker).
-  expect(jobs[0].make().stages[0].train.x).not.toBe(jobs[0].make().stages[0].train.x);
+  expect(jobs[0].make().data[0][0].train.x).not.toBe(jobs[0].make().data[0][0].train.x);
   expect(() => sweepJobs({ ...config, etas: [1, 1] })).toThrow(/distinct/);
   expect(() => sweepJobs({ ...config, nTrain: 500 })).not.toThrow(); // data are built lazily
   expect(() => sweepJobs({ ...config, nTrain: 500 })[0].make()).toThrow(/larger than the pool/);
@@ -46,8 +48,8 @@ test('sweep jobs: η × {baseline, GI} × repeats, widest first, paired subsets,
 
 test('summaries average over repeats per η and model', () => {
   const run = (eta: number, model: 'baseline' | 'gi', repeat: number, r: number, c: number): RunRecord => ({
-    eta, width: 4 * eta, model, gradientWeight: model === 'gi' ? 0.5 : 0, repeat, rmse: r, corr: c, stageRmse: [r], epochs: [1],
-    diverged: false, trainMs: 1, worker: 0, attempts: 1,
+    eta, width: 4 * eta, model, gradientWeight: model === 'gi' ? 0.5 : 0, repeat, seed: repeat, rmse: r, corr: c, stageRmse: [r], epochs: [1],
+    finalLoss: [0], diverged: false, trainMs: 1, group: 0, worker: 0, attempts: 1,
   });
   const s = summarize([run(2, 'baseline', 0, 1, 0.1), run(2, 'baseline', 1, 3, 0.3), run(2, 'gi', 0, 0.5, 0.5), run(2, 'gi', 1, 0.5, 0.7), run(1, 'gi', 0, 9, 0)]);
   expect(s.map((x) => x.eta)).toEqual([1, 2]);

@@ -1,16 +1,21 @@
-/** Training jobs on a pool of GPU workers (one device each), hidden-width sweeps, the recursive
- *  rollout of staged models, and the GI complexity bound. Generic: the jobs carry the user's data. */
+/** Training jobs on a pool of GPU workers (one device each; a job is a group of networks
+ *  trained in one MlpGroup per stage), hidden-width sweeps on the user's data (sweepWidths on
+ *  a context, widthSweepJobs on the pool), the recursive rollout of staged models, and the GI
+ *  complexity bound. Generic: the jobs carry the user's data. */
 export { createPool, Pool, WorkerCrashError, JobError } from './pool';
 export type { PoolOptions, PoolStats, RunOptions, RunProgress, SubmitOptions } from './pool';
 export type { WorkerSource } from './slot';
-export type { JobProgress, JobResult, LazyJob, StageData, TrainJob, TrainSettings } from './job';
+export type { JobModel, JobProgress, JobResult, LazyJob, ModelResult, StageData, TrainJob, TrainSettings } from './job';
 export type { WorkerStats, WorkerInfo } from './worker-api';
 export type { TrainWorkerHooks } from './worker-host';
-export { runTrainJob } from './train';
-export { sweepWidths, widthSweepJobs, runWidthJobs, summarize, widthOf } from './widths';
-export type { EtaSummary, ModelSummary, RunRecord, SweepOptions, WidthSweepConfig, WidthSweepResult } from './widths';
-export { rolloutStages } from './rollout';
-export type { RolloutStage, StagePredict } from './rollout';
+export { runTrainJob, checkJob } from './train';
+export type { RunJobOptions } from './train';
+export { sweepWidths, widthSweepJobs, runWidthJobs, summarize, summaryBound, sweepNetworks, packNetworks, networkCost, jobRecords } from './widths';
+export type {
+  EtaSummary, ModelSummary, RunRecord, SweepNetwork, SweepOptions, SweepFitOptions, WidthSweepConfig, WidthSweepOptions, WidthSweepProgress, WidthSweepResult,
+} from './widths';
+export { rolloutStages, rolloutGroup } from './rollout';
+export type { GroupStagePredict, RolloutStage, StagePredict } from './rollout';
 export { complexityBound } from './bound';
 export type { BoundRow, ComplexityBound } from './bound';
 export { rmse, pearson, meanSd } from '../util/stats';

@@ -6,7 +6,6 @@
  *  e2e/pages/fault.worker.ts) passes hooks, so testing hooks stay out of the job contract. */
 import * as Comlink from 'comlink';
 import { createContext, type Context } from '../gpu/context';
-import { compiledKernelCount } from '../gpu/programs';
 import type { JobProgress, TrainJob } from './job';
 import { runTrainJob } from './train';
 import type { JobOutcome, WorkerApi, WorkerInfo, WorkerStats } from './worker-api';
@@ -20,38 +19,36 @@ export interface TrainWorkerHooks {
 
 let context: Promise<Context> | null = null;
 let lostListener: ((reason: string) => void) | null = null;
-const stats: WorkerStats = { liveBuffers: 0, buffersCreated: 0, devicesCreated: 0, liveDevices: 0, jobsRun: 0, running: 0, kernels: 0 };
+/** Counters kept here; buffers and pipelines come from the context (ctx.stats()). */
+const counts = { devicesCreated: 0, liveDevices: 0, jobsRun: 0, running: 0 };
+/** The last context's buffer counters, kept once it is gone. */
+let lastGpu = { liveBuffers: 0, buffersCreated: 0, kernels: 0 };
 const running = new Map<string, AbortController>();
+/** Stops counting the current device as live (once). */
+let releaseDevice: () => void = () => {};
 
-/** Counts live buffers (created minus destroyed) and devices, for the pool's leak checks. */
-function instrument(device: GPUDevice): void {
-  const createBuffer = device.createBuffer.bind(device);
-  device.createBuffer = (descriptor: GPUBufferDescriptor): GPUBuffer => {
-    const buffer = createBuffer(descriptor);
-    stats.liveBuffers++;
-    stats.buffersCreated++;
-    const destroy = buffer.destroy.bind(buffer);
-    let destroyed = false;
-    buffer.destroy = () => {
-      if (!destroyed) stats.liveBuffers--;
-      destroyed = true;
-      destroy();
-    };
-    return buffer;
-  };
-  const destroyDevice = device.destroy.bind(device);
-  device.destroy = () => {
-    if (stats.liveDevices > 0) stats.liveDevices--;
-    destroyDevice();
-  };
-  stats.devicesCreated++;
-  stats.liveDevices++;
+/** Buffers and pipelines of the worker's context (scopes own every buffer the engine makes). */
+function gpuStats(ctx: Context | null): { liveBuffers: number; buffersCreated: number; kernels: number } {
+  if (!ctx) return lastGpu;
+  const s = ctx.stats();
+  lastGpu = { liveBuffers: s.liveBuffers, buffersCreated: s.buffersCreated, kernels: s.pipelines };
+  return lastGpu;
 }
 
 async function getContext(): Promise<Context> {
   context ??= createContext().then((ctx) => {
-    instrument(ctx.device);
+    counts.devicesCreated++;
+    counts.liveDevices++;
+    let counted = true;
+    // A device is no longer live once it is lost (or destroyed, e.g. by a test worker) or
+    // the worker disposes of it, whichever comes first.
+    const release = () => {
+      if (counted) counts.liveDevices--;
+      counted = false;
+    };
+    releaseDevice = release;
     ctx.device.lost.then((info) => {
+      release();
       if (!ctx.isDestroyed) lostListener?.(`${info.reason}: ${info.message}`);
     });
     ctx.device.addEventListener('uncapturederror', (event) => {
@@ -62,11 +59,10 @@ async function getContext(): Promise<Context> {
   return context;
 }
 
-/** Whether the device is lost or destroyed. A failed GPU call (e.g. mapAsync rejected by a
- *  destroyed device) can come before `device.lost` resolves, so wait for it a little. */
+/** Whether the worker's device is gone (lost or destroyed): decided by ctx.isLost(), which
+ *  WebGPU's promise ordering answers without a timer. */
 async function deviceGone(ctx: Context): Promise<boolean> {
-  if (ctx.lostError || ctx.isDestroyed) return true;
-  return Promise.race([ctx.device.lost.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 200))]);
+  return ctx.isDestroyed || (await ctx.isLost());
 }
 
 function describe(error: unknown): { name: string; message: string } {
@@ -87,7 +83,7 @@ const api: WorkerApi = {
   async run(job, attempt, onProgress) {
     const controller = new AbortController();
     running.set(job.id, controller);
-    stats.running++;
+    counts.running++;
     let ctx: Context | null = null;
     try {
       ctx = await getContext();
@@ -98,16 +94,16 @@ const api: WorkerApi = {
           onJobProgress?.(p);
           void onProgress?.(p);
         },
-        liveBuffers: () => stats.liveBuffers,
+        liveBuffers: () => gpuStats(ctx).liveBuffers,
       });
-      stats.jobsRun++;
+      counts.jobsRun++;
       return { ok: true, result } satisfies JobOutcome;
     } catch (error) {
       const fatal = !!ctx && (await deviceGone(ctx));
       return { ok: false, error: describe(error), fatal, aborted: controller.signal.aborted } satisfies JobOutcome;
     } finally {
       running.delete(job.id);
-      stats.running--;
+      counts.running--;
       (onProgress as unknown as Partial<Comlink.ProxyMethods> | undefined)?.[Comlink.releaseProxy]?.();
     }
   },
@@ -118,16 +114,18 @@ const api: WorkerApi = {
 
   async stats() {
     const ctx = await context?.catch(() => null);
-    return { ...stats, kernels: ctx && !ctx.isDestroyed ? compiledKernelCount(ctx.device) : 0 };
+    return { ...counts, ...gpuStats(ctx ?? null) } satisfies WorkerStats;
   },
 
   async dispose() {
     for (const controller of running.values()) controller.abort();
     const ctx = await context?.catch(() => null);
-    const kernels = ctx && !ctx.isDestroyed ? compiledKernelCount(ctx.device) : 0;
+    gpuStats(ctx ?? null);
     ctx?.destroy();
+    if (ctx) releaseDevice();
+    const after = gpuStats(ctx ?? null); // every scope freed with the context
     context = null;
-    return { ...stats, kernels };
+    return { ...counts, ...after } satisfies WorkerStats;
   },
 };
 

@@ -1,12 +1,20 @@
 /** The hidden-size sweep of idea 2 on the paper's problems: widths η × {baseline w = 0, GI
- *  w > 0} × repeats for one problem and N_train, on the engine's width sweep (src/sweep/widths). */
+ *  w > 0} × repeats for one problem and N_train — a thin layer over the engine's width sweep
+ *  (src/sweep/widths): the paper's data (SweepData), its width rule (4·η units per layer) and
+ *  its seeds; the networks are packed into one group job per pool worker (of about equal
+ *  cost, mixing widths and repeats), so each worker trains one MlpGroup per stage. */
 import type { LazyJob, TrainSettings } from '../../sweep/job';
 import type { Pool } from '../../sweep/pool';
 import { runWidthJobs, widthSweepJobs, type SweepOptions, type WidthSweepResult } from '../../sweep/widths';
 import { SweepData, type ProblemSetup } from './problems';
 
-export { summarize, widthOf } from '../../sweep/widths';
+export { summarize } from '../../sweep/widths';
 export type { EtaSummary, ModelSummary, RunRecord, SweepOptions } from '../../sweep/widths';
+
+/** Hidden width of η: 4·η units per layer (the paper's rule). */
+export function widthOf(eta: number): number {
+  return 4 * eta;
+}
 
 export interface SweepConfig extends ProblemSetup {
   nTrain: number;
@@ -22,12 +30,19 @@ export interface SweepResult extends WidthSweepResult {
   config: SweepConfig;
 }
 
-/** The sweep's jobs, widest first; every repeat draws a fresh training subset of the pool
- *  (the same rows for its baseline and GI model), all test on one test set. */
-export function sweepJobs(config: SweepConfig, data = new SweepData(config)): LazyJob[] {
+export interface RunSweepOptions extends SweepOptions {
+  /** Group jobs the networks are packed into (default: the pool's size, one per worker). */
+  groups?: number;
+}
+
+/** The sweep's group jobs: `groups` groups of about equal cost; every repeat draws a fresh
+ *  training subset of the pool (the same rows for its baseline and GI model), all test on one
+ *  test set. */
+export function sweepJobs(config: SweepConfig, data = new SweepData(config), groups = 1): LazyJob[] {
   if (!Number.isInteger(config.nTrain) || config.nTrain < 1) throw new RangeError('nTrain must be a positive integer');
   return widthSweepJobs({
     etas: config.etas,
+    width: widthOf,
     repeats: config.repeats,
     giWeight: config.giWeight,
     settings: config.settings,
@@ -35,6 +50,7 @@ export function sweepJobs(config: SweepConfig, data = new SweepData(config)): La
     stages: (repeat) => data.stageData(config.nTrain, repeat),
     rollout: config.stages > 1,
     name: `${config.problem}:N${config.nTrain}`,
+    groups,
   });
 }
 
@@ -45,7 +61,7 @@ export function sweepJobs(config: SweepConfig, data = new SweepData(config)): La
  *   seed: 1, nTrain: 50, etas: [2, 4, 8], repeats: 2, settings });
  * console.log(result.bound.ub, result.bound.bestBaselineEta);
  */
-export async function runSweep(pool: Pool, config: SweepConfig, opts: SweepOptions = {}): Promise<SweepResult> {
-  const result = await runWidthJobs(pool, sweepJobs(config), config.giWeight ?? 0.5, opts);
+export async function runSweep(pool: Pool, config: SweepConfig, opts: RunSweepOptions = {}): Promise<SweepResult> {
+  const result = await runWidthJobs(pool, sweepJobs(config, undefined, opts.groups ?? pool.size), opts);
   return { config, ...result };
 }
