@@ -4,7 +4,6 @@ import { refAdamFit, refRandomArray, refRandomMlp } from '../../src/reference/in
 import { rmse } from '../../src/util/stats';
 import { context, relErr } from './checks';
 
-const counters = () => (globalThis as unknown as { counters: { createBuffer: number } }).counters;
 
 /** f(x) = sin(x1)·cos(x2) with its gradient, on a seeded sample of [−2, 2]². */
 export function wave(n: number, seed: number): Dataset {
@@ -47,9 +46,9 @@ export async function allocationsPerFit(): Promise<{ short: number; long: number
   const data = wave(64, 5);
   const mlp = createMlp(ctx, { inputs: 2, hidden: [16], outputs: 1 });
   const fit = async (epochs: number) => {
-    const before = counters().createBuffer;
+    const before = ctx.stats().buffersCreated;
     const report = await mlp.fit(data, { epochs, batchSize: 8, learningRate: 1e-3, gradientWeight: 0.5 });
-    return { calls: counters().createBuffer - before, steps: report.steps };
+    return { calls: ctx.stats().buffersCreated - before, steps: report.steps };
   };
   await fit(1);
   const short = await fit(40);

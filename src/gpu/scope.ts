@@ -121,12 +121,7 @@ export class Scope {
     this.#check();
     const run = async (): Promise<Float32Array<ArrayBuffer>[]> => {
       const bytes = Math.max(4, ranges.reduce((sum, r) => sum + r.count * 4, 0));
-      if (!this.#staging || this.#staging.size < bytes) {
-        this.free(this.#staging);
-        const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
-        this.#staging = this.buffer({ label: `${this.label}:readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      }
-      const staging = this.#staging;
+      const staging = this.#stagingFor(bytes);
       const encoder = this.device.createCommandEncoder({ label: `${this.label}:readback` });
       let at = 0;
       for (const r of ranges) {
@@ -146,6 +141,21 @@ export class Scope {
     const result = this.#reads.then(run, run);
     this.#reads = result.catch(() => undefined);
     return result;
+  }
+
+  /** Makes the readback buffer hold at least `bytes` now, so no later read allocates. */
+  reserveReadback(bytes: number): void {
+    this.#check();
+    this.#stagingFor(bytes);
+  }
+
+  #stagingFor(bytes: number): GPUBuffer {
+    if (!this.#staging || this.#staging.size < bytes) {
+      this.free(this.#staging);
+      const size = Math.max(256, 2 ** Math.ceil(Math.log2(bytes)));
+      this.#staging = this.buffer({ label: `${this.label}:readback`, size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    }
+    return this.#staging;
   }
 
   /** Frees every buffer of this scope and of its children. Later use throws. */

@@ -69,6 +69,7 @@ export class GroupSession {
       this.records = new ArrayBuffer(options.stepsPerChunk * this.recordBytes);
       this.lossStride = 3 * options.epochsPerChunk;
       this.loss = this.scope.storage('session:loss', this.lossStride * group.models.length);
+      this.scope.reserveReadback(this.lossStride * group.models.length * 4);
       const adam = options.adam && {
         ...options.adam,
         moment1: this.scope.storage('session:m', group.total),
