@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { meanSd, pearson, rmse } from '../../src/util/stats';
-import { summarize, sweepJobs, type RunRecord, type SweepConfig } from '../../src/experiments/sweep/sweep';
+import { MAX_GROUP_SIZE, summarize, sweepGroups, sweepJobs, type RunRecord, type SweepConfig } from '../../src/experiments/sweep/sweep';
 import { NN_EXPERIMENTS } from '../../src/experiments/sweep/presets';
 
 test('rmse, pearson and meanSd on hand-computed values', () => {
@@ -75,4 +75,19 @@ test('presets: paper follows EXPERIMENTS.md §A; quick is a subset of it in size
     expect(q.settings.epochs).toBeLessThan(p.settings.epochs);
     expect(q.stages).toBeLessThanOrEqual(p.stages);
   }
+});
+
+test('runSweep packs one group per worker, more (a multiple of the pool size) past MAX_GROUP_SIZE networks', () => {
+  expect(MAX_GROUP_SIZE).toBe(32);
+  expect(sweepGroups(12, 2)).toBe(2); // the quick preset: one group of 6 per worker
+  expect(sweepGroups(12, 4)).toBe(4);
+  expect(sweepGroups(64, 2)).toBe(2);
+  expect(sweepGroups(65, 2)).toBe(4);
+  expect(sweepGroups(320, 4)).toBe(12); // the paper's toy2d grid: 16 η × 2 × 10 repeats
+  expect(sweepGroups(3, 4)).toBe(4); // fewer networks than workers: packNetworks drops empty groups
+  const paper = NN_EXPERIMENTS.paper[0];
+  const jobs = sweepJobs({ ...paper, nTrain: 50 }, undefined, sweepGroups(paper.etas.length * 2 * paper.repeats, 4));
+  const sizes = jobs.map((j) => j.make().models.length);
+  expect(sizes.reduce((a, b) => a + b, 0)).toBe(320);
+  expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_GROUP_SIZE);
 });

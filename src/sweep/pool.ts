@@ -1,5 +1,9 @@
 /** A pool of training workers (workers/train.worker.ts), each with its own GPUDevice.
  *
+ *  A job is a group of networks (TrainJob.models) that its worker trains together, one
+ *  MlpGroup per stage: spread a sweep over the workers as a few whole groups (widthSweepJobs
+ *  with `groups`; runSweep packs one per worker), not one network per job.
+ *
  *  Jobs wait in one queue and go to the first idle worker; results stream back as they finish.
  *  A worker that crashes (an uncaught error, a failed start, or a lost device) is terminated,
  *  replaced, and its job run again, at most `maxRetries` more times: every job settles exactly

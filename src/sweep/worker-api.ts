@@ -8,11 +8,12 @@ export interface WorkerInfo {
 
 /** Resource counters of one worker (its own device). */
 export interface WorkerStats {
-  /** GPU buffers created and not yet destroyed. */
+  /** GPU buffers of the worker's context alive now, and created since it started
+   *  (ctx.stats(): every buffer the engine makes belongs to one of the context's scopes). */
   liveBuffers: number;
   buffersCreated: number;
   devicesCreated: number;
-  /** Devices created and not yet destroyed by the worker. */
+  /** Devices created and neither lost nor destroyed. */
   liveDevices: number;
   jobsRun: number;
   /** Jobs in progress (0 or 1). */
@@ -29,7 +30,7 @@ export type JobOutcome =
 export interface WorkerApi {
   /** Creates the worker's device; `onLost` is called if it is lost later. */
   init(onLost?: (reason: string) => void): Promise<WorkerInfo>;
-  /** Runs one job (its arrays transferred); `attempt` counts from 1. */
+  /** Runs one job, a group of networks (its arrays transferred); `attempt` counts from 1. */
   run(job: TrainJob, attempt: number, onProgress?: (p: JobProgress) => void): Promise<JobOutcome>;
   /** Aborts the job `id` at its next check (between chunks of training steps). */
   cancel(id: string): void;

@@ -1,6 +1,8 @@
 /// <reference lib="webworker" />
 /** The body of the sweep pool's training worker (src/sweep/pool.ts): one GPUDevice per worker,
- *  one TrainJob at a time, the job's models destroyed when it ends, plain metrics returned.
+ *  one TrainJob (a group of networks, one MlpGroup per stage) at a time, the job's groups
+ *  destroyed when it ends, plain metrics per network returned. Buffers and pipelines are
+ *  counted by the context (ctx.stats()), device loss decided by ctx.isLost().
  *  Only plain data crosses the boundary: jobs arrive with their Float32Arrays transferred.
  *  workers/train.worker.ts calls `exposeTrainWorker()` with no hooks; a test worker (e.g.
  *  e2e/pages/fault.worker.ts) passes hooks, so testing hooks stay out of the job contract. */

@@ -2,7 +2,8 @@
  *  w > 0} × repeats for one problem and N_train — a thin layer over the engine's width sweep
  *  (src/sweep/widths): the paper's data (SweepData), its width rule (4·η units per layer) and
  *  its seeds; the networks are packed into one group job per pool worker (of about equal
- *  cost, mixing widths and repeats), so each worker trains one MlpGroup per stage. */
+ *  cost, mixing widths and repeats; more, a multiple of the pool's size, when a group would
+ *  exceed MAX_GROUP_SIZE networks), so each worker trains whole MlpGroups, one per stage. */
 import type { LazyJob, TrainSettings } from '../../sweep/job';
 import type { Pool } from '../../sweep/pool';
 import { runWidthJobs, widthSweepJobs, type SweepOptions, type WidthSweepResult } from '../../sweep/widths';
@@ -31,8 +32,18 @@ export interface SweepResult extends WidthSweepResult {
 }
 
 export interface RunSweepOptions extends SweepOptions {
-  /** Group jobs the networks are packed into (default: the pool's size, one per worker). */
+  /** Group jobs the networks are packed into (default: sweepGroups(networks, pool.size)). */
   groups?: number;
+}
+
+/** Most networks a default group holds: a staged rollout predicts every distinct input of a
+ *  group with all its networks (B² rows), and smaller groups retry cheaper after a crash. */
+export const MAX_GROUP_SIZE = 32;
+
+/** Default number of group jobs: one per worker, or a multiple of the pool's size that keeps
+ *  every group at most MAX_GROUP_SIZE networks (equal-cost groups end together). */
+export function sweepGroups(networks: number, poolSize: number): number {
+  return poolSize * Math.max(1, Math.ceil(Math.ceil(networks / MAX_GROUP_SIZE) / poolSize));
 }
 
 /** The sweep's group jobs: `groups` groups of about equal cost; every repeat draws a fresh
@@ -62,6 +73,7 @@ export function sweepJobs(config: SweepConfig, data = new SweepData(config), gro
  * console.log(result.bound.ub, result.bound.bestBaselineEta);
  */
 export async function runSweep(pool: Pool, config: SweepConfig, opts: RunSweepOptions = {}): Promise<SweepResult> {
-  const result = await runWidthJobs(pool, sweepJobs(config, undefined, opts.groups ?? pool.size), opts);
+  const groups = opts.groups ?? sweepGroups(config.etas.length * 2 * config.repeats, pool.size);
+  const result = await runWidthJobs(pool, sweepJobs(config, undefined, groups), opts);
   return { config, ...result };
 }
