@@ -22,7 +22,7 @@ export type { GpuStats } from './gpu/scope';
 /** Training jobs on a pool of GPU workers, hidden-width sweeps over the user's data, the staged
  *  rollout, and the GI complexity bound. */
 export * as sweep from './sweep/index';
-export { createPool, complexityBound, sweepWidths } from './sweep/index';
+export { createPool, complexityBound, sweepWidths, type WidthSweepOptions, type WidthSweepResult } from './sweep/index';
 /** Linear-in-parameters models with gradient information (ridge, GI least squares, ridge-gradient). */
 export * as linear from './linear/index';
 /** The float64 CPU oracle the GPU code is tested against. */
