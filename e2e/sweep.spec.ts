@@ -94,15 +94,25 @@ test('a sweep compiles no pipeline per width: the kernels of a few widths serve 
     const { sweep, smallJob } = globalThis as any;
     const pool = sweep.createPool({ size: 1 });
     const kernels = async () => (await pool.workerStats())[0].kernels;
-    // GEMM variants depend on shape classes only (src/gpu/gemm.ts: ≤ 4, ≤ 16, > 16 columns):
-    // one width per class compiles every pipeline a sweep over widths needs.
-    for (const width of [4, 12, 33]) await pool.submit(smallJob(`warm${width}`, { width, epochs: 1 }));
+    // GEMM variants depend on shape classes only (shaders/gemm.ts directGemmLayout: ≤ 4, ≤ 16,
+    // > 16 columns; ≤ 16, > 16 rows, where a weight gradient has fanIn + 1 rows and a
+    // baseline (w = 0) has no tangent rows): one width per class, with and without derivative
+    // targets, compiles every pipeline a sweep over widths needs.
+    for (const width of [4, 12, 33]) {
+      for (const gradientWeight of [0.5, 0]) await pool.submit(smallJob(`warm${width}:${gradientWeight}`, { width, epochs: 1, gradientWeight }));
+    }
     const warm = await kernels();
     for (const width of [17, 40, 64, 100, 128]) await pool.submit(smallJob(`w${width}`, { width, epochs: 1 }));
     const after = await kernels();
+    // A group of mixed widths and weights runs on the same kernels as lone networks.
+    const mixed = { ...smallJob('mixed', { epochs: 1 }), models: [5, 20, 70].map((width, i) => ({ width, gradientWeight: i % 2 ? 0 : 0.5, seed: i })) };
+    const group = await pool.submit(mixed);
+    const afterGroup = await kernels();
     await pool.destroy();
-    return { warm, after };
+    return { warm, after, afterGroup, groupModels: group.models.length };
   });
   expect(counts.warm).toBeGreaterThan(0);
   expect(counts.after).toBe(counts.warm);
+  expect(counts.groupModels).toBe(3);
+  expect(counts.afterGroup).toBe(counts.warm);
 });
