@@ -30,6 +30,6 @@ test('programs: one pipeline per compile-time key, a name collision is refused, 
   expect(r.printedLoss).toBe(true);
   expect(r.printedOthers).toBe(false);
   expect(r.sameKernel).toBe(true);
-  expect(r.key).toBe('activation-backward-grouped|false');
+  expect(r.key).toBe('activation-backward-grouped|false|tanh');
   expect(r.collision).toMatch(/Two different programs are named 'activation-backward-grouped'/);
 });

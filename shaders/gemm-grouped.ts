@@ -1,5 +1,6 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { activationsWgsl } from './activations';
+import type { Activation } from '../src/types';
+import { activationId, activationsWgsl } from './activations';
 import { directMain, GemmDims, type GemmVariant } from './gemm';
 import { bind, type Program } from './program';
 import { defineStruct } from './struct';
@@ -9,21 +10,20 @@ import { defineTable, findRecordWgsl } from './table';
  *  its first workgroup (`start`, the prefix sum of the problems' tile counts). */
 export const GemmProblem = defineTable('GemmProblem', [
   'M', 'N', 'K', 'kChunk', 'rowStart', 'rowsPerBlock', 'lda', 'ldb', 'offsetA', 'offsetB', 'offsetC',
-  'start', 'tilesX', 'tilesY', 'act', 'epilogue', 'offsetZ',
+  'start', 'tilesX', 'tilesY', 'offsetZ',
 ] as const);
-
-/** Runtime epilogues of a grouped forward GEMM (GemmProblem.epilogue). */
-export const EPILOGUE = { none: 0, activate: 1, primal: 2, tangent: 3 } as const;
 
 export const GroupDims = defineStruct('GroupDims', {
   count: 'u32', // problems in the table
   total: 'u32', // workgroups of all problems
 });
 
-/** Compile-time facts of a grouped GEMM: the structure, and with `forward` a per-problem
- *  epilogue and activation read at run time. */
+/** Compile-time facts of a grouped GEMM: the structure, the epilogue and its activation
+ *  (a pipeline constant, so the activation's switch folds away: problems with different
+ *  activations go to different dispatches). */
 export type GroupedGemmVariant = Pick<GemmVariant, 'transA' | 'transB' | 'onesRow' | 'tiled' | 'microRows' | 'microCols' | 'threadsX' | 'threadsY'> & {
-  forward: boolean;
+  epilogue: 'none' | 'primal' | 'tangent';
+  activation: Activation;
 };
 
 /**
@@ -35,7 +35,7 @@ export type GroupedGemmVariant = Pick<GemmVariant, 'transA' | 'transB' | 'onesRo
  */
 export const groupedGemmProgram: Program<GroupedGemmVariant> = {
   name: 'gemm-grouped',
-  key: (v) => [v.transA ? 't' : 'n', v.transB ? 't' : 'n', v.onesRow, v.forward, v.tiled, v.microRows, v.microCols, v.threadsX, v.threadsY].join('|'),
+  key: (v) => [v.transA ? 't' : 'n', v.transB ? 't' : 'n', v.onesRow, v.epilogue, v.activation, v.tiled, v.microRows, v.microCols, v.threadsX, v.threadsY].join('|'),
   dims: GroupDims,
   bindings: (v) => [
     bind('A', 'read', 'array<f32>', 'op(A) of every problem, at its offsetA'),
@@ -43,9 +43,9 @@ export const groupedGemmProgram: Program<GroupedGemmVariant> = {
     bind('C', 'rw', 'array<f32>', 'C of every problem, at its offsetC (split K: one M × N slice per K slice)'),
     bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups'),
     bind('problems', 'read', `array<${GemmProblem.name}>`, 'The problem table, sorted by start'),
-    ...(v.forward ? [bind('Zs', 'rw', 'array<f32>', 'Pre-activations of every problem, at its offsetZ')] : []),
+    ...(v.epilogue !== 'none' ? [bind('Zs', 'rw', 'array<f32>', 'Pre-activations of every problem, at its offsetZ')] : []),
   ],
-  constants: (v): Record<string, number> => (v.tiled ? {} : { TX: v.threadsX, TY: v.threadsY }),
+  constants: (v): Record<string, number> => ({ ACT: activationId(v.activation), ...(v.tiled ? {} : { TX: v.threadsX, TY: v.threadsY }) }),
   workgroups: (_, dims) => {
     const x = Math.min(Math.max(1, dims.total), 65535);
     return [x, Math.ceil(dims.total / x)];
@@ -83,20 +83,13 @@ fn finish(m: u32, col: u32, acc: f32, slice: u32) {
   let row = shape.rowStart + m;
   let idx = row * shape.N + col;
   var value = acc;
-#if ${v.forward}
-  switch problem.epilogue {
-    case 1u: { value = act_f_id(problem.act, value + B[shape.offsetB + shape.K * shape.ldb + col]); }
-    case 2u: {
-      value += B[shape.offsetB + shape.K * shape.ldb + col];
-      Zs[problem.offsetZ + idx] = value;
-      value = act_f_id(problem.act, value);
-    }
-    case 3u: {
-      Zs[problem.offsetZ + idx] = value;
-      value = act_d1_id(problem.act, Zs[problem.offsetZ + (row % shape.rowsPerBlock) * shape.N + col]) * value;
-    }
-    default: {}
-  }
+#if ${v.epilogue === 'primal'}
+  value += B[shape.offsetB + shape.K * shape.ldb + col];
+  Zs[problem.offsetZ + idx] = value;
+  value = act_f(value);
+#elif ${v.epilogue === 'tangent'}
+  Zs[problem.offsetZ + idx] = value;
+  value = act_d1(Zs[problem.offsetZ + (row % shape.rowsPerBlock) * shape.N + col]) * value;
 #endif
   C[shape.offsetC + slice + idx] = value;
 }

@@ -1,5 +1,6 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
-import { activationsWgsl } from './activations';
+import type { Activation } from '../src/types';
+import { activationId, activationsWgsl } from './activations';
 import type { DirectionMode } from './batch';
 import { GroupDims } from './gemm-grouped';
 import { bind, type Program, type Workgroups } from './program';
@@ -29,17 +30,19 @@ fn locate(wgId: vec3u, groups: vec3u, lid: u32) -> Located {
 }`;
 
 export const BackProblem = defineTable('BackProblem', [
-  'n', 'width', 'k', 'valueScale', 'tangentScale', 'act', 'offZ', 'offUp', 'offZbar', 'offY', 'offT', 'start',
+  'n', 'width', 'k', 'valueScale', 'tangentScale', 'offZ', 'offUp', 'offZbar', 'offY', 'offT', 'start',
 ] as const);
 
 /**
  * Grouped activation backward (shaders/sobolev.ts for one model): one thread per (sample,
  * unit) of each problem; with `seed` the upstream rows are the outputs and the kernel forms
- * the loss seeds. valueScale and tangentScale are f32 bit patterns.
+ * the loss seeds. valueScale and tangentScale are f32 bit patterns. The activation is a
+ * pipeline constant: problems with different activations go to different dispatches.
  */
-export const groupedBackwardProgram: Program<{ seed: boolean }> = {
+export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation }> = {
   name: 'activation-backward-grouped',
-  key: (v) => String(v.seed),
+  key: (v) => `${v.seed}|${v.activation}`,
+  constants: (v) => ({ ACT: activationId(v.activation) }),
   dims: GroupDims,
   bindings: (v) => [
     bind('zs', 'read', 'array<f32>', 'Pre-activations [Z; Ż] of this level, each problem at offZ'),
@@ -62,8 +65,8 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   let idx = at.index;
   if (idx >= p.n * p.width) { return; }
   let z = zs[p.offZ + idx];
-  let d1 = act_d1_id(p.act, z);
-  let d2 = act_d2_id(p.act, z);
+  let d1 = act_d1(z);
+  let d2 = act_d2(z);
 #if ${v.seed}
   let valueScale = bitcast<f32>(p.valueScale);
   let tangentScale = bitcast<f32>(p.tangentScale);

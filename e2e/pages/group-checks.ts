@@ -142,9 +142,10 @@ export async function groupCaching(): Promise<Record<string, number>> {
   const ctx = await createContext();
   try {
     const data = waveData(12, 400);
+    // Each width as a baseline (w = 0) and a GI model (w = 0.5), as a sweep trains them.
     const run = async (widths: number[]) => {
-      const g = createMlpGroup(ctx, { inputs: 2, outputs: 2, models: widths.map((w, i) => ({ hidden: [w, w], seed: i })) });
-      await g.fit(data, { epochs: 2, batchSize: 4, learningRate: 1e-3, gradientWeight: widths.map((_, i) => (i % 2 ? 0.5 : 0)) });
+      const g = createMlpGroup(ctx, { inputs: 2, outputs: 2, models: widths.flatMap((w, i) => [{ hidden: [w, w], seed: i }, { hidden: [w, w], seed: i }]) });
+      await g.fit(data, { epochs: 2, batchSize: 4, learningRate: 1e-3, gradientWeight: widths.flatMap(() => [0, 0.5]) });
       await g.predict(data.x);
       g.destroy();
     };

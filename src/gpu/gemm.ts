@@ -1,6 +1,5 @@
-import { activationId } from '../../shaders/activations';
-import { directGemmLayout, GemmDims, gemmTiles, type GemmEpilogue, type GemmVariant } from '../../shaders/gemm';
-import { EPILOGUE, GemmProblem, groupedGemmProgram, type GroupedGemmVariant } from '../../shaders/gemm-grouped';
+import { directGemmLayout, GemmDims, gemmTiles, type GemmVariant } from '../../shaders/gemm';
+import { GemmProblem, groupedGemmProgram, type GroupedGemmVariant } from '../../shaders/gemm-grouped';
 import { groupedSliceSumProgram, SumProblem } from '../../shaders/grouped';
 import type { Activation } from '../types';
 import { dispatchOf, type DispatchSpec } from './dispatch';
@@ -36,8 +35,8 @@ export function gemmMaxRows(prefs: GemmPreferences, device: GPUDevice): number {
  *  epilogue and activation of its layer. */
 export interface GroupedProblem {
   shape: GemmShape;
+  /** The forward epilogue's activation (problems with different ones get their own dispatch). */
   activation?: Activation;
-  epilogue?: Exclude<GemmEpilogue, 'none'>;
   /** Pre-activation offset ('primal', 'tangent'). */
   offsetZ?: number;
 }
@@ -59,7 +58,8 @@ export interface GroupedGemmBuffers {
  * slice sum if any problem splits K. Each problem is tiled and split by its own shape alone,
  * so a model computes the same sums in any group.
  */
-export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructure, forward: boolean, problems: GroupedProblem[], buffers: GroupedGemmBuffers): DispatchSpec[] {
+export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructure, epilogue: 'none' | 'primal' | 'tangent', problems: GroupedProblem[], buffers: GroupedGemmBuffers): DispatchSpec[] {
+  const forward = epilogue !== 'none';
   if (forward && !buffers.zs) throw new Error('grouped gemm: a forward product needs the pre-activation buffer');
   // One dispatch per (layout class, split or not): split problems write partial sums to scratch.
   const classes = new Map<string, { variant: GroupedGemmVariant; split: boolean; records: Record<string, number>[]; total: number }>();
@@ -69,7 +69,7 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructur
   for (const problem of problems) {
     const { shape } = problem;
     const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4, microCols: 4 } : directGemmLayout(shape.M, shape.N);
-    const variant: GroupedGemmVariant = { ...structure, forward, tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols, threadsX: layout.x, threadsY: layout.y };
+    const variant: GroupedGemmVariant = { ...structure, epilogue, activation: forward ? (problem.activation ?? 'linear') : 'linear', tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols, threadsX: layout.x, threadsY: layout.y };
     const { x: tilesX, y: tilesY } = gemmTiles(variant, shape.M, shape.N);
     const wanted = !forward && buffers.scratch ? splitCount(tilesX * tilesY, shape.K, prefs.splitTarget) : 1;
     const kChunk = Math.ceil(shape.K / wanted);
@@ -83,8 +83,6 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructur
       start: entry.total,
       tilesX,
       tilesY,
-      act: activationId(problem.activation ?? 'linear'),
-      epilogue: EPILOGUE[problem.epilogue ?? 'none'],
       offsetZ: problem.offsetZ ?? 0,
     };
     entry.records.push(record);

@@ -2,11 +2,11 @@ import type { DirectionMode } from '../../shaders/batch';
 import { f32Bits } from '../../shaders/table';
 import { AdamProblem, BackProblem, GatherProblem, groupedAdamProgram, groupedBackwardProgram, groupedGatherProgram, groupedLossProgram, LossProblem } from '../../shaders/grouped';
 import { StepInfo } from '../../shaders/step';
-import { activationId } from '../../shaders/activations';
 import type { Context } from '../gpu/context';
 import { dispatchOf, realize, type Dispatch, type DispatchSpec } from '../gpu/dispatch';
 import { groupedGemmSpecs, type GroupedProblem } from '../gpu/gemm';
 import type { Scope } from '../gpu/scope';
+import type { Activation } from '../types';
 import type { ParamLayout } from './layout';
 
 /** One model of a group workspace. */
@@ -139,13 +139,13 @@ export class GroupWorkspace {
         offsetA: this.actOffsets[i][l - 1], offsetB: members[i].paramOffset + weightOffsets[l - 1], offsetC: this.actOffsets[i][l],
       };
       const common = { activation: activations[l - 1], offsetZ: this.zOffsets[i][l] };
-      primal.push({ ...common, epilogue: 'primal', shape: { ...base, M: n, rowStart: 0 } });
-      if (members[i].k > 0) tangent.push({ ...common, epilogue: 'tangent', shape: { ...base, M: members[i].k * n, rowStart: n } });
+      primal.push({ ...common, shape: { ...base, M: n, rowStart: 0 } });
+      if (members[i].k > 0) tangent.push({ ...common, shape: { ...base, M: members[i].k * n, rowStart: n } });
     }
     // Tangent rows read the primal pre-activations: a second dispatch, after the primal one.
     const structure = { transA: false, transB: false, onesRow: false };
     const buffers = { a: this.acts[l - 1], b: this.params, c: this.acts[l], zs: this.zs[l - 1], table: this.table };
-    return [...groupedGemmSpecs(this.ctx, structure, true, primal, buffers), ...(tangent.length ? groupedGemmSpecs(this.ctx, structure, true, tangent, buffers) : [])];
+    return [...groupedGemmSpecs(this.ctx, structure, 'primal', primal, buffers), ...(tangent.length ? groupedGemmSpecs(this.ctx, structure, 'tangent', tangent, buffers) : [])];
   }
 
   private training(train: GroupTrainOptions, grads: GPUBuffer): { gather: DispatchSpec[]; backward: DispatchSpec[] } {
@@ -186,9 +186,16 @@ export class GroupWorkspace {
     const backward: DispatchSpec[] = [];
     for (let l = this.depth; l >= 1; l--) {
       const here = this.at(l);
-      for (const seed of [true, false]) {
-        const part = here.filter((i) => (members[i].layout.sizes.length - 1 === l) === seed);
-        if (part.length === 0) continue;
+      // One dispatch per (output layer or hidden, activation) present at this level.
+      const kinds = new Map<string, { seed: boolean; activation: Activation; part: number[] }>();
+      for (const i of here) {
+        const seed = members[i].layout.sizes.length - 1 === l;
+        const activation = members[i].layout.activations[l - 1];
+        const key = `${seed}|${activation}`;
+        if (!kinds.has(key)) kinds.set(key, { seed, activation, part: [] });
+        kinds.get(key)!.part.push(i);
+      }
+      for (const { seed, activation, part } of kinds.values()) {
         let wgStart = 0;
         const records = part.map((i) => {
           const mb = members[i];
@@ -198,7 +205,6 @@ export class GroupWorkspace {
             n, width, k: mb.k,
             valueScale: f32Bits((2 * (1 - w)) / (n * m)),
             tangentScale: f32Bits(mb.k > 0 ? (2 * w) / (n * m * mb.k) : 0),
-            act: activationId(mb.layout.activations[l - 1]),
             offZ: this.zOffsets[i][l], offUp: seed ? this.actOffsets[i][l] : barOff.offsets[i], offZbar: barOff.offsets[i],
             offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], start: wgStart,
           };
@@ -206,7 +212,7 @@ export class GroupWorkspace {
           return record;
         });
         backward.push(
-          dispatchOf(groupedBackwardProgram, { seed }, { count: part.length, total: wgStart }, {
+          dispatchOf(groupedBackwardProgram, { seed, activation }, { count: part.length, total: wgStart }, {
             zs: this.zs[l - 1],
             upstream: seed ? this.acts[l] : abar,
             zbar,
@@ -225,7 +231,7 @@ export class GroupWorkspace {
           },
         };
       });
-      backward.push(...groupedGemmSpecs(this.ctx, { transA: true, transB: false, onesRow: true }, false, weightGrads, { a: this.acts[l - 1], b: zbar, c: grads, table: this.table, scratch: this.scratch }));
+      backward.push(...groupedGemmSpecs(this.ctx, { transA: true, transB: false, onesRow: true }, 'none', weightGrads, { a: this.acts[l - 1], b: zbar, c: grads, table: this.table, scratch: this.scratch }));
       if (l > 1) {
         // [Ā; Ǡ]_{l−1} = [Z̄; Ż̄]_l · W_lᵀ
         const inputGrads: GroupedProblem[] = here.map((i) => {
@@ -237,7 +243,7 @@ export class GroupWorkspace {
             },
           };
         });
-        backward.push(...groupedGemmSpecs(this.ctx, { transA: false, transB: true, onesRow: false }, false, inputGrads, { a: zbar, b: this.params, c: abar, table: this.table, scratch: this.scratch }));
+        backward.push(...groupedGemmSpecs(this.ctx, { transA: false, transB: true, onesRow: false }, 'none', inputGrads, { a: zbar, b: this.params, c: abar, table: this.table, scratch: this.scratch }));
       }
     }
     // The loss of each depth's models reads that depth's outputs.
