@@ -159,17 +159,20 @@ export async function groupCaching(): Promise<Record<string, number>> {
   }
 }
 
-/** Group predictions vs each model's own lone predictions (same parameters). */
+/** Group predictions, for one input and for one input per model, vs each model's own lone
+ *  predictions (same parameters). */
 export async function groupPredict(): Promise<number> {
   const ctx = await context(false);
   const group = createMlpGroup(ctx, { inputs: 2, outputs: 2, models: MODELS });
   const x = Float32Array.from(refRandomArray(2 * 37, 500, -2, 2));
+  const xs = MODELS.map((_, i) => Float32Array.from(refRandomArray(2 * 37, 600 + i, -2, 2)));
   try {
     const ys = await group.predict(x);
+    const own = await group.predict(xs);
     let worst = 0;
     for (let i = 0; i < MODELS.length; i++) {
       const lone = createMlp(ctx, { inputs: 2, outputs: 2, ...MODELS[i] });
-      worst = Math.max(worst, relErr(ys[i], await lone.predict(x)));
+      worst = Math.max(worst, relErr(ys[i], await lone.predict(x)), relErr(own[i], await lone.predict(xs[i])));
       lone.destroy();
     }
     return worst;

@@ -149,9 +149,10 @@ export class GroupEngine {
   /**
    * Every model's forward over [X; tangent blocks] in chunks of samples: `consume(i, start,
    * count, out)` receives model i's stacked outputs ((1 + k)·count × outputs) of each chunk.
+   * `x` is every model's input, or one input per model (all n × inputs).
    */
   forward(
-    x: ArrayLike<number>,
+    x: ArrayLike<number> | readonly ArrayLike<number>[],
     n: number,
     k: number,
     tangents: (start: number, count: number) => Float32Array,
@@ -166,10 +167,16 @@ export class GroupEngine {
         for (let start = 0; start < n; start += chunk) {
           const count = Math.min(chunk, n - start);
           const ws = this.#workspace(count, k);
-          const x0 = new Float32Array((1 + k) * count * d);
-          for (let i = 0; i < count * d; i++) x0[i] = x[start * d + i];
-          if (k > 0) x0.set(tangents(start, count), count * d);
-          models.forEach((_, i) => device.queue.writeBuffer(ws.acts[0], ws.actOffsets[i][0] * 4, x0));
+          const tangentRows = k > 0 ? tangents(start, count) : null;
+          const stacked = (input: ArrayLike<number>): Float32Array<ArrayBuffer> => {
+            const x0 = new Float32Array((1 + k) * count * d);
+            for (let i = 0; i < count * d; i++) x0[i] = input[start * d + i];
+            if (tangentRows) x0.set(tangentRows, count * d);
+            return x0;
+          };
+          const inputs = Array.isArray(x) ? (x as readonly ArrayLike<number>[]) : null;
+          const shared = inputs ? null : stacked(x as ArrayLike<number>);
+          models.forEach((_, i) => device.queue.writeBuffer(ws.acts[0], ws.actOffsets[i][0] * 4, shared ?? stacked(inputs![i])));
           const encoder = device.createCommandEncoder({ label: 'forward' });
           const pass = encoder.beginComputePass({ label: 'forward' });
           encodeDispatches(pass, ws.forward);

@@ -50,10 +50,18 @@ export class MlpGroup {
     return this.#engine.alive;
   }
 
-  /** Every model's predictions for x (n × inputs): one n × outputs array per model. */
-  async predict(x: Float32Array): Promise<Float32Array[]> {
+  /** Every model's predictions for x (n × inputs), or for one input per model (each
+   *  n × inputs, e.g. a staged rollout): one n × outputs array per model. */
+  async predict(x: Float32Array | readonly Float32Array[]): Promise<Float32Array[]> {
     this.#engine.check('This MlpGroup');
-    const n = checkMatrix('x', x, this.inputs);
+    let n: number;
+    if (Array.isArray(x)) {
+      if (x.length !== this.size) throw new RangeError(`predict got ${x.length} inputs for ${this.size} models; give one x or one per model`);
+      n = checkMatrix('x[0]', x[0], this.inputs);
+      x.forEach((xi, i) => checkMatrix(`x[${i}]`, xi, this.inputs, n));
+    } else {
+      n = checkMatrix('x', x as Float32Array, this.inputs);
+    }
     const m = this.outputs;
     const ys = this.models.map(() => new Float32Array(n * m));
     await this.#engine.forward(x, n, 0, () => new Float32Array(0), (i, start, count, out) => ys[i].set(out.subarray(0, count * m), start * m));
