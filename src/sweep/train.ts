@@ -56,29 +56,6 @@ export function checkJob(job: TrainJob): { inputs: number; outputs: number; n: n
   });
 }
 
-/** Each network's prediction for its own input: the distinct inputs are stacked into one
- *  predict call of the whole group (networks that share an input share its block). */
-async function predictEach(group: MlpGroup, xs: Float32Array[]): Promise<Float32Array[]> {
-  const distinct: Float32Array[] = [];
-  const blockOf = xs.map((x) => {
-    let b = distinct.findIndex((u) => u === x || (u.length === x.length && u.every((v, j) => v === x[j])));
-    if (b < 0) b = distinct.push(x) - 1;
-    return b;
-  });
-  const m = group.outputs;
-  const starts: number[] = [];
-  let rows = 0;
-  for (const u of distinct) {
-    starts.push(rows);
-    rows += u.length / group.inputs;
-  }
-  const stacked = distinct.length === 1 ? distinct[0] : concat(distinct);
-  const ys = await group.predict(stacked);
-  return ys.map((y, i) => {
-    const b = blockOf[i];
-    return y.slice(starts[b] * m, (starts[b] + distinct[b].length / group.inputs) * m);
-  });
-}
 
 /** Trains and tests every network of `job`; destroys its groups before returning or throwing. */
 export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptions = {}): Promise<JobResult> {
@@ -147,7 +124,7 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
           results[i].finalLoss.push(r.loss);
           results[i].diverged ||= r.diverged;
         });
-        const ys = await predictEach(group, xs);
+        const ys = await group.predict(xs);
         group.destroy();
         groups.delete(group);
         return ys;
