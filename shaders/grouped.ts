@@ -92,11 +92,16 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
 
 export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offY', 'offT', 'offLoss', 'start'] as const);
 
-/** Grouped loss: workgroup i is problem i (a model), accumulated into its own loss slots
- *  loss[offLoss + 3·slot + {0, 1, 2}] (shaders/sobolev.ts for one model). */
-export const groupedLossProgram: Program<void> = {
+/** How a grouped loss sums a model's residuals: a 256-thread tree per model (GPUs), or one
+ *  thread per model summing serially (CPU emulation, where a barrier is expensive). */
+export type LossReduction = 'tree' | 'serial';
+
+/** Grouped loss: each problem (a model) accumulates into its own loss slots
+ *  loss[offLoss + 3·slot + {0, 1, 2}] (the step's scale applied). Problem i is workgroup i
+ *  ('tree') or thread i ('serial'). */
+export const groupedLossProgram: Program<LossReduction> = {
   name: 'loss-grouped',
-  key: () => '',
+  key: (v) => v,
   dims: GroupDims,
   bindings: () => [
     bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], at offOut'),
@@ -106,17 +111,29 @@ export const groupedLossProgram: Program<void> = {
     tableBinding(LossProblem.name),
     bind('step', 'uniform-dynamic', StepInfo, "This step's loss slot and scale"),
   ],
-  workgroups: flatWorkgroups,
-  body: () => /* wgsl */ `
+  workgroups: (v, dims) => (v === 'tree' ? flatWorkgroups(v, dims) : [Math.ceil(dims.count / 64), 1]),
+  body: (v) => wgsl`
 ${LossProblem.wgsl}
 
+fn accumulate(p: LossProblem, sv: f32, st: f32) {
+  let valueCount = p.n * p.m;
+  let valueMse = sv / f32(valueCount);
+  let tangentMse = st / f32(max(valueCount * p.k, 1u));
+  let total = bitcast<f32>(p.valueWeight) * sv + bitcast<f32>(p.tangentWeight) * st;
+  let base = p.offLoss + 3u * step.lossSlot;
+  loss[base] += step.lossScale * total;
+  loss[base + 1u] += step.lossScale * valueMse;
+  loss[base + 2u] += step.lossScale * tangentMse;
+}
+
+#if ${v === 'tree'}
 var<workgroup> partialValue: array<f32, 256>;
 var<workgroup> partialTangent: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let id = wgId.x + wgId.y * groups.x;
-  if (id >= dims.total) { return; }
+  if (id >= dims.count) { return; }
   let p = problems[id];
   let valueCount = p.n * p.m;
   var sv = 0.0;
@@ -139,16 +156,27 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
     }
     workgroupBarrier();
   }
-  if (lid == 0u) {
-    let valueMse = partialValue[0] / f32(valueCount);
-    let tangentMse = partialTangent[0] / f32(max(valueCount * p.k, 1u));
-    let total = bitcast<f32>(p.valueWeight) * partialValue[0] + bitcast<f32>(p.tangentWeight) * partialTangent[0];
-    let base = p.offLoss + 3u * step.lossSlot;
-    loss[base] += step.lossScale * total;
-    loss[base + 1u] += step.lossScale * valueMse;
-    loss[base + 2u] += step.lossScale * tangentMse;
-  }
+  if (lid == 0u) { accumulate(p, partialValue[0], partialTangent[0]); }
 }
+#else
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.x >= dims.count) { return; }
+  let p = problems[gid.x];
+  let valueCount = p.n * p.m;
+  var sv = 0.0;
+  for (var i = 0u; i < valueCount; i++) {
+    let r = out[p.offOut + i] - targets[p.offY + i];
+    sv += r * r;
+  }
+  var st = 0.0;
+  for (var i = 0u; i < valueCount * p.k; i++) {
+    let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
+    st += r * r;
+  }
+  accumulate(p, sv, st);
+}
+#endif
 `,
 };
 

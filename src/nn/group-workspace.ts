@@ -260,7 +260,8 @@ export class GroupWorkspace {
         };
       });
       backward.push(
-        dispatchOf(groupedLossProgram, undefined, { count: part.length, total: part.length }, {
+        // A barrier costs a CPU-emulated adapter far more than the serial sum it would save.
+        dispatchOf(groupedLossProgram, this.ctx.tiledGemm ? 'tree' : 'serial', { count: part.length, total: part.length }, {
           out: this.acts[depth], targets, loss: train.loss, step,
           problems: this.table(LossProblem.pack(records)),
         }),
