@@ -1,7 +1,6 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { Activation } from '../src/types';
 import { activationId, activationsWgsl } from './activations';
-import type { DirectionMode } from './batch';
 import { GroupDims } from './gemm-grouped';
 import { bind, type Program, type Workgroups } from './program';
 import { rngWgsl } from './rng';
@@ -251,6 +250,13 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
 }
 `,
 };
+
+/** 'all': directions are the unit vectors of the gradient inputs (targets = Jacobian columns);
+ *  'random': k random unit directions in gradient-input space per sample and step;
+ *  'given': directions were written into the tangent rows by the host;
+ *  'perSample': directions and their targets are stored per dataset row (k × total × d and
+ *  k × total × m, uploaded by the host once per epoch), so no Jacobian is ever needed. */
+export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 export const GatherProblem = defineTable('GatherProblem', [
   'n', 'd', 'm', 'g', 'k', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',

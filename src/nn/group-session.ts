@@ -1,4 +1,4 @@
-import type { DirectionMode } from '../../shaders/batch';
+import type { DirectionMode } from '../../shaders/grouped';
 import { StepInfo } from '../../shaders/step';
 import { encodeDispatches } from '../gpu/dispatch';
 import type { Context } from '../gpu/context';

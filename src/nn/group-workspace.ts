@@ -1,4 +1,4 @@
-import type { DirectionMode } from '../../shaders/batch';
+import type { DirectionMode } from '../../shaders/grouped';
 import { f32Bits } from '../../shaders/table';
 import { AdamProblem, BackProblem, GatherProblem, groupedAdamProgram, groupedBackwardProgram, groupedGatherProgram, groupedLossProgram, LossProblem } from '../../shaders/grouped';
 import { StepInfo } from '../../shaders/step';

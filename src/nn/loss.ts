@@ -1,4 +1,4 @@
-import type { DirectionMode } from '../../shaders/batch';
+import type { DirectionMode } from '../../shaders/grouped';
 import type { Dataset } from '../types';
 import type { TangentTargets } from './directions';
 import { checkGradientInputs, checkMatrix, checkPositiveInt, checkWeight } from './validate';
