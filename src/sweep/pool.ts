@@ -248,7 +248,9 @@ export class Pool {
       onCrash: () => this.counters.crashes++,
       onTerminate: (dead) => {
         this.counters.terminated++;
-        if (this.slots[dead.index] === dead) this.slots[dead.index] = null;
+        // A worker that died (a crash, a lost device, a cancel past its grace) is replaced at
+        // once, so the pool keeps its size whatever the timing of the jobs left.
+        if (this.slots[dead.index] === dead) this.slots[dead.index] = this.destroyed ? null : this.startWorker(dead.index);
       },
     });
     slot.ready.then((info) => (this.adapter ??= info.adapter), () => {});
