@@ -27,14 +27,13 @@ const out = document.getElementById('out')!;
 /** toy2d, first time step, N = 50, 4 hidden layers of width 16 (η = 4), GI w = 0.5. */
 function jobs(tag: string): TrainJob[] {
   const data = new SweepData({ problem: 'toy2d', stages: 1, poolSize: 1000, testSize: 1000, seed: 11 });
+  // One network per job (a job is a group of networks; bench/group.ts times whole groups).
   return Array.from({ length: jobCount }, (_, i) => ({
     id: `${tag}:${i}`,
-    stages: data.stageData(50, i),
+    data: [data.stageData(50, i)],
+    models: [{ width: 16, gradientWeight: 0.5, seed: i }],
     rollout: false,
-    width: 16,
-    gradientWeight: 0.5,
     settings: { hiddenLayers: 4, outputActivation: 'linear', epochs, batchSize: 10, learningRate: 1e-3, lrDecay: 0.01 },
-    seed: i,
   }));
 }
 

@@ -4,10 +4,12 @@
 // in Chromium with WebGPU, streams its progress, and writes
 //   bench/results/latest.json, bench/results/latest.md  (git-ignored)
 //   bench/RESULTS.md                                     (committed; full runs only)
+//   node bench/run.mjs --group [...]   runs bench/group.mjs instead (grouped training, issue 10)
 // Usage: node bench/run.mjs [--quick] [--only=ours,jax-webgpu,jax-wasm,tfjs-webgpu]
 //                           [--sections=peak,check,main,profile,width,n] [--jax-sync=block|step]
 //                           [--headed] [--timeout-min=20] [--write-results]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
@@ -17,7 +19,22 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
+/** The grouped-training section of bench/RESULTS.md (from its GROUPED:BEGIN marker to the end
+ *  of the file: bench/group.mjs's tables and the notes after them), kept when a full run
+ *  rewrites the file. */
+function groupedSection(file) {
+  if (!existsSync(file)) return '';
+  const text = readFileSync(file, 'utf8');
+  const i = text.indexOf('<!-- GROUPED:BEGIN');
+  return i >= 0 ? `\n${text.slice(i)}` : '';
+}
+
 async function main() {
+  if (flag('group')) {
+    const result = spawnSync(process.execPath, [join(root, 'bench', 'group.mjs'), ...args.filter((a) => a !== '--group')], { stdio: 'inherit' });
+    if (result.status !== 0) throw new Error(`bench/group.mjs exited with ${result.status}`);
+    return;
+  }
   const executablePath = requireChromium();
   const vite = await startVite({
     // A dependency cache of its own: other Vite servers on this checkout (tests, demo) with
@@ -58,7 +75,8 @@ async function main() {
     writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(outcome.result, null, 2)}\n`);
     writeFileSync(join(dir, 'latest.md'), `${outcome.markdown}\n`);
     const partial = flag('quick') || option('only') || option('sections') || option('jax-sync');
-    if (!partial || flag('write-results')) writeFileSync(join(root, 'bench', 'RESULTS.md'), `${outcome.markdown}\n`);
+    const resultsFile = join(root, 'bench', 'RESULTS.md');
+    if (!partial || flag('write-results')) writeFileSync(resultsFile, `${outcome.markdown}\n${groupedSection(resultsFile)}`);
     console.log(`\n${outcome.markdown}\n`);
     console.log(`[bench] wrote bench/results/latest.json and latest.md${partial && !flag('write-results') ? ' (partial run: bench/RESULTS.md left as it was; --write-results to overwrite)' : ' and bench/RESULTS.md'}`);
   } finally {
