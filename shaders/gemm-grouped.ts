@@ -16,6 +16,7 @@ export const GemmProblem = defineTable('GemmProblem', [
 export const GroupDims = defineStruct('GroupDims', {
   count: 'u32', // problems in the table
   total: 'u32', // workgroups of all problems
+  cap: 'u32', // elementwise kernels: at most this many workgroups, striding over the rest (0: all)
 });
 
 /** Compile-time facts of a grouped GEMM: the structure, the epilogue and its activation

@@ -7,25 +7,35 @@ import { rngWgsl } from './rng';
 import { StepInfo } from './step';
 import { defineTable, findRecordWgsl } from './table';
 
-/** Workgroups for a table whose records hold `start` = prefix sum of their workgroups. */
+/** Workgroups for a table whose records hold `start` = prefix sum of their workgroups:
+ *  all of them, or at most `cap` that stride over the rest. */
 const flatWorkgroups = (_: unknown, dims: Record<string, number>): Workgroups => {
-  const x = Math.min(Math.max(1, dims.total), 65535);
-  return [x, Math.ceil(dims.total / x)];
+  const count = dims.cap > 0 ? Math.min(dims.total, dims.cap) : dims.total;
+  const x = Math.min(Math.max(1, count), 65535);
+  return [x, Math.ceil(count / x)];
 };
 
 const tableBinding = (name: string) => bind('problems', 'read', `array<${name}>`, 'The problem table, sorted by start');
 const groupBinding = bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups');
 
-/** Every grouped elementwise kernel: workgroup id → its problem, and the thread's index in it. */
+/** Every grouped elementwise kernel: `item(id, lid)` does one workgroup's share (id < total);
+ *  locate maps it to its problem and the thread's index there. The dispatched workgroups
+ *  stride over the ids, so an emulated adapter can run a few long workgroups instead of
+ *  thousands of short ones. */
 const locate = (table: string) => /* wgsl */ `
 ${findRecordWgsl('problems', 'dims.count')}
 
 struct Located { p: ${table}, index: u32 }
 
-fn locate(wgId: vec3u, groups: vec3u, lid: u32) -> Located {
-  let id = wgId.x + wgId.y * groups.x;
-  let p = problems[findRecord(min(id, dims.total - 1u))];
-  return Located(p, select(0xffffffffu, (id - p.start) * 64u + lid, id < dims.total));
+fn locate(id: u32, lid: u32) -> Located {
+  let p = problems[findRecord(id)];
+  return Located(p, (id - p.start) * 64u + lid);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let stride = groups.x * groups.y;
+  for (var id = wgId.x + wgId.y * groups.x; id < dims.total; id += stride) { item(id, lid); }
 }`;
 
 export const BackProblem = defineTable('BackProblem', [
@@ -57,9 +67,8 @@ ${BackProblem.wgsl}
 ${activationsWgsl}
 ${locate(BackProblem.name)}
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let at = locate(wgId, groups, lid);
+fn item(id: u32, lid: u32) {
+  let at = locate(id, lid);
   let p = at.p;
   let idx = at.index;
   if (idx >= p.n * p.width) { return; }
@@ -202,9 +211,8 @@ export const groupedAdamProgram: Program<void> = {
 ${AdamProblem.wgsl}
 ${locate(AdamProblem.name)}
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let at = locate(wgId, groups, lid);
+fn item(id: u32, lid: u32) {
+  let at = locate(id, lid);
   let p = at.p;
   // lr 0: a model that stopped (its moments may hold NaN; its parameters stay as restored).
   if (at.index >= p.count || p.lr == 0u) { return; }
@@ -239,9 +247,8 @@ export const groupedSliceSumProgram: Program<void> = {
 ${SumProblem.wgsl}
 ${locate(SumProblem.name)}
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let at = locate(wgId, groups, lid);
+fn item(id: u32, lid: u32) {
+  let at = locate(id, lid);
   let p = at.p;
   if (at.index >= p.count) { return; }
   var sum = 0.0;
@@ -289,9 +296,8 @@ ${GatherProblem.wgsl}
 ${rngWgsl}
 ${locate(GatherProblem.name)}
 
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let at = locate(wgId, groups, lid);
+fn item(id: u32, lid: u32) {
+  let at = locate(id, lid);
   let p = at.p;
   let thread = at.index;
   if (thread >= (1u + p.k) * p.n) { return; }

@@ -57,7 +57,7 @@ export async function activationBackwardKernel(activation: Activation, k: number
     const table = BackProblem.pack(parts.map((p) => p.record));
     const [list] = realize(ctx, scope, 'check', [
       [
-        dispatchOf(groupedBackwardProgram, { seed, activation }, { count: parts.length, total: wgStart }, {
+        dispatchOf(groupedBackwardProgram, { seed, activation }, { count: parts.length, total: wgStart, cap: 1 }, {
           zs: scope.storage('zs', offset, concat((p) => p.zs)),
           upstream: scope.storage('upstream', offset, concat((p) => p.upstream)),
           zbar,

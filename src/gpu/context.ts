@@ -33,6 +33,9 @@ export class Context {
   readonly tiledGemm: boolean;
   /** Workgroups a GEMM should have before K is split across more of them. */
   readonly splitTarget: number;
+  /** Most workgroups an elementwise grouped kernel dispatches (0: one per 64 items): CPU
+   *  emulation runs a few long workgroups faster than thousands of short ones. */
+  readonly elementwiseCap: number;
   readonly debugPrograms: ProgramDebug;
   /** Set once the device is lost; every later call throws it. */
   lostError: DeviceLostError | null = null;
@@ -49,6 +52,7 @@ export class Context {
     this.tiledGemm = options.tiledGemm ?? !emulated;
     // CPU emulation: a few workgroups per core balance the load; GPUs need many more.
     this.splitTarget = emulated ? 8 : 128;
+    this.elementwiseCap = emulated ? 16 : 0;
     this.debugPrograms = options.debugPrograms ?? false;
     device.lost.then((info) => {
       if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);

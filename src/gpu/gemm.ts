@@ -15,6 +15,8 @@ export interface GemmPreferences {
   tiledGemm: boolean;
   /** Workgroups a GEMM should have before it is worth splitting K across more of them. */
   splitTarget: number;
+  /** Most workgroups an elementwise grouped kernel dispatches (0: all). */
+  elementwiseCap: number;
 }
 
 /** How many K slices: enough workgroups to fill the device when the output is small and K
@@ -97,7 +99,7 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructur
   }
   const scratch = sums.length > 0 ? buffers.scratch!(scratchFloats) : null;
   const specs = [...classes.values()].map(({ variant, split, records, total }) =>
-    dispatchOf(groupedGemmProgram, variant, { count: records.length, total }, {
+    dispatchOf(groupedGemmProgram, variant, { count: records.length, total, cap: 0 }, {
       A: buffers.a,
       B: buffers.b,
       C: split ? scratch! : buffers.c,
@@ -105,6 +107,6 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructur
       ...(forward ? { Zs: buffers.zs! } : {}),
     }),
   );
-  if (scratch) specs.push(dispatchOf(groupedSliceSumProgram, undefined, { count: sums.length, total: sumGroups }, { parts: scratch, out: buffers.c, problems: buffers.table(SumProblem.pack(sums as never)) }));
+  if (scratch) specs.push(dispatchOf(groupedSliceSumProgram, undefined, { count: sums.length, total: sumGroups, cap: prefs.elementwiseCap }, { parts: scratch, out: buffers.c, problems: buffers.table(SumProblem.pack(sums as never)) }));
   return specs;
 }

@@ -176,7 +176,7 @@ export class GroupWorkspace {
       start += Math.ceil(this.rows[i] / 64);
       return record;
     });
-    const gather = dispatchOf(groupedGatherProgram, train.mode, { count: members.length, total: start }, {
+    const gather = dispatchOf(groupedGatherProgram, train.mode, { count: members.length, total: start, cap: this.ctx.elementwiseCap }, {
       xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
       x0: this.acts[0], targets, step,
       problems: this.table(GatherProblem.pack(gatherRecords)),
@@ -212,7 +212,7 @@ export class GroupWorkspace {
           return record;
         });
         backward.push(
-          dispatchOf(groupedBackwardProgram, { seed, activation }, { count: part.length, total: wgStart }, {
+          dispatchOf(groupedBackwardProgram, { seed, activation }, { count: part.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
             zs: this.zs[l - 1],
             upstream: seed ? this.acts[l] : abar,
             zbar,
@@ -261,7 +261,7 @@ export class GroupWorkspace {
       });
       backward.push(
         // A barrier costs a CPU-emulated adapter far more than the serial sum it would save.
-        dispatchOf(groupedLossProgram, this.ctx.tiledGemm ? 'tree' : 'serial', { count: part.length, total: part.length }, {
+        dispatchOf(groupedLossProgram, this.ctx.tiledGemm ? 'tree' : 'serial', { count: part.length, total: part.length, cap: 0 }, {
           out: this.acts[depth], targets, loss: train.loss, step,
           problems: this.table(LossProblem.pack(records)),
         }),
@@ -280,7 +280,7 @@ export class GroupWorkspace {
       });
       this.adamTable = this.table(AdamProblem.pack(records));
       backward.push(
-        dispatchOf(groupedAdamProgram, undefined, { count: members.length, total: wgStart }, {
+        dispatchOf(groupedAdamProgram, undefined, { count: members.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
           params: this.params, grads, moment1: adam.moment1, moment2: adam.moment2, step, problems: this.adamTable,
         }),
       );
