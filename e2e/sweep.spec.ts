@@ -95,10 +95,10 @@ test('a sweep compiles no pipeline per width: the kernels of a few widths serve 
     const pool = sweep.createPool({ size: 1 });
     const kernels = async () => (await pool.workerStats())[0].kernels;
     // GEMM variants depend on shape classes only (shaders/gemm.ts directGemmLayout: ≤ 4, ≤ 16,
-    // > 16 columns; ≤ 16, > 16 rows, where a weight gradient has fanIn + 1 rows and a
+    // > 16 columns; ≤ 16, ≤ 32, > 32 rows, where a weight gradient has fanIn + 1 rows and a
     // baseline (w = 0) has no tangent rows): one width per class, with and without derivative
     // targets, compiles every pipeline a sweep over widths needs.
-    for (const width of [4, 12, 33]) {
+    for (const width of [4, 12, 24, 40]) {
       for (const gradientWeight of [0.5, 0]) await pool.submit(smallJob(`warm${width}:${gradientWeight}`, { width, epochs: 1, gradientWeight }));
     }
     const warm = await kernels();

@@ -61,7 +61,8 @@ export interface DirectLayout {
  *  workgroups instead of idle threads; big ones 8×8 tiles (4 FMAs per load). */
 export function directGemmLayout(M: number, N: number): DirectLayout {
   const cols = N <= 4 ? { x: 1, microCols: 4 } : N <= 16 ? { x: 4, microCols: 4 } : { x: 8, microCols: 8 };
-  const rows = M <= 16 ? { y: 4, microRows: 4 } : { y: 8, microRows: 8 };
+  // Rows: a batch-10 model's primal (10), tangent (20) and stacked (30) rows fit 16- and 32-row tiles.
+  const rows = M <= 16 ? { y: 4, microRows: 4 } : M <= 32 ? { y: 4, microRows: 8 } : { y: 8, microRows: 8 };
   return { ...cols, ...rows };
 }
 

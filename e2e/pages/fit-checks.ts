@@ -61,8 +61,9 @@ export async function allocationsPerFit(): Promise<{ short: number; long: number
     await other.fit(data, { epochs: 2, batchSize, learningRate: 1e-3, gradientWeight: 0.5 });
     other.destroy();
   };
-  await train(5, 13);
-  await train(31, 13);
+  // One model of each class: rows ≤ 16, ≤ 32 and more (batch 10 and 13 with 2 tangent
+  // blocks), weight gradients of fanIn + 1 rows in each row class.
+  for (const batchSize of [10, 13]) for (const width of [5, 31, 40]) await train(width, batchSize);
   const kernels = compiledKernelCount(ctx.device);
   for (const width of [7, 12, 40, 64, 200]) await train(width, 10 + (width % 7));
   const kernelsAdded = compiledKernelCount(ctx.device) - kernels;

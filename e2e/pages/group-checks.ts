@@ -137,7 +137,7 @@ export async function groupDivergence(): Promise<Record<string, unknown>> {
 }
 
 /** Groups of other widths compile no new pipeline (pipelines exist per GEMM shape class —
- *  outputs ≤ 4, ≤ 16 or wider, rows ≤ 16 or more — not per width); destroy frees everything. */
+ *  outputs ≤ 4, ≤ 16 or wider, rows ≤ 16, ≤ 32 or more — not per width); destroy frees everything. */
 export async function groupCaching(): Promise<Record<string, number>> {
   const ctx = await createContext();
   try {
@@ -149,7 +149,7 @@ export async function groupCaching(): Promise<Record<string, number>> {
       await g.predict(data.x);
       g.destroy();
     };
-    await run([4, 12, 20]);
+    await run([4, 12, 20, 40]);
     const first = ctx.stats();
     await run([3, 8, 10, 28, 36, 44, 52]);
     const second = ctx.stats();
