@@ -190,6 +190,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
 export const AdamProblem = defineTable('AdamProblem', ['count', 'offset', 'lr', 'beta1', 'beta2', 'start'] as const);
 
+/** Parameters each Adam thread updates (a problem's `start` counts shares of 64 × this). */
+export const ADAM_PER_THREAD = 16;
+
 /** Grouped Adam: each problem is one model's parameters, with its own learning rate (f32
  *  bits; 0 freezes a model that stopped); step.lrT and step.epsT carry the shared schedule
  *  and bias correction for lr = 1. */
@@ -211,20 +214,26 @@ export const groupedAdamProgram: Program<void> = {
 ${AdamProblem.wgsl}
 ${locate(AdamProblem.name)}
 
+// Each workgroup share covers ${ADAM_PER_THREAD} × 64 parameters: one problem lookup per ${ADAM_PER_THREAD} updates.
 fn item(id: u32, lid: u32) {
-  let at = locate(id, lid);
-  let p = at.p;
+  let p = problems[findRecord(id)];
   // lr 0: a model that stopped (its moments may hold NaN; its parameters stay as restored).
-  if (at.index >= p.count || p.lr == 0u) { return; }
-  let i = p.offset + at.index;
+  if (p.lr == 0u) { return; }
+  let lr = bitcast<f32>(p.lr);
   let beta1 = bitcast<f32>(p.beta1);
   let beta2 = bitcast<f32>(p.beta2);
-  let g = grads[i];
-  let m = beta1 * moment1[i] + (1.0 - beta1) * g;
-  let v = beta2 * moment2[i] + (1.0 - beta2) * g * g;
-  moment1[i] = m;
-  moment2[i] = v;
-  params[i] -= bitcast<f32>(p.lr) * step.lrT * m / (sqrt(v) + step.epsT);
+  let first = (id - p.start) * ${ADAM_PER_THREAD * 64}u + lid;
+  for (var j = 0u; j < ${ADAM_PER_THREAD}u; j++) {
+    let index = first + j * 64u;
+    if (index >= p.count) { return; }
+    let i = p.offset + index;
+    let g = grads[i];
+    let m = beta1 * moment1[i] + (1.0 - beta1) * g;
+    let v = beta2 * moment2[i] + (1.0 - beta2) * g * g;
+    moment1[i] = m;
+    moment2[i] = v;
+    params[i] -= lr * step.lrT * m / (sqrt(v) + step.epsT);
+  }
 }
 `,
 };

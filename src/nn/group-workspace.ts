@@ -1,6 +1,6 @@
 import type { DirectionMode } from '../../shaders/grouped';
 import { f32Bits } from '../../shaders/table';
-import { AdamProblem, BackProblem, GatherProblem, groupedAdamProgram, groupedBackwardProgram, groupedGatherProgram, groupedLossProgram, LossProblem } from '../../shaders/grouped';
+import { ADAM_PER_THREAD, AdamProblem, BackProblem, GatherProblem, groupedAdamProgram, groupedBackwardProgram, groupedGatherProgram, groupedLossProgram, LossProblem } from '../../shaders/grouped';
 import { StepInfo } from '../../shaders/step';
 import type { Context } from '../gpu/context';
 import { dispatchOf, realize, type Dispatch, type DispatchSpec } from '../gpu/dispatch';
@@ -275,7 +275,7 @@ export class GroupWorkspace {
           count: mb.layout.total, offset: mb.paramOffset, lr: f32Bits(adam.learningRates[i]),
           beta1: f32Bits(adam.beta1), beta2: f32Bits(adam.beta2), start: wgStart,
         };
-        wgStart += Math.ceil(mb.layout.total / 64);
+        wgStart += Math.ceil(mb.layout.total / (64 * ADAM_PER_THREAD));
         return record;
       });
       this.adamTable = this.table(AdamProblem.pack(records));
