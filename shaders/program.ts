@@ -51,15 +51,5 @@ export function programWgsl<V>(program: Program<V>, variant: V): string {
   return [...structs.values(), ...declarations, program.body(variant)].join('\n');
 }
 
-/** Workgroups of 64 for `threads` threads, folded into 2-D past the per-dimension limit
- *  (kernels index thread = gid.x + gid.y · groups.x · 64 and skip the overhang). */
-export function linearWorkgroups(threads: number, maxPerDim = 65535): [number, number] {
-  const groups = Math.max(1, Math.ceil(threads / 64));
-  if (groups <= maxPerDim) return [groups, 1];
-  const rows = Math.ceil(groups / maxPerDim);
-  if (rows > maxPerDim) throw new RangeError(`A dispatch of ${threads} threads is over the device's workgroup limit; use fewer rows per call.`);
-  return [Math.ceil(groups / rows), rows];
-}
-
 /** Shorthand for a binding. */
 export const bind = (name: string, kind: BindingKind, type: Binding['type'], doc: string): Binding => ({ name, kind, type, doc });

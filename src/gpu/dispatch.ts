@@ -1,10 +1,9 @@
-import { linearWorkgroups, type Program, type Workgroups } from '../../shaders/program';
+import type { Program, Workgroups } from '../../shaders/program';
 import type { Context } from './context';
 import { compileProgram, type Kernel } from './programs';
 import type { Scope } from './scope';
 import { UniformArena } from './uniforms';
 
-export { linearWorkgroups };
 
 /** A buffer, or a range of one, bound to a program's binding. */
 export type Resource = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
