@@ -36,8 +36,8 @@ export interface RunSweepOptions extends SweepOptions {
   groups?: number;
 }
 
-/** Most networks a default group holds: a staged rollout predicts every distinct input of a
- *  group with all its networks (B² rows), and smaller groups retry cheaper after a crash. */
+/** Most networks a default group holds: a group that loses its worker is rerun whole, so
+ *  smaller groups retry cheaper after a crash. */
 export const MAX_GROUP_SIZE = 32;
 
 /** Default number of group jobs: one per worker, or a multiple of the pool's size that keeps
