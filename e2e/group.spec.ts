@@ -50,3 +50,9 @@ test('groups of other widths compile no pipeline; destroy frees every buffer', a
 test('group predictions equal each model alone', async ({ gpu }) => {
   expect(await run(gpu, 'groupPredict')).toBeLessThanOrEqual(1e-6);
 });
+
+test('predict and getParameters called during a fit run after it, in user units', async ({ gpu }) => {
+  const r = await run(gpu, 'callsDuringFit');
+  expect(r.same).toBe(0);
+  expect(r.paramsSame).toBe(0);
+});

@@ -180,3 +180,30 @@ export async function groupPredict(): Promise<number> {
     group.destroy();
   }
 }
+
+/** predict and getParameters called from onProgress run after the fit, in user units. */
+export async function callsDuringFit(): Promise<Record<string, number>> {
+  const ctx = await context(false);
+  const n = 24;
+  const base = waveData(n, 700);
+  // An offset and a scale that standardisation removes inside fit.
+  const data = { x: base.x, y: base.y.map((v) => 100 + 5 * v), dydx: base.dydx.map((v) => 5 * v) };
+  const mlp = createMlp(ctx, { inputs: 2, outputs: 2, hidden: [16], seed: 3 });
+  try {
+    let during: Promise<Float32Array> | null = null;
+    let params: Promise<MlpParameters> | null = null;
+    await mlp.fit(data, {
+      epochs: 20, batchSize: 8, learningRate: 1e-2, gradientWeight: 0.5,
+      onProgress: () => {
+        during ??= mlp.predict(data.x);
+        params ??= mlp.getParameters();
+      },
+    });
+    const inside = await during!;
+    const after = await mlp.predict(data.x);
+    const meanOf = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+    return { inside: meanOf(inside), after: meanOf(after), same: relErr(inside, after), paramsSame: paramsErr(await params!, await mlp.getParameters()) };
+  } finally {
+    mlp.destroy();
+  }
+}

@@ -198,12 +198,13 @@ export class GroupEngine {
     return this.#serial(() => lossAndGradientsGroup(this.state, data, opts));
   }
 
-  /** Trains every model; one fit at a time. */
+  /** Trains every model; one fit at a time. Reads and inference called during a fit (from
+   *  onProgress, say) run after it, so they never see its standardised parameters. */
   async fit(data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
     if (this.#training) throw new Error('fit: these models are already being trained; wait for that fit (or abort it) first');
     this.#training = true;
     try {
-      return await this.#guard(() => fitGroup(this.state, data, options));
+      return await this.#serial(() => fitGroup(this.state, data, options));
     } finally {
       this.#training = false;
     }
