@@ -104,16 +104,27 @@ export function partitionModels(sizes: readonly (readonly number[])[], rows: rea
   return parts;
 }
 
-/** The parts of a group (partitionModels) as groups of their own, sharing its buffers. */
-function partsOf<T>(group: GroupState, setups: LossSetup[], batch: number, perModelLists: T[][]): { group: GroupState; indices: number[]; lists: T[][] }[] {
+/**
+ * Runs `run` on each part of a group (partitionModels) as a group of its own sharing the
+ * group's buffers, one part after another; `pick` selects a per-model list's entries of the
+ * part. Returns the results in model order.
+ */
+async function byParts<R>(
+  group: GroupState,
+  setups: LossSetup[],
+  batch: number,
+  run: (part: GroupState, pick: <T>(list: readonly T[]) => T[]) => Promise<R[]>,
+): Promise<R[]> {
   const { device } = group.ctx;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => (1 + s.k) * batch), limit);
-  return parts.map((indices) => ({
-    group: { ...group, models: indices.map((i) => group.models[i]) },
-    indices,
-    lists: perModelLists.map((list) => indices.map((i) => list[i])),
-  }));
+  if (parts.length === 1) return run(group, (list) => [...list]);
+  const results: R[] = new Array(group.models.length);
+  for (const indices of parts) {
+    const part = await run({ ...group, models: indices.map((i) => group.models[i]) }, (list) => indices.map((i) => list[i]));
+    indices.forEach((i, j) => (results[i] = part[j]));
+  }
+  return results;
 }
 
 /** Trains every model of a group in lockstep with Adam; the loop stays on the GPU. Model i
@@ -121,30 +132,29 @@ function partsOf<T>(group: GroupState, setups: LossSetup[], batch: number, perMo
  *  one set of buffers trains as several parts, one after another. */
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const B = group.models.length;
-  const datasets = datasetsOf(data, B);
-  const setups = resolveSetups(group, datasets, options);
-  const lists = [datasets, perModel('gradientWeight', options.gradientWeight, B), perModel('learningRate', options.learningRate, B), perModel('seed', options.seed ?? 0, B)] as unknown[][];
-  const parts = partsOf(group, setups, Math.min(options.batchSize, setups[0].n), lists);
-  if (parts.length === 1) return fitLockstep(group, datasets, options);
-  const reports: FitReport[] = new Array(B);
-  for (const part of parts) {
-    const [ds, gradientWeight, learningRate, seed] = part.lists as [Dataset[], number[], number[], number[]];
-    const partReports = await fitLockstep(part.group, ds, { ...options, gradientWeight, learningRate, seed });
-    part.indices.forEach((i, j) => (reports[i] = partReports[j]));
-  }
-  return reports;
-}
-
-async function fitLockstep(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
-  const B = group.models.length;
   checkPositiveInt('epochs', options?.epochs);
   checkPositiveInt('batchSize', options.batchSize);
   const learningRates = perModel('learningRate', options.learningRate, B);
   learningRates.forEach(checkLearningRate);
   if (options.lrDecay !== undefined && !(options.lrDecay >= 0 && Number.isFinite(options.lrDecay))) throw new RangeError(`lrDecay must be ≥ 0, got ${options.lrDecay}`);
   const seeds = perModel('seed', options.seed ?? 0, B);
-  const userData = datasetsOf(data, B);
-  const setups = resolveSetups(group, userData, options);
+  const datasets = datasetsOf(data, B);
+  const setups = resolveSetups(group, datasets, options);
+  return byParts(group, setups, Math.min(options.batchSize, setups[0].n), (part, pick) =>
+    fitLockstep(part, pick(datasets), pick(setups), pick(learningRates), pick(seeds), options),
+  );
+}
+
+/** fitGroup on checked inputs: each model's dataset, loss setup, learning rate and seed. */
+async function fitLockstep(
+  group: GroupState,
+  userData: Dataset[],
+  setups: LossSetup[],
+  learningRates: number[],
+  seeds: number[],
+  options: GroupFitOptions,
+): Promise<FitReport[]> {
+  const B = group.models.length;
   const started = performance.now();
   const { device } = group.ctx;
   const { n } = setups[0];
@@ -301,18 +311,13 @@ export async function lossAndGradientsGroup(group: GroupState, data: Dataset | r
   const B = group.models.length;
   const datasets = datasetsOf(data, B);
   const setups = resolveSetups(group, datasets, opts);
-  const lists = [datasets, perModel('gradientWeight', opts.gradientWeight, B), perModel('seed', opts.seed ?? 0, B)] as unknown[][];
-  const parts = partsOf(group, setups, setups[0].n, lists);
-  if (parts.length > 1) {
-    const results: LossAndGradients[] = new Array(B);
-    for (const part of parts) {
-      const [ds, gradientWeight, seed] = part.lists as [Dataset[], number[], number[]];
-      const partResults = await lossAndGradientsGroup(part.group, ds, { ...opts, gradientWeight, seed });
-      part.indices.forEach((i, j) => (results[i] = partResults[j]));
-    }
-    return results;
-  }
   const seeds = perModel('seed', opts.seed ?? 0, B);
+  return byParts(group, setups, setups[0].n, (part, pick) => lossLockstep(part, pick(datasets), pick(setups), pick(seeds), opts));
+}
+
+/** lossAndGradientsGroup on checked inputs; every result comes back in one readback. */
+async function lossLockstep(group: GroupState, datasets: Dataset[], setups: LossSetup[], seeds: number[], opts: GroupLossOptions): Promise<LossAndGradients[]> {
+  const B = group.models.length;
   const { n } = setups[0];
   const { device } = group.ctx;
   const d = group.inputs;
@@ -320,7 +325,6 @@ export async function lossAndGradientsGroup(group: GroupState, data: Dataset | r
     const session = new GroupSession(group, setups, datasets, { batch: n, stepsPerChunk: 1, epochsPerChunk: 1, seeds });
     try {
       const ws = session.workspace;
-      const directions: (Float32Array | undefined)[] = [];
       for (let i = 0; i < B; i++) {
         const { mode, k, gradientInputs } = setups[i];
         if (mode === 'given') device.queue.writeBuffer(ws.acts[0], (ws.actOffsets[i][0] + n * d) * 4, Float32Array.from(opts.directionVectors!));
@@ -337,15 +341,19 @@ export async function lossAndGradientsGroup(group: GroupState, data: Dataset | r
       const encoder = device.createCommandEncoder({ label: 'lossAndGradients' });
       session.encodeSteps(encoder, 1, identity);
       device.queue.submit([encoder.finish()]);
-      const losses = await session.readLoss(1);
-      const grads = await session.scope.read(ws.grads!, group.total);
-      for (let i = 0; i < B; i++) {
-        const { mode, k } = setups[i];
-        directions.push(mode !== 'all' && k > 0 ? await session.scope.read(ws.acts[0], k * n * d, ws.actOffsets[i][0] + n * d) : undefined);
-      }
+      // Per model: its loss, its gradients and (random or given directions) the directions used.
+      const hasDirections = setups.map((s) => s.mode !== 'all' && s.k > 0);
+      const out = await session.scope.readMany(
+        group.models.flatMap((m, i) => [
+          { buffer: session.loss, offset: i * session.lossStride, count: 1 },
+          { buffer: ws.grads!, offset: m.paramOffset, count: m.layout.total },
+          { buffer: ws.acts[0], offset: ws.actOffsets[i][0] + n * d, count: hasDirections[i] ? setups[i].k * n * d : 0 },
+        ]),
+      );
       return group.models.map((m, i) => {
-        const result: LossAndGradients = { loss: losses[i][0], ...splitParams(m.layout, grads.subarray(m.paramOffset, m.paramOffset + m.layout.total)) };
-        if (directions[i]) result.directionVectors = directions[i];
+        const [loss, grads, directions] = out.slice(3 * i, 3 * i + 3);
+        const result: LossAndGradients = { loss: loss[0], ...splitParams(m.layout, grads) };
+        if (hasDirections[i]) result.directionVectors = directions;
         return result;
       });
     } finally {
