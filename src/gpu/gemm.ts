@@ -26,13 +26,6 @@ function splitCount(tiles: number, K: number, target: number): number {
   return Math.max(1, Math.min(Math.ceil(target / tiles), Math.floor(K / 256)));
 }
 
-/** Most rows one GEMM of this device may cover: its row tiles run along workgroup y. */
-export function gemmMaxRows(prefs: GemmPreferences, device: GPUDevice): number {
-  // Row tiles of a tall product: 32 rows tiled, 8 threads × 8 rows direct (directGemmLayout).
-  const tileRows = prefs.tiledGemm ? 32 : 64;
-  return device.limits.maxComputeWorkgroupsPerDimension * tileRows;
-}
-
 /** One product of a grouped GEMM: a shape in the group's buffers, and for a forward GEMM the
  *  epilogue and activation of its layer. */
 export interface GroupedProblem {

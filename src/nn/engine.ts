@@ -2,7 +2,6 @@ import { withErrorScope } from '../gpu/buffers';
 import type { Context } from '../gpu/context';
 import { encodeDispatches } from '../gpu/dispatch';
 import { DestroyedError } from '../gpu/errors';
-import { gemmMaxRows } from '../gpu/gemm';
 import { checkBindingSize } from '../gpu/scope';
 import type { Activation, Dataset, MlpParameters } from '../types';
 import type { FitReport } from './fit';
@@ -123,9 +122,8 @@ export class GroupEngine {
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
     // The largest level buffer holds every model's rows of that level.
     const widest = Math.max(...this.state.models[0].layout.sizes.map((_, l) => this.state.models.reduce((sum, m) => sum + (m.layout.sizes[l] ?? 0), 0)));
-    const byMemory = Math.floor(limit / (4 * (1 + k) * widest));
-    const byDispatch = Math.floor(gemmMaxRows(this.state.ctx, device) / (1 + k));
-    return Math.max(1, Math.min(byMemory, byDispatch));
+    // (Workgroup counts set no bound: grouped kernels fold their tiles over two dimensions.)
+    return Math.max(1, Math.floor(limit / (4 * (1 + k) * widest)));
   }
 
   #workspace(n: number, k: number): GroupWorkspace {
