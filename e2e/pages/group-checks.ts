@@ -1,15 +1,9 @@
 // In-page checks of model-batched training: a group of ragged models against lone models
 // trained the same way, and against the float64 reference.
-import { createContext, createMlp, createMlpGroup, type Activation, type Context, type Dataset, type MlpParameters, type ModelSpec } from '../../src/index';
+import { createContext, createMlp, createMlpGroup, type Activation, type Dataset, type MlpParameters, type ModelSpec } from '../../src/index';
 import { refLossAndGradients, refRandomArray, type RefMlp } from '../../src/reference/index';
 import { relErr } from '../../src/util/stats';
-
-const contexts = new Map<string, Promise<Context>>();
-function context(tiledGemm: boolean): Promise<Context> {
-  const key = String(tiledGemm);
-  if (!contexts.has(key)) contexts.set(key, createContext({ tiledGemm }));
-  return contexts.get(key)!;
-}
+import { context } from './checks';
 
 /** A smooth 2-input, 2-output function with its Jacobian, at n seeded points. */
 function waveData(n: number, seed: number): Dataset {
@@ -187,7 +181,7 @@ export async function callsDuringFit(): Promise<Record<string, number>> {
   const n = 24;
   const base = waveData(n, 700);
   // An offset and a scale that standardisation removes inside fit.
-  const data = { x: base.x, y: base.y.map((v) => 100 + 5 * v), dydx: base.dydx.map((v) => 5 * v) };
+  const data = { x: base.x, y: base.y.map((v) => 100 + 5 * v), dydx: base.dydx!.map((v) => 5 * v) };
   const mlp = createMlp(ctx, { inputs: 2, outputs: 2, hidden: [16], seed: 3 });
   try {
     let during: Promise<Float32Array> | null = null;
