@@ -18,24 +18,28 @@ const flatWorkgroups = (_: unknown, dims: Record<string, number>): Workgroups =>
 const tableBinding = (name: string) => bind('problems', 'read', `array<${name}>`, 'The problem table, sorted by start');
 const groupBinding = bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups');
 
-/** Every grouped elementwise kernel: `item(id, lid)` does one workgroup's share (id < total);
- *  locate maps it to its problem and the thread's index there. The dispatched workgroups
- *  stride over the ids, so an emulated adapter can run a few long workgroups instead of
- *  thousands of short ones. */
-const locate = (table: string) => /* wgsl */ `
+/** Every grouped elementwise kernel: `item(id, lid)` does one workgroup's share (id < total)
+ *  of the problem whose `start` is the last one ≤ id. The dispatched workgroups stride over
+ *  the ids, so an emulated adapter can run a few long workgroups instead of thousands of
+ *  short ones. */
+const strided = /* wgsl */ `
 ${findRecordWgsl('problems', 'dims.count')}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let stride = groups.x * groups.y;
+  for (var id = wgId.x + wgId.y * groups.x; id < dims.total; id += stride) { item(id, lid); }
+}`;
+
+/** `strided`, with locate: a share's problem and the thread's index there (one per thread). */
+const locate = (table: string) => /* wgsl */ `
+${strided}
 
 struct Located { p: ${table}, index: u32 }
 
 fn locate(id: u32, lid: u32) -> Located {
   let p = problems[findRecord(id)];
   return Located(p, (id - p.start) * 64u + lid);
-}
-
-@compute @workgroup_size(64)
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let stride = groups.x * groups.y;
-  for (var id = wgId.x + wgId.y * groups.x; id < dims.total; id += stride) { item(id, lid); }
 }`;
 
 export const BackProblem = defineTable('BackProblem', [
@@ -212,7 +216,7 @@ export const groupedAdamProgram: Program<void> = {
   workgroups: flatWorkgroups,
   body: () => /* wgsl */ `
 ${AdamProblem.wgsl}
-${locate(AdamProblem.name)}
+${strided}
 
 // Each workgroup share covers ${ADAM_PER_THREAD} × 64 parameters: one problem lookup per ${ADAM_PER_THREAD} updates.
 fn item(id: u32, lid: u32) {
