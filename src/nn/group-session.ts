@@ -116,6 +116,10 @@ export class GroupSession {
       return out;
     };
     const s = this.scope;
+    // The permutation windows (written every chunk), then the gradient inputs.
+    const gradOffset = B * n * this.options.epochsPerChunk;
+    const indices = new Uint32Array(gradOffset + g);
+    indices.set(gradientInputs, gradOffset);
     const data = {
       x: s.storage('data:x', distinct.length * n * d, concat((ds) => ds.x, d)),
       y: s.storage('data:y', distinct.length * n * m, concat((ds) => ds.y, m)),
@@ -123,8 +127,8 @@ export class GroupSession {
         ? s.storage('data:targets', B * k * n * m)
         : s.storage('data:dydx', distinct.length * n * m * g, withGradients ? concat((ds) => ds.dydx, m * g) : undefined),
       directions: perSample ? s.storage('data:directions', B * k * n * d) : undefined,
-      indices: s.storage('data:indices', B * n * this.options.epochsPerChunk + g, Uint32Array.from([...new Uint32Array(B * n * this.options.epochsPerChunk), ...gradientInputs])),
-      gradOffset: B * n * this.options.epochsPerChunk,
+      indices: s.storage('data:indices', gradOffset + g, indices),
+      gradOffset,
       g,
     };
     const memberData: MemberData[] = datasets.map((_, i) => ({
