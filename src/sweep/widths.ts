@@ -36,14 +36,7 @@ export interface SweepNetwork {
 }
 
 /** One trained-and-tested network of the sweep. */
-export interface RunRecord {
-  /** The η axis of the summary and the bound (= width in sweepWidths). */
-  eta: number;
-  width: number;
-  model: ModelKind;
-  gradientWeight: number;
-  repeat: number;
-  seed: number;
+export interface RunRecord extends SweepNetwork {
   rmse: number;
   corr: number;
   stageRmse: number[];
