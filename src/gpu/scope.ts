@@ -131,9 +131,9 @@ export class Scope {
       this.device.queue.submit([encoder.finish()]);
       await staging.mapAsync(GPUMapMode.READ, 0, bytes);
       try {
-        const all = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+        const mapped = staging.getMappedRange(0, bytes);
         let start = 0;
-        return ranges.map((r) => all.slice(start, (start += r.count)));
+        return ranges.map((r) => new Float32Array(mapped.slice(4 * start, 4 * (start += r.count))));
       } finally {
         staging.unmap();
       }
