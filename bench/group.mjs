@@ -13,7 +13,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
+import { forwardPageLog, launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -101,12 +101,7 @@ async function main() {
   const started = Date.now();
   try {
     const page = await browser.newPage();
-    page.on('console', (m) => {
-      const t = m.text();
-      if (t.startsWith('[group] ')) console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${t.slice(8)}`);
-      else if (m.type() === 'error' || m.type() === 'warning') console.log(`[page ${m.type()}] ${t}`);
-    });
-    page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+    forwardPageLog(page, 'group', started);
     const query = new URLSearchParams();
     for (const name of PASSED) if (option(name) !== undefined) query.set(name, option(name));
     const rev = revision(); // what the page loads now

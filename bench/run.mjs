@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
+import { forwardPageLog, launchChromium, requireChromium, startVite } from '../scripts/headless.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -57,12 +57,7 @@ async function main() {
   const started = Date.now();
   try {
     const page = await browser.newPage();
-    page.on('console', (msg) => {
-      const text = msg.text();
-      if (text.startsWith('[bench] ')) console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text.slice(8)}`);
-      else if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[page ${msg.type()}] ${text}`);
-    });
-    page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+    forwardPageLog(page, 'bench', started);
     console.log(`[bench] ${url} in ${executablePath}`);
     await page.goto(url);
     const timeout = Number(option('timeout-min') ?? 20) * 60_000;

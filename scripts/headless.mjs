@@ -62,3 +62,17 @@ export async function startVite({ cacheDir, headers, optimizeDeps }) {
 export function launchChromium({ executablePath = requireChromium(), ...options } = {}) {
   return chromium.launch({ executablePath, args: chromiumArgs, ...options });
 }
+
+/**
+ * Prints a page's `[tag] ` messages, prefixed with the seconds since `started`, and its
+ * console errors, warnings and uncaught errors (the benchmark runners' progress log).
+ */
+export function forwardPageLog(page, tag, started = Date.now()) {
+  const prefix = `[${tag}] `;
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith(prefix)) console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text.slice(prefix.length)}`);
+    else if (msg.type() === 'error' || msg.type() === 'warning') console.log(`[page ${msg.type()}] ${text}`);
+  });
+  page.on('pageerror', (error) => console.log(`[page error] ${error.message}`));
+}
