@@ -83,7 +83,8 @@ async function main() {
         console.error(`[page error] ${text}`);
       } else if (text.startsWith('[log] ')) console.log(`         ${text.slice(6)}`);
     });
-    const query = new URLSearchParams({ preset: opts.preset });
+    // The page starts the experiments only when asked (autorun=1); opened by hand it waits.
+    const query = new URLSearchParams({ preset: opts.preset, autorun: '1' });
     if (opts.sections) query.set('sections', opts.sections);
     if (opts.workers) query.set('workers', String(opts.workers));
     const url = `${server.url}/demo/index.html?${query}`;
