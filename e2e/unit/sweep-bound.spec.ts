@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { complexityBound, type BoundRow } from '../../src/sweep/bound';
+import { boundOrigin, complexityBound, type BoundRow } from '../../src/sweep/bound';
 
 /** A table row from ΔRMSE and Δcorr (baseline fixed at RMSE 1, corr 0.5) and a baseline RMSE. */
 function row(eta: number, deltaRmse: number, deltaCorr: number, baselineRmse = 1): BoundRow {
@@ -50,4 +50,22 @@ test('invalid tables are refused with a clear error', () => {
   expect(() => complexityBound([])).toThrow(/no widths/);
   expect(() => complexityBound([row(2, 0.1, 0.1), row(2, 0.2, 0.2)])).toThrow(/once/);
   expect(() => complexityBound([row(2, NaN, NaN, NaN)])).toThrow(/finite/);
+});
+
+test('which branch set UB, and whether it sits at the grid edge', () => {
+  // GI never loses and the gaps shrink with η: UB = the largest η, set by the smallest gap.
+  const edge = complexityBound([row(2, 0.3, 0.2), row(4, 0.2, 0.1), row(8, 0.01, 0.001)]);
+  expect(edge).toMatchObject({ ub: 8, ubSetBy: ['eta1', 'eta2'], ubKind: 'smallest-gap', ubAtEdge: 'upper' });
+  // ΔRMSE crosses at 4 inside the grid; the argmins are at 2: a crossover sets UB.
+  const cross = complexityBound([row(2, 0.001, 0.0001), row(4, -0.2, 0.3), row(6, 0.3, 0.2), row(8, 0.2, 0.4)]);
+  expect(cross).toMatchObject({ eta4: 4, ub: 4, ubSetBy: ['eta4'], ubKind: 'crossover', ubAtEdge: null });
+  // A gap inside the grid: neither edge.
+  const inner = complexityBound([row(2, 0.3, 0.2), row(4, 0.01, 0.01), row(8, 0.2, 0.1)]);
+  expect(inner).toMatchObject({ ub: 4, ubSetBy: ['eta1', 'eta2'], ubKind: 'smallest-gap', ubAtEdge: null });
+  // Smallest η: the lower edge.
+  const low = complexityBound([row(2, 0.01, 0.01), row(4, 0.3, 0.2)]);
+  expect(low).toMatchObject({ ub: 2, ubAtEdge: 'lower' });
+  // A crossover at the largest η is still a crossover.
+  expect(boundOrigin({ eta1: 2, eta2: 2, eta3: null, eta4: 8, ub: 8 }, [2, 4, 8])).toEqual({ ubSetBy: ['eta4'], ubKind: 'crossover', ubAtEdge: 'upper' });
+  expect(() => boundOrigin({ eta1: 2, eta2: 2, eta3: null, eta4: null, ub: 2 }, [])).toThrow(/no widths/);
 });

@@ -7,7 +7,11 @@
  *    UB = max(η₁, η₂, η₃, η₄),
  *  and UB is reported next to the η with the lowest mean baseline test RMSE. "First" means the
  *  smallest η; argmin ties go to the smallest η. An η whose averages are not finite (a
- *  diverged run) takes part in no argmin and no crossing. */
+ *  diverged run) takes part in no argmin and no crossing.
+ *
+ *  Which branch set UB matters: a crossover (η₃/η₄) is where GI stops helping; where GI never
+ *  loses, η₁/η₂ are only the widths of the smallest gap, and when that is the grid's largest η
+ *  the bound says "at least the grid's edge", not where to stop. */
 
 /** Mean test metrics of one width for the baseline (w = 0) and the GI model (w > 0). */
 export interface BoundRow {
@@ -16,7 +20,21 @@ export interface BoundRow {
   gi: { rmse: number; corr: number };
 }
 
-export interface ComplexityBound {
+/** A branch of the bound: η₁ (smallest |Δcorr|), η₂ (smallest |ΔRMSE|), η₃/η₄ (crossovers). */
+export type BoundBranch = 'eta1' | 'eta2' | 'eta3' | 'eta4';
+
+/** What set UB and where it lies on the grid. */
+export interface BoundOrigin {
+  /** Every branch whose η equals UB, in the order η₁..η₄. */
+  ubSetBy: BoundBranch[];
+  /** 'crossover' when η₃ or η₄ equals UB (GI turns worse there), else 'smallest-gap'. */
+  ubKind: 'crossover' | 'smallest-gap';
+  /** 'upper' when UB is the grid's largest η, 'lower' when its smallest (and not the largest),
+   *  else null. An upper-edge bound of kind smallest-gap is set by the grid, not the data. */
+  ubAtEdge: 'upper' | 'lower' | null;
+}
+
+export interface ComplexityBound extends BoundOrigin {
   /** argmin |Δcorr|. */
   eta1: number;
   /** argmin |ΔRMSE|. */
@@ -60,5 +78,22 @@ export function complexityBound(rows: readonly BoundRow[]): ComplexityBound {
   const eta3 = deltas.find((d) => d.deltaCorr < 0)?.eta ?? null;
   const eta4 = deltas.find((d) => d.deltaRmse < 0)?.eta ?? null;
   const ub = Math.max(eta1, eta2, eta3 ?? -Infinity, eta4 ?? -Infinity);
-  return { eta1, eta2, eta3, eta4, ub, bestBaselineEta, bestWithinBound: bestBaselineEta <= ub, deltas };
+  const origin = boundOrigin({ eta1, eta2, eta3, eta4, ub }, sorted.map((r) => r.eta));
+  return { eta1, eta2, eta3, eta4, ub, ...origin, bestBaselineEta, bestWithinBound: bestBaselineEta <= ub, deltas };
+}
+
+/**
+ * Which branches set a bound's UB and whether it sits at the edge of the η grid (also for a
+ * bound read back from JSON written before these fields existed).
+ * @example boundOrigin(result.bound, result.summary.map((s) => s.eta)).ubKind
+ */
+export function boundOrigin(b: Pick<ComplexityBound, 'eta1' | 'eta2' | 'eta3' | 'eta4' | 'ub'>, etas: readonly number[]): BoundOrigin {
+  if (etas.length === 0) throw new RangeError('boundOrigin: no widths');
+  const branches: [BoundBranch, number | null][] = [['eta1', b.eta1], ['eta2', b.eta2], ['eta3', b.eta3], ['eta4', b.eta4]];
+  const ubSetBy = branches.filter(([, eta]) => eta === b.ub).map(([name]) => name);
+  const ubKind = ubSetBy.includes('eta3') || ubSetBy.includes('eta4') ? 'crossover' : 'smallest-gap';
+  const max = Math.max(...etas);
+  const min = Math.min(...etas);
+  const ubAtEdge = b.ub === max ? 'upper' : b.ub === min ? 'lower' : null;
+  return { ubSetBy, ubKind, ubAtEdge };
 }
