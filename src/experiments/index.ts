@@ -13,3 +13,8 @@ export * from './sweep/index';
 export * as linear from './linear';
 export { runLinearExperiment, LINEAR_METHODS, LINEAR_PRESETS } from './linear';
 export type { LinearExperimentConfig, LinearExperimentOptions, LinearExperimentResult, LinearMethod, LinearRun, LinearSummary } from './linear';
+/** Our results beside the paper's (EXPERIMENTS.md §E): the published numbers, comparison rows,
+ *  computed claim verdicts and the protocol caveat. */
+export * as paper from './paper';
+export { PUBLISHED, compareWithPaper, paperMarkdown, nnComparison, toy2dEtaComparison, linearComparison, giHelpsVerdicts, boundVerdicts, linearVerdicts, protocolCaveat, protocolDifferences, pairedGainOf, describeBound } from './paper';
+export type { ClaimVerdict, EtaComparisonRow, LinearComparisonRow, LinearSectionData, NnComparisonRow, NnSectionData, PaperComparison, PairedGain, PublishedNnRow, PublishedLinearRow } from './paper';
