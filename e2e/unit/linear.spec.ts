@@ -15,6 +15,8 @@ import {
   rbfFeatures,
   rbfFeaturesMulti,
   rmse,
+  selectGradientCoefficients,
+  selectRidgeGradient1d,
   solveSpd,
 } from '../../src/linear/index';
 import type { FeatureMap, GramSums } from '../../src/linear/index';
@@ -306,6 +308,48 @@ test('β_grad: intercept 0, exact derivative least squares on the other columns'
   expect(rmse(predictLinear(d.dphi[0], bg0), data.dydx)).toBeLessThan(0.05);
   expect(() => fitGradientCoefficients({ ...s, DtD: undefined, Dty: undefined, g: 0 })).toThrow(/needs derivative sums/);
   expect(() => fitGradientCoefficients(s, { zeroGradientColumns: [9] })).toThrow(/not a column/);
+});
+
+test('β_grad with a ridge λ_g: QR on the stacked [Φ\'; √λ_g I] system; λ_g picked on validation derivatives', async () => {
+  const { data, d, s } = await sineSums(10, 11);
+  const { n, p } = d;
+  const q = p - 1;
+  for (const lambdaG of [0.05, 1, 7]) {
+    const bg = fitGradientCoefficients(s, { lambda: lambdaG, relativeRidge: 0 });
+    expect(bg[0]).toBe(0);
+    // reference: min ‖Φ'_free β − y'‖² + λ_g‖β‖² as least squares on n + q stacked rows
+    const a = new Float64Array((n + q) * q);
+    const b = new Float64Array(n + q);
+    for (let i = 0; i < n; i++) for (let k = 0; k < q; k++) a[i * q + k] = d.dphi[0][i * p + k + 1];
+    b.set(data.dydx);
+    for (let k = 0; k < q; k++) a[(n + k) * q + k] = Math.sqrt(lambdaG);
+    const ref = qrLeastSquares(a, b, n + q, q);
+    expect(maxAbsDiff(bg.subarray(1), ref)).toBeLessThan(1e-9 * norm(ref));
+  }
+  expect(maxAbsDiff(fitGradientCoefficients(s, { lambda: 0 }), fitGradientCoefficients(s))).toBe(0);
+  expect(() => fitGradientCoefficients(s, { lambda: -1 })).toThrow(/lambda/);
+  // selection: the grid point with the smallest RMSE of Φ'_val β_grad against the validation derivatives
+  const f = rbfFeatures(evenlySpaced(0, 2.5 * Math.PI, 7));
+  const v = sineData(50, 77);
+  const vd = f.design(v.x);
+  const grid = [0, 0.01, 0.1, 1, 10];
+  const sel = selectGradientCoefficients(s, { dphi: vd.dphi, dy: [v.dydx] }, grid);
+  const scores = grid.map((l) => rmse(predictLinear(vd.dphi[0], fitGradientCoefficients(s, { lambda: l })), v.dydx));
+  const best = scores.indexOf(Math.min(...scores));
+  expect(sel.params.lambdaG).toBe(grid[best]);
+  expect(sel.validationRmse).toBeCloseTo(scores[best], 12);
+  expect(maxAbsDiff(sel.beta, fitGradientCoefficients(s, { lambda: grid[best] }))).toBe(0);
+  // a different grid can pick a different λ_g (the test can tell): a grid without the winner
+  const other = selectGradientCoefficients(s, { dphi: vd.dphi, dy: [v.dydx] }, grid.filter((_, i) => i !== best));
+  expect(other.params.lambdaG).not.toBe(grid[best]);
+  // the chosen β_grad is what the ridge-gradient selection uses when handed it
+  const val = { phi: vd.phi, y: v.y };
+  const r1 = selectRidgeGradient1d(s, val, [0.5, 1, 2], { betaGrad: sel.beta });
+  const l = r1.params.lambda1;
+  expect(maxAbsDiff(r1.beta, fitRidgeGradient(s, l, l, sel.beta))).toBeLessThan(1e-12);
+  expect(() => selectGradientCoefficients(s, { dphi: [], dy: [] }, grid)).toThrow(/same positive count/);
+  expect(() => selectGradientCoefficients(s, { dphi: vd.dphi, dy: [v.dydx.subarray(1)] }, grid)).toThrow(/block 0/);
+  expect(() => selectRidgeGradient1d(s, val, [1], { betaGrad: new Float64Array(3) })).toThrow(/betaGrad must hold 8/);
 });
 
 test('ridge-gradient closed form zeroes the gradient of its objective; limits are right', async () => {

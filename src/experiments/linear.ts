@@ -1,6 +1,8 @@
 /** The §B sine protocol (EXPERIMENTS.md): for each training size N and R fresh datasets, fit
  *  least squares, ridge, GI least squares and ridge-gradient (2-D and λ1 = λ2 grids), choose
- *  hyper-parameters on a validation set, and report mean/sd test RMSE per N per method.
+ *  hyper-parameters on a validation set, and report mean/sd/standard error of the test RMSE per
+ *  N per method. Ridge-gradient's β_grad is, as the authors fit it, a ridge regression of its
+ *  own on the derivative equations with λ_g picked on the validation set's derivatives.
  *  Data come from an injected generator, so this module owns no RNG and no problem definition. */
 
 import { evenlySpaced, rbfFeatures } from '../linear/features';
@@ -9,7 +11,7 @@ import { meanSd, median, rmse } from '../util/stats';
 import { fitLeastSquares, predictLinear } from '../linear/fit';
 import { gramSums } from '../linear/normal-equations';
 import type { SumsBackend } from '../linear/normal-equations';
-import { DEFAULT_GAMMA_GRID, DEFAULT_LAMBDA_GRID, linspace, logspace, selectGiLeastSquares, selectRidge, selectRidgeGradient, selectRidgeGradient1d } from '../linear/select';
+import { DEFAULT_GAMMA_GRID, DEFAULT_LAMBDA_GRID, linspace, logspace, selectGiLeastSquares, selectGradientCoefficients, selectRidge, selectRidgeGradient, selectRidgeGradient1d } from '../linear/select';
 import type { Selection } from '../linear/select';
 import { SingularSystemError } from '../linear/solve';
 import { assertFinite, assertInt, assertLength, assertNonNegative } from '../linear/validate';
@@ -41,6 +43,13 @@ export interface LinearExperimentConfig {
   gammaGrid: number[];
   /** Relative ridge for β_grad in ridge-gradient (default {@link DEFAULT_GRADIENT_RIDGE}). */
   gradientRidge?: number;
+  /** How ridge-gradient's β_grad is fitted: 'validation' (default; the authors' way) — a ridge
+   *  on the derivative equations, λ_g from `gradientLambdaGrid` by the validation derivatives'
+   *  RMSE; 'leastSquares' — λ_g = 0 (only the tiny relative ridge), the earlier behaviour, which
+   *  is near-singular when few points fall near an RBF centre. */
+  betaGrad?: 'validation' | 'leastSquares';
+  /** λ_g grid for β_grad (default: lambdaGrid). */
+  gradientLambdaGrid?: number[];
   /** Base seed; per-dataset seeds are derived from it with {@link deriveSeed}. */
   seed: number;
 }
@@ -83,12 +92,15 @@ export interface LinearRun {
   params: Record<string, number>;
 }
 
-/** Mean, sample sd and median (over successful fits) of the test RMSE for one N and method. */
+/** Mean, sample sd, standard error and median (over successful fits) of the test RMSE for one
+ *  N and method. */
 export interface LinearSummary {
   n: number;
   method: LinearMethod;
   mean: number;
   sd: number;
+  /** Standard error of the mean, sd / √count. */
+  se: number;
   median: number;
   count: number;
   failures: number;
@@ -140,6 +152,13 @@ function resolveConfig(o: LinearExperimentOptions): LinearExperimentConfig {
   };
   const l2 = o.lambda2Grid ?? base.lambda2Grid;
   if (l2) c.lambda2Grid = l2;
+  const bgMode = o.betaGrad ?? base.betaGrad;
+  if (bgMode !== undefined) {
+    if (bgMode !== 'validation' && bgMode !== 'leastSquares') throw new Error(`betaGrad must be 'validation' or 'leastSquares', got '${String(bgMode)}'`);
+    c.betaGrad = bgMode;
+  }
+  const lg = o.gradientLambdaGrid ?? base.gradientLambdaGrid;
+  if (lg) c.gradientLambdaGrid = lg;
   const gr = o.gradientRidge ?? base.gradientRidge;
   if (gr !== undefined) {
     assertNonNegative('gradientRidge', gr);
@@ -153,9 +172,25 @@ function resolveConfig(o: LinearExperimentOptions): LinearExperimentConfig {
   return c;
 }
 
-function stats(v: number[]): { mean: number; sd: number; median: number } {
+function stats(v: number[]): { mean: number; sd: number; se: number; median: number } {
   const { mean, sd } = meanSd(v);
-  return { mean, sd, median: median(v) };
+  return { mean, sd, se: sd / Math.sqrt(v.length), median: median(v) };
+}
+
+/** Paired difference ridge − `method` of the test RMSE per N, over the datasets where both
+ *  fitted: mean, standard error and count (positive: `method` is better than ridge). */
+export function pairedGain(result: Pick<LinearExperimentResult, 'config' | 'runs'>, method: LinearMethod = 'ridgeGradient1d'): { n: number; mean: number; se: number; count: number }[] {
+  const rmseOf = new Map(result.runs.map((x) => [`${x.n}:${x.repeat}:${x.method}`, x.testRmse]));
+  return result.config.nTrain.map((n) => {
+    const d: number[] = [];
+    for (let r = 0; r < result.config.repeats; r++) {
+      const a = rmseOf.get(`${n}:${r}:ridge`);
+      const b = rmseOf.get(`${n}:${r}:${method}`);
+      if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b)) d.push(a - b);
+    }
+    const { mean, sd } = meanSd(d);
+    return { n, mean, se: sd / Math.sqrt(d.length), count: d.length };
+  });
 }
 
 /** Runs the §B protocol. Throws clear errors for bad options or malformed generator output. */
@@ -171,6 +206,8 @@ export async function runLinearExperiment(o: LinearExperimentOptions): Promise<L
   const testY = Float64Array.from(o.test.y);
   assertFinite('test.y', testY);
   const gradOpts = cfg.gradientRidge === undefined ? {} : { relativeRidge: cfg.gradientRidge };
+  const fitsBetaGrad = methods.includes('ridgeGradient') || methods.includes('ridgeGradient1d');
+  const lambdaGGrid = cfg.gradientLambdaGrid ?? cfg.lambdaGrid;
   const runs: LinearRun[] = [];
   const total = cfg.nTrain.length * cfg.repeats;
   let done = 0;
@@ -182,7 +219,20 @@ export async function runLinearExperiment(o: LinearExperimentOptions): Promise<L
       checkSample(valSample, cfg.nValidation, 'validation sample');
       const d = features.design(train.x);
       const s = await sums(d.phi, train.y, n, d.p, d.dphi, [train.dydx]);
-      const val = { phi: features.design(valSample.x).phi, y: valSample.y };
+      const valDesign = features.design(valSample.x);
+      const val = { phi: valDesign.phi, y: valSample.y };
+      // β_grad once per dataset for both ridge-gradient variants; a dataset where every λ_g
+      // is singular fails both (NaN runs), like any other singular fit.
+      let betaGrad: { beta: Float64Array; lambdaG: number } | SingularSystemError | null = null;
+      if (fitsBetaGrad && (cfg.betaGrad ?? 'validation') === 'validation') {
+        try {
+          const g = selectGradientCoefficients(s, { dphi: valDesign.dphi, dy: [valSample.dydx] }, lambdaGGrid, gradOpts);
+          betaGrad = { beta: g.beta, lambdaG: g.params.lambdaG };
+        } catch (e) {
+          if (!(e instanceof SingularSystemError)) throw e;
+          betaGrad = e;
+        }
+      }
       for (const method of methods) {
         let sel: Pick<Selection<Record<string, number>>, 'beta' | 'params' | 'validationRmse'>;
         try {
@@ -191,8 +241,14 @@ export async function runLinearExperiment(o: LinearExperimentOptions): Promise<L
             sel = { beta, params: {}, validationRmse: rmse(predictLinear(val.phi, beta), val.y) };
           } else if (method === 'ridge') sel = selectRidge(s, val, cfg.lambdaGrid);
           else if (method === 'giLeastSquares') sel = selectGiLeastSquares(s, val, cfg.gammaGrid);
-          else if (method === 'ridgeGradient') sel = selectRidgeGradient(s, val, cfg.lambdaGrid, cfg.lambda2Grid ?? cfg.lambdaGrid, gradOpts);
-          else sel = selectRidgeGradient1d(s, val, cfg.lambdaGrid, gradOpts);
+          else {
+            if (betaGrad instanceof SingularSystemError) throw betaGrad;
+            const opts = betaGrad ? { ...gradOpts, betaGrad: betaGrad.beta } : gradOpts;
+            const chosen = method === 'ridgeGradient'
+              ? selectRidgeGradient(s, val, cfg.lambdaGrid, cfg.lambda2Grid ?? cfg.lambdaGrid, opts)
+              : selectRidgeGradient1d(s, val, cfg.lambdaGrid, opts);
+            sel = betaGrad ? { ...chosen, params: { ...chosen.params, lambdaG: betaGrad.lambdaG } } : chosen;
+          }
         } catch (e) {
           if (!(e instanceof SingularSystemError)) throw e;
           runs.push({ n, repeat: r, method, testRmse: NaN, validationRmse: NaN, params: {} });

@@ -61,18 +61,25 @@ export interface GradientFitOptions {
   zeroGradientColumns?: readonly number[];
   /** Relative ridge (default {@link DEFAULT_GRADIENT_RIDGE}); 0 for none. */
   relativeRidge?: number;
+  /** Absolute ridge λ_g on the derivative equations (default 0): β_grad =
+   *  (Φ'ᵀΦ' + λ_g I)⁻¹Φ'ᵀy' over the free columns (EXPERIMENTS.md §B; pick it with
+   *  selectGradientCoefficients on validation derivatives). Added to the relative ridge. */
+  lambda?: number;
 }
 
-/** β_grad = argmin Σ_j‖y'_j − Φ'_jβ‖² — the coefficients implied by the derivative data alone.
- *  The derivative of a constant feature is 0, so its coefficient is not identified by y': it is
- *  set to 0 (this is also the minimum-norm least-squares solution) and only the other "free"
- *  columns are solved for, with a tiny ridge δ = relativeRidge × mean(diag of the free block of
- *  ΣΦ'ᵀΦ') so the solve cannot fail on near-collinear derivative features. */
+/** β_grad = argmin Σ_j‖y'_j − Φ'_jβ‖² + λ_g‖β‖² — the coefficients implied by the derivative
+ *  data alone (λ_g = `opts.lambda`, default 0). The derivative of a constant feature is 0, so its
+ *  coefficient is not identified by y': it is set to 0 (also the minimum-norm solution, and
+ *  what any λ_g > 0 gives) and only the other "free" columns are solved for, with
+ *  λ_g + δ on the diagonal, δ = relativeRidge × mean(diag of the free block of ΣΦ'ᵀΦ') so that
+ *  the λ_g = 0 solve cannot fail on near-collinear derivative features. */
 export function fitGradientCoefficients(s: GramSums, opts: GradientFitOptions = {}): Float64Array {
   const { DtD, Dty } = requireDerivatives(s, 'β_grad');
   const p = s.p;
   const rel = opts.relativeRidge ?? DEFAULT_GRADIENT_RIDGE;
+  const lambdaG = opts.lambda ?? 0;
   assertNonNegative('relativeRidge', rel);
+  assertNonNegative('lambda', lambdaG);
   const zero = new Set<number>();
   if (opts.zeroGradientColumns) {
     for (const c of opts.zeroGradientColumns) {
@@ -95,7 +102,7 @@ export function fitGradientCoefficients(s: GramSums, opts: GradientFitOptions = 
     for (let c = 0; c < q; c++) a[r * q + c] = DtD[free[r] * p + free[c]];
     trace += a[r * q + r];
   }
-  const sub = solveSpd(addDiagonal(a, q, (rel * trace) / q), b, q);
+  const sub = solveSpd(addDiagonal(a, q, lambdaG + (rel * trace) / q), b, q);
   free.forEach((c, r) => (beta[c] = sub[r]));
   return beta;
 }

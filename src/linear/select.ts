@@ -153,17 +153,62 @@ function pairSlots(l1s: Float64Array, l2s: Float64Array): PairSlots {
   return lastSlots;
 }
 
+/** Options of the ridge-gradient selectors: how β_grad is fitted, or β_grad itself. */
+export interface RidgeGradientOptions extends GradientFitOptions {
+  /** β_grad to use (e.g. from {@link selectGradientCoefficients}); default
+   *  fitGradientCoefficients(s, options). */
+  betaGrad?: Float64Array;
+}
+
+/** Validation derivatives: Φ'_j of the validation points (each m×p) and the observed y'_j (each m). */
+export interface DerivativeValidationSet {
+  dphi: readonly Float64Array[];
+  dy: readonly Float64Array[];
+}
+
+/**
+ * β_grad as a ridge regression of its own on the derivative equations, λ_g from `grid` by the
+ * RMSE of Φ'_val β_grad against the validation derivatives y'_val (EXPERIMENTS.md §B; the
+ * authors' procedure). Singular grid points (λ_g = 0 on collinear derivative features) are
+ * skipped. `params.lambdaG` is the chosen λ_g; `validationRmse` the derivative RMSE.
+ * @example const g = selectGradientCoefficients(sums, { dphi: vd.dphi, dy: [valDydx] });
+ *          selectRidgeGradient1d(sums, val, grid, { betaGrad: g.beta });
+ */
+export function selectGradientCoefficients(
+  s: GramSums,
+  val: DerivativeValidationSet,
+  grid: readonly number[] = DEFAULT_LAMBDA_GRID,
+  opts: Omit<GradientFitOptions, 'lambda'> = {},
+): Selection<{ lambdaG: number }> {
+  checkGrid('lambdaG', grid);
+  if (val.dphi.length === 0 || val.dphi.length !== val.dy.length) {
+    throw new Error(`validation derivatives: ${val.dphi.length} dphi blocks and ${val.dy.length} dy blocks; need the same positive count`);
+  }
+  if (val.dphi.length !== s.g) throw new Error(`validation derivatives have ${val.dphi.length} blocks, the sums ${s.g}`);
+  // Stack the blocks: one validation set of m·g derivative equations.
+  const m = val.dy[0].length;
+  const phi = new Float64Array(m * s.p * val.dphi.length);
+  const y = new Float64Array(m * val.dphi.length);
+  val.dphi.forEach((d, j) => {
+    if (d.length !== m * s.p || val.dy[j].length !== m) throw new Error(`validation derivative block ${j} is not ${m}×${s.p} with ${m} targets`);
+    phi.set(d, j * m * s.p);
+    y.set(val.dy[j], j * m);
+  });
+  return selectOverGrid(grid.map((lambdaG) => ({ lambdaG })), ({ lambdaG }) => fitGradientCoefficients(s, { ...opts, lambda: lambdaG }), { phi, y }, s.p);
+}
+
 function selectRidgeGradientPairs(
   s: GramSums,
   val: ValidationSet,
   l1s: Float64Array,
   l2s: Float64Array,
-  gradOpts: GradientFitOptions,
+  gradOpts: RidgeGradientOptions,
 ): Selection<{ lambda1: number; lambda2: number }> {
   checkValidation(val, s.p);
   const { p, n } = s;
   const m = val.y.length;
-  const bg = fitGradientCoefficients(s, gradOpts);
+  const bg = gradOpts.betaGrad ?? fitGradientCoefficients(s, gradOpts);
+  if (bg.length !== p || !bg.every(Number.isFinite)) throw new Error(`betaGrad must hold ${p} finite values`);
   const { sums, slot } = pairSlots(l1s, l2s);
   // per distinct sum S: a = ‖r0‖², b = r0·r1, c = ‖r1‖² (NaN when A_S is singular)
   const qa = new Float64Array(sums.length);
@@ -220,7 +265,7 @@ export function selectRidgeGradient(
   val: ValidationSet,
   grid1: readonly number[] = DEFAULT_LAMBDA_GRID,
   grid2: readonly number[] = grid1,
-  gradOpts: GradientFitOptions = {},
+  gradOpts: RidgeGradientOptions = {},
 ): Selection<{ lambda1: number; lambda2: number }> {
   checkGrid('lambda1', grid1);
   checkGrid('lambda2', grid2);
@@ -240,7 +285,7 @@ export function selectRidgeGradient1d(
   s: GramSums,
   val: ValidationSet,
   grid: readonly number[] = DEFAULT_LAMBDA_GRID,
-  gradOpts: GradientFitOptions = {},
+  gradOpts: RidgeGradientOptions = {},
 ): Selection<{ lambda1: number; lambda2: number }> {
   checkGrid('lambda', grid);
   return selectRidgeGradientPairs(s, val, Float64Array.from(grid), Float64Array.from(grid), gradOpts);
