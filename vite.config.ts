@@ -1,42 +1,80 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 /**
  * One config for three uses:
  * - `npm run dev` / the test and reproduction servers: root is the repository, so both
  *   /demo/index.html and /e2e/pages/harness.html (and bench pages) are served;
- * - `npm run build`: the library as two ESM entries, the engine (src/index.ts → dist/index.js)
- *   and the paper harness (src/experiments/index.ts → dist/experiments.js), code they share in
- *   common chunks (one copy of every class), with module workers emitted as ES modules
- *   (`new Worker(new URL(...), { type: 'module' })` is bundled as such).
+ * - `npm run build` (scripts/build.mjs): the library as ESM entries, the engine (src/index.ts →
+ *   dist/index.js), the paper harness (src/experiments/index.ts → dist/experiments.js) and the
+ *   Node entry (src/node/index.ts → dist/node.js, with its worker_threads script
+ *   dist/node-worker.js), code they share in common chunks (one copy of every class). The
+ *   browser pool's worker is built apart by scripts/build.mjs as one self-contained file,
+ *   dist/worker.js, which the engine names as `new Worker(new URL('./worker.js',
+ *   import.meta.url), { type: 'module' })`: the form Vite and webpack bundle as a worker.
  */
 export default defineConfig(({ command }) => ({
   root: '.',
   // Built assets (the worker chunk) are found relative to dist/index.js, wherever it is installed.
   base: command === 'build' ? './' : '/',
   // SOBOLEV_NO_HMR=1 (the test server): an edited source file never reloads a page mid-test.
-  server: { host: '127.0.0.1', hmr: process.env.SOBOLEV_NO_HMR ? false : undefined, watch: process.env.SOBOLEV_NO_HMR ? null : undefined },
+  // `npm run dev` (and only it: not the test or reproduction servers) opens the playground.
+  server: {
+    host: '127.0.0.1',
+    hmr: process.env.SOBOLEV_NO_HMR ? false : undefined,
+    watch: process.env.SOBOLEV_NO_HMR ? null : undefined,
+    open: process.env.npm_lifecycle_event === 'dev' && !process.env.SOBOLEV_NO_HMR ? '/demo/playground/' : false,
+  },
   worker: { format: 'es' },
   // Pre-bundle the browser dependencies up front: a dependency discovered at run time makes
   // Vite reload the page, which would break a headless run in the middle.
   optimizeDeps: {
-    entries: ['demo/index.html', 'e2e/pages/*.html'],
-    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js'],
+    entries: ['demo/index.html', 'demo/playground/index.html', 'e2e/pages/*.html'],
+    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js', 'mathjs'],
   },
+  // The library build names the pool's default worker as the stable dist/worker.js (see above).
+  plugins: command === 'build' ? [stableWorkerUrl()] : [],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
     lib: {
-      entry: { index: 'src/index.ts', experiments: 'src/experiments/index.ts' },
+      entry: { index: 'src/index.ts', experiments: 'src/experiments/index.ts', node: 'src/node/index.ts', 'node-worker': 'src/node/worker.ts' },
       formats: ['es'],
       fileName: (_format, name) => `${name}.js`,
     },
     rollupOptions: {
-      // Keep the runtime dependencies out of the bundle: users' bundlers resolve them.
-      external: ['comlink', /^wgsl-preprocessor/],
+      // Keep the runtime dependencies out of the bundle: users' bundlers resolve them. `webgpu`
+      // (Dawn, an optional peer dependency) and Node's modules are imported by the Node entry only.
+      external: ['comlink', /^wgsl-preprocessor/, 'webgpu', /^node:/],
       // Code both entries use (the engine) goes to shared chunks, so one copy of every class.
       output: { chunkFileNames: 'engine-[hash].js' },
     },
   },
 }));
+
+/** In the library build, the pool's default worker (src/sweep/slot.ts:
+ *  `new URL('../../workers/train.worker.ts', import.meta.url)`) becomes
+ *  `new URL("./worker.js", import.meta.url)`: the self-contained worker that scripts/build.mjs
+ *  writes next to the entries, left as a literal that consumers' bundlers can follow. */
+function stableWorkerUrl(): Plugin {
+  const source = "new URL('../../workers/train.worker.ts', import.meta.url)";
+  const placeholder = '__SOBOLEV_WORKER_URL__';
+  let replaced = false;
+  return {
+    name: 'sobolev:stable-worker-url',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.replace(/\\/g, '/').endsWith('/src/sweep/slot.ts')) return null;
+      if (!code.includes(source)) this.error(`src/sweep/slot.ts no longer contains ${source}; update stableWorkerUrl in vite.config.ts`);
+      replaced = true;
+      return { code: code.replace(source, `new URL(${placeholder}, import.meta.url)`), map: null };
+    },
+    renderChunk(code) {
+      return code.includes(placeholder) ? { code: code.replaceAll(placeholder, '"./worker.js"'), map: null } : null;
+    },
+    generateBundle() {
+      if (!replaced) this.error('the pool worker URL in src/sweep/slot.ts was not found in the library build');
+    },
+  };
+}
