@@ -166,13 +166,19 @@ export interface WidthSweepConfig {
   /** Number of group jobs the networks are packed into, of about equal cost (default 1; give
    *  the pool's size, or a small multiple of it, to keep every worker busy). */
   groups?: number;
+  /** Networks to leave out (e.g. already trained in an earlier, resumed run); the rest are
+   *  packed. A network trains to the same parameters in any group, so its record does not
+   *  depend on which networks share its group. */
+  exclude?: (net: SweepNetwork) => boolean;
 }
 
 /** The sweep's networks packed into `groups` group jobs of about equal cost (each job: one
  *  MlpGroup per stage on a worker; a network's repeat decides its data set). */
 export function widthSweepJobs(config: WidthSweepConfig): LazyJob[] {
   const seedOf = config.seedOf ?? ((repeat: number, eta: number) => (config.seed * 1000 + repeat * 97 + eta) >>> 0);
-  const nets = sweepNetworks({ etas: config.etas, repeats: config.repeats, giWeight: config.giWeight, width: config.width, seedOf });
+  const all = sweepNetworks({ etas: config.etas, repeats: config.repeats, giWeight: config.giWeight, width: config.width, seedOf });
+  const nets = config.exclude ? all.filter((n) => !config.exclude!(n)) : all;
+  if (nets.length === 0) return [];
   const packs = packNetworks(nets, config.groups ?? 1, (n) => networkCost(n, config.settings.hiddenLayers));
   const name = config.name ?? 'sweep';
   return packs.map((pack, g) => {
@@ -227,10 +233,15 @@ export function summaryBound(summary: readonly EtaSummary[]): ComplexityBound {
   );
 }
 
-function finish(runs: RunRecord[], started: number): WidthSweepResult {
+/** A sweep's result from its networks' records: sorted runs, per-η summary and the bound. */
+export function widthSweepResult(runs: RunRecord[], ms: number): WidthSweepResult {
   runs.sort((a, b) => a.eta - b.eta || a.repeat - b.repeat || a.model.localeCompare(b.model));
   const summary = summarize(runs);
-  return { summary, bound: summaryBound(summary), runs, ms: performance.now() - started };
+  return { summary, bound: summaryBound(summary), runs, ms };
+}
+
+function finish(runs: RunRecord[], started: number): WidthSweepResult {
+  return widthSweepResult(runs, performance.now() - started);
 }
 
 export interface SweepOptions {

@@ -1,11 +1,24 @@
-/** The paper's NN experiments (EXPERIMENTS.md §A) as data, in two presets:
- *  `paper` is the table of the paper; `quick` fits a CI budget on a 2-core machine with
- *  software WebGPU (fewer stages, widths, repeats and epochs, the smallest N only, and
- *  shallower networks for regression8d). Both produce the same tables and plots. */
+/** The paper's NN experiments (EXPERIMENTS.md §A) as data, in three presets:
+ *  - `paper`: the table of the paper (thousands of networks: hours on software WebGPU);
+ *  - `full`: every problem's full η grid at its smallest N and the paper's recipe (300 epochs)
+ *    for toy2d and garch4d, with fewer time steps and repeats, sized to about 30 minutes on a
+ *    2-core SwiftShader machine; regression8d's recipe (10 layers of up to 360 units, batch
+ *    100, N = 2500, 8 derivative directions) costs ~20 hours there at 300 epochs, so `full`
+ *    trains its full grid with 3 hidden layers for a few epochs (a check of the pipeline);
+ *  - `quick`: a CI budget (fewer stages, widths, repeats and epochs, the smallest N only, and
+ *    shallower networks for regression8d).
+ *  All produce the same tables and plots; the report's caveat lists what a preset changes. */
 import type { TrainSettings } from '../../sweep/job';
 import type { ProblemName } from './problems';
 
-export type NnPreset = 'quick' | 'paper';
+/** The presets of the main job, smallest first. */
+export const PRESET_NAMES = ['quick', 'full', 'paper'] as const;
+export type NnPreset = (typeof PRESET_NAMES)[number];
+
+/** A preset name from user input, or null when it is not one. */
+export function parsePreset(value: string | null | undefined): NnPreset | null {
+  return (PRESET_NAMES as readonly string[]).includes(value ?? '') ? (value as NnPreset) : null;
+}
 
 /** One problem's sweeps: every N_train in `nTrain`, each over the η grid. */
 export interface NnExperiment {
@@ -74,5 +87,12 @@ const QUICK: NnExperiment[] = [
     settings: { ...PAPER[1].settings, epochs: 30 } },
 ];
 
+const FULL: NnExperiment[] = [
+  { ...PAPER[0], title: 'toy2d (2 time steps, recursive rollout)', stages: 2, nTrain: [50], repeats: 2 },
+  { ...PAPER[2], title: 'regression8d (11 inputs, GI on 8; 3 hidden layers, 4 epochs)', nTrain: [2500], repeats: 1,
+    settings: { ...PAPER[2].settings, hiddenLayers: 3, epochs: 4 } },
+  { ...PAPER[1], title: 'garch4d (1 horizon)', stages: 1, nTrain: [100], repeats: 1 },
+];
+
 /** The NN experiments of a preset, in report order. */
-export const NN_EXPERIMENTS: Record<NnPreset, NnExperiment[]> = { quick: QUICK, paper: PAPER };
+export const NN_EXPERIMENTS: Record<NnPreset, NnExperiment[]> = { quick: QUICK, full: FULL, paper: PAPER };
