@@ -6,12 +6,13 @@ export {
   DeviceLostError,
   GpuValidationError,
   DestroyedError,
+  BusyError,
 } from './gpu/errors';
 export { createMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
 export { createMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
 export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/group-train';
 export type { TangentTargets } from './nn/directions';
-export type { FitOptions, FitReport, FitProgress } from './nn/fit';
+export { FitInterruptedError, type FitOptions, type FitReport, type FitProgress, type Divergence } from './nn/fit';
 export { ACTIVATIONS, type Activation, type Dataset, type MlpParameters } from './types';
 export { compiledKernelCount } from './gpu/programs';
 export type { GpuStats } from './gpu/scope';

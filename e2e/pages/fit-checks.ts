@@ -91,7 +91,7 @@ export async function divergence(): Promise<{ diverged: boolean; epochs: number;
 }
 
 /** Abort after the first progress report. */
-export async function abortMidway(): Promise<{ aborted: boolean; epochs: number; finite: boolean; predictsAfter: boolean }> {
+export async function abortMidway(): Promise<{ aborted: boolean; epochs: number; steps: number; finite: boolean; predictsAfter: boolean }> {
   const ctx = await context();
   const data = wave(512, 9);
   const mlp = createMlp(ctx, { inputs: 2, hidden: [16], outputs: 1 });
@@ -111,6 +111,7 @@ export async function abortMidway(): Promise<{ aborted: boolean; epochs: number;
   return {
     aborted: report.aborted,
     epochs: report.epochs,
+    steps: report.steps,
     finite: [...p.weights, ...p.biases].every((a) => a.every(Number.isFinite)),
     predictsAfter: y.length === 4 && y.every(Number.isFinite),
   };

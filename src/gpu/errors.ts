@@ -47,3 +47,10 @@ export class DestroyedError extends Error {
     super(`${what} has been destroyed; create a new one.`);
   }
 }
+
+/** A call that would interfere with an operation still running on the same models (a second
+ *  fit, setParameters or destroy during a fit). */
+export class BusyError extends Error {
+  override name = 'BusyError';
+}
+

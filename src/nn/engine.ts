@@ -1,7 +1,7 @@
 import { withErrorScope } from '../gpu/buffers';
 import type { Context } from '../gpu/context';
 import { encodeDispatches } from '../gpu/dispatch';
-import { DestroyedError } from '../gpu/errors';
+import { BusyError, DestroyedError } from '../gpu/errors';
 import { checkBindingSize } from '../gpu/scope';
 import type { Activation, Dataset, MlpParameters } from '../types';
 import type { FitReport } from './fit';
@@ -63,7 +63,7 @@ export class GroupEngine {
       const layout: ParamLayout = paramLayout(sizes, [...spec.hidden.map(() => spec.activation), spec.outputActivation]);
       const maxWidth = Math.max(...sizes);
       checkBindingSize(device, 4 * maxWidth * maxWidth, 'A layer of this width');
-      const model = { layout, paramOffset: total, outputActivation: spec.outputActivation };
+      const model = { layout, paramOffset: total, outputActivation: spec.outputActivation, fresh: true };
       total += layout.total;
       return model;
     });
@@ -104,8 +104,9 @@ export class GroupEngine {
 
   /** Replaces model i's parameters. Refused during fit. */
   setParameters(i: number, p: MlpParameters): void {
-    const { layout, paramOffset } = this.#model(i);
-    if (this.#training) throw new Error('setParameters: these parameters are being trained by fit; wait for it (or abort it) first');
+    const model = this.#model(i);
+    const { layout, paramOffset } = model;
+    this.#refuseDuringFit('setParameters');
     const { sizes } = layout;
     const L = sizes.length - 1;
     if (!p || p.weights?.length !== L || p.biases?.length !== L) throw new RangeError(`setParameters expects ${L} weight and ${L} bias arrays`);
@@ -114,6 +115,12 @@ export class GroupEngine {
       checkMatrix(`biases[${l}]`, p.biases[l], sizes[l + 1], 1);
     }
     this.state.ctx.device.queue.writeBuffer(this.state.params, paramOffset * 4, joinParams(layout, p.weights, p.biases));
+    model.fresh = false;
+  }
+
+  /** The rule for calls that change the models: refused (BusyError) while a fit runs. */
+  #refuseDuringFit(call: string): void {
+    if (this.#training) throw new BusyError(`${call}: a fit is running on these models; await it, or abort it (its signal) and await it, first`);
   }
 
   /** Largest number of samples one forward call may stack with k tangent blocks. */
@@ -199,7 +206,7 @@ export class GroupEngine {
   /** Trains every model; one fit at a time. Reads and inference called during a fit (from
    *  onProgress, say) run after it, so they never see its standardised parameters. */
   async fit(data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
-    if (this.#training) throw new Error('fit: these models are already being trained; wait for that fit (or abort it) first');
+    this.#refuseDuringFit('fit');
     this.#training = true;
     try {
       return await this.#serial(() => fitGroup(this.state, data, options));
@@ -220,6 +227,7 @@ export class GroupEngine {
 
   destroy(): void {
     if (this.#destroyed) return;
+    this.#refuseDuringFit('destroy');
     this.#destroyed = true;
     this.#inference.clear();
     this.state.scope.destroy();

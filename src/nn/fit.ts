@@ -1,8 +1,12 @@
 import type { LossOptions } from './loss';
 
 export interface FitProgress {
+  /** Epochs completed. */
   epoch: number;
   epochs: number;
+  /** Optimiser steps taken, and the fit's total (epochs × minibatches per epoch). */
+  step: number;
+  steps: number;
   /** Mean training loss of the last finished epoch (standardised units when normalize). */
   loss: number;
   /** Each model's loss (a group; one entry for a lone Mlp). */
@@ -24,25 +28,59 @@ export interface FitOptions extends Omit<LossOptions, 'directionVectors'> {
   onProgress?: (p: FitProgress) => void;
   /** Minimum milliseconds between onProgress calls (default 100). */
   progressIntervalMs?: number;
+  /** Stops training within about one command-buffer chunk (~250 ms), a wait on
+   *  tangentTargets included; an already-aborted signal returns at once. */
   signal?: AbortSignal;
+  /** Adam's β₁ and β₂ in [0, 1) (defaults 0.9, 0.999) and ε > 0 (default 1e-8). */
   beta1?: number;
   beta2?: number;
   epsilon?: number;
+  /** A model diverges when its loss is not finite or exceeds this factor times its loss at
+   *  the first step (default 1e4; Infinity: only a non-finite loss). */
+  divergenceFactor?: number;
+}
+
+/** Why and when a model stopped by divergence. */
+export interface Divergence {
+  /** Epochs completed when it was detected. */
+  epoch: number;
+  step: number;
+  reason: string;
 }
 
 export interface FitReport {
   /** Epochs completed (and kept). */
   epochs: number;
-  /** Mean loss of the last kept epoch. */
+  /** Mean loss of the last kept epoch (after divergence: of the epoch whose parameters were restored). */
   loss: number;
   /** Mean loss per epoch, and its value and gradient parts (MSE each). */
   history: number[];
   valueHistory: number[];
   gradientHistory: number[];
-  /** A NaN/infinite loss stopped training; the last finite parameters were restored. */
+  /** Training went wrong (see divergence): the model stopped and got back the parameters of
+   *  its lowest-loss chunk. */
   diverged: boolean;
-  /** The AbortSignal stopped training between chunks. */
+  /** Why and when; null when it did not diverge. */
+  divergence: Divergence | null;
+  /** The AbortSignal stopped training (parameters as trained up to the last completed chunk). */
   aborted: boolean;
   steps: number;
   ms: number;
+}
+
+/**
+ * A fit stopped by an error (a throwing onProgress or tangentTargets callback, a GPU failure).
+ * The models are in user units: `state` says whether they are unchanged or keep the parameters
+ * of the last completed chunk; `reports` hold each model's report up to then; `cause` is the error.
+ */
+export class FitInterruptedError extends Error {
+  override name = 'FitInterruptedError';
+  constructor(
+    message: string,
+    readonly state: 'unchanged' | 'last-chunk',
+    readonly reports: readonly FitReport[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }

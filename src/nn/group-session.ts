@@ -16,9 +16,19 @@ export interface GroupState {
   /** Every model's [W_1; b_1 | … | W_L; b_L], one after another. */
   readonly params: GPUBuffer;
   readonly total: number;
-  readonly models: readonly { layout: ParamLayout; paramOffset: number; outputActivation: string }[];
+  readonly models: readonly GroupModel[];
   readonly inputs: number;
   readonly outputs: number;
+}
+
+/** One model of a group. */
+export interface GroupModel {
+  readonly layout: ParamLayout;
+  readonly paramOffset: number;
+  readonly outputActivation: string;
+  /** Its parameters are still the initialisation: fit takes them as standardised-unit
+   *  parameters (the scale the initialisation is meant for) instead of mapping them in. */
+  fresh: boolean;
 }
 
 /** One step's scalars, as the step kernels read them. */
@@ -147,11 +157,11 @@ export class GroupSession {
     StepInfo.write(this.records, i * this.recordBytes, record);
   }
 
-  /** Uploads the staged records and every model's permutations (B windows of n ×
-   *  epochsPerChunk), then records `count` steps into `encoder` (loss slots start at zero). */
-  encodeSteps(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer>): void {
+  /** Uploads the staged records and (when given) every model's permutations (B windows of
+   *  n × epochsPerChunk), then records `count` steps into `encoder` (loss slots start at zero). */
+  encodeSteps(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
     const { queue } = this.group.ctx.device;
-    queue.writeBuffer(this.data.indices, 0, perms);
+    if (perms) queue.writeBuffer(this.data.indices, 0, perms);
     queue.writeBuffer(this.steps, 0, this.records, 0, count * this.recordBytes);
     encoder.clearBuffer(this.loss);
     const pass = encoder.beginComputePass({ label: 'session:steps' });

@@ -1,13 +1,14 @@
 import { withErrorScope } from '../gpu/buffers';
 import type { Dataset, MlpParameters } from '../types';
+import { unlessAborted } from '../util/abort';
 import { Rng } from '../util/rng';
 import { callTangentTargets, randomDirections } from './directions';
-import type { FitOptions, FitReport } from './fit';
+import { FitInterruptedError, type FitOptions, type FitProgress, type FitReport } from './fit';
 import { GroupSession, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { resolveLoss, type LossOptions, type LossSetup } from './loss';
 import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
-import { checkPositiveInt } from './validate';
+import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 /** A value for every model, or one per model. */
 export type PerModel<T> = T | readonly T[];
@@ -61,16 +62,6 @@ function resolveSetups(group: GroupState, datasets: Dataset[], opts: GroupLossOp
   const setups = datasets.map((ds, i) => resolveLoss(group.inputs, group.outputs, ds, { ...opts, gradientWeight: weights[i], seed: undefined }));
   if (setups.some((s) => s.n !== setups[0].n)) throw new RangeError(`every model's dataset must have the same number of rows (got ${setups.map((s) => s.n).join(', ')})`);
   return setups;
-}
-
-/** Reads every model's parameters, maps each through its standardiser, writes them back. */
-async function mapParams(group: GroupState, scalers: Standardizer[], direction: 'in' | 'out'): Promise<void> {
-  const flat = await group.scope.read(group.params, group.total);
-  group.models.forEach((m, i) => {
-    const own = flat.subarray(m.paramOffset, m.paramOffset + m.layout.total);
-    flat.set(transformParams(m.layout, own, scalers[i], direction), m.paramOffset);
-  });
-  group.ctx.device.queue.writeBuffer(group.params, 0, flat);
 }
 
 /**
@@ -127,52 +118,114 @@ async function byParts<R>(
   return results;
 }
 
+const FIT_OPTIONS = [
+  'epochs', 'batchSize', 'learningRate', 'lrDecay', 'gradientWeight', 'directions', 'gradientInputs', 'tangentTargets',
+  'normalize', 'seed', 'onProgress', 'progressIntervalMs', 'signal', 'beta1', 'beta2', 'epsilon', 'divergenceFactor',
+] as const;
+const LOSS_OPTIONS = ['gradientWeight', 'directions', 'gradientInputs', 'directionVectors', 'seed', 'tangentTargets'] as const;
+const FIT_MISPLACED = {
+  directionVectors: "fit draws fresh directions every step (directions: k) or uses the unit vectors ('all'); directionVectors belongs to lossAndGradients",
+};
+const LOSS_MISPLACED = Object.fromEntries(FIT_OPTIONS.filter((key) => !(LOSS_OPTIONS as readonly string[]).includes(key)).map((key) => [key, `'${key}' is an option of fit, not of lossAndGradients`]));
+
+/** The default divergence factor: a loss past 1e4 × its first value stops a model. */
+export const DIVERGENCE_FACTOR = 1e4;
+
+/** fit's options, checked (before any GPU work) and with their defaults. */
+interface CheckedFit {
+  epochs: number;
+  batchSize: number;
+  learningRates: number[];
+  seeds: number[];
+  lrDecay: number;
+  normalize: boolean;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  divergenceFactor: number;
+  progressIntervalMs: number;
+  onProgress?: (p: FitProgress) => void;
+  signal?: AbortSignal;
+  tangentTargets?: GroupFitOptions['tangentTargets'];
+}
+
+function checkFitOptions(options: GroupFitOptions, B: number): CheckedFit {
+  if (!options || typeof options !== 'object') throw new TypeError('fit needs options: { epochs, batchSize, learningRate, gradientWeight, … }');
+  checkOptionKeys('fit', options, FIT_OPTIONS, FIT_MISPLACED);
+  const learningRates = perModel('learningRate', options.learningRate, B);
+  learningRates.forEach(checkLearningRate);
+  const seeds = perModel('seed', options.seed ?? 0, B);
+  seeds.forEach((seed, i) => {
+    if (!(typeof seed === 'number' && Number.isFinite(seed))) throw new RangeError(`seed${B > 1 ? `[${i}]` : ''} must be a finite number, got ${String(seed)}`);
+  });
+  const { onProgress, signal, normalize = true } = options;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('onProgress must be a function ({ epoch, loss, … }) => void');
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
+    throw new TypeError('signal must be an AbortSignal (new AbortController().signal)');
+  }
+  if (typeof normalize !== 'boolean') throw new TypeError(`normalize must be true or false, got ${String(normalize)}`);
+  const divergenceFactor = options.divergenceFactor ?? DIVERGENCE_FACTOR;
+  if (!(typeof divergenceFactor === 'number' && divergenceFactor > 1)) throw new RangeError(`divergenceFactor must be a number > 1 (or Infinity), got ${String(divergenceFactor)}`);
+  return {
+    epochs: checkPositiveInt('epochs', options.epochs),
+    batchSize: checkPositiveInt('batchSize', options.batchSize),
+    learningRates,
+    seeds,
+    lrDecay: checkRange('lrDecay', options.lrDecay ?? 0, 0, Infinity),
+    normalize,
+    beta1: checkRange('beta1', options.beta1 ?? 0.9, 0, 1),
+    beta2: checkRange('beta2', options.beta2 ?? 0.999, 0, 1),
+    epsilon: checkRange('epsilon', options.epsilon ?? 1e-8, Number.MIN_VALUE, Infinity),
+    divergenceFactor,
+    progressIntervalMs: checkRange('progressIntervalMs', options.progressIntervalMs ?? 100, 0, Infinity),
+    onProgress,
+    signal,
+    tangentTargets: options.tangentTargets,
+  };
+}
+
+function emptyReport(): FitReport {
+  return { epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, divergence: null, aborted: false, steps: 0, ms: 0 };
+}
+
 /** Trains every model of a group in lockstep with Adam; the loop stays on the GPU. Model i
  *  follows exactly the steps a lone fit with its options would take. A group too large for
  *  one set of buffers trains as several parts, one after another. */
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const B = group.models.length;
-  checkPositiveInt('epochs', options?.epochs);
-  checkPositiveInt('batchSize', options.batchSize);
-  const learningRates = perModel('learningRate', options.learningRate, B);
-  learningRates.forEach(checkLearningRate);
-  if (options.lrDecay !== undefined && !(options.lrDecay >= 0 && Number.isFinite(options.lrDecay))) throw new RangeError(`lrDecay must be ≥ 0, got ${options.lrDecay}`);
-  const seeds = perModel('seed', options.seed ?? 0, B);
+  const checked = checkFitOptions(options, B);
   const datasets = datasetsOf(data, B);
   const setups = resolveSetups(group, datasets, options);
-  return byParts(group, setups, Math.min(options.batchSize, setups[0].n), (part, pick) =>
-    fitLockstep(part, pick(datasets), pick(setups), pick(learningRates), pick(seeds), options),
+  if (checked.signal?.aborted) return group.models.map(() => ({ ...emptyReport(), aborted: true }));
+  return byParts(group, setups, Math.min(checked.batchSize, setups[0].n), (part, pick) =>
+    fitLockstep(part, pick(datasets), pick(setups), { ...checked, learningRates: pick(checked.learningRates), seeds: pick(checked.seeds) }),
   );
 }
 
 /** fitGroup on checked inputs: each model's dataset, loss setup, learning rate and seed. */
-async function fitLockstep(
-  group: GroupState,
-  userData: Dataset[],
-  setups: LossSetup[],
-  learningRates: number[],
-  seeds: number[],
-  options: GroupFitOptions,
-): Promise<FitReport[]> {
+async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossSetup[], o: CheckedFit): Promise<FitReport[]> {
   const B = group.models.length;
   const started = performance.now();
-  const { device } = group.ctx;
+  const { ctx } = group;
+  const { device } = ctx;
   const { n } = setups[0];
-  const epochs = options.epochs;
-  const batch = Math.min(options.batchSize, n);
-  const batchesPerEpoch = Math.ceil(n / batch);
+  const { epochs, beta1, beta2, signal } = o;
+  const batch = Math.min(o.batchSize, n);
+  const perEpoch = Math.ceil(n / batch);
+  const totalSteps = epochs * perEpoch;
   const perSample = setups.some((s) => s.mode === 'perSample');
-  // Directions drawn on the CPU (tangentTargets) are refreshed every epoch: one epoch per chunk.
-  const epochsPerChunk = Math.min(epochs, perSample ? 1 : Math.max(1, Math.floor(STEPS_PER_CHUNK / batchesPerEpoch)));
-  const [beta1, beta2, eps] = [options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon ?? 1e-8];
-  const rngs = seeds.map((s) => new Rng(s));
+  // Loss slots and shuffles the session holds: whole epochs per chunk while an epoch is short,
+  // else one epoch taken in parts. Directions drawn on the CPU (tangentTargets) are refreshed
+  // every epoch: at most one epoch per chunk.
+  const slots = perSample ? 1 : Math.max(1, Math.min(epochs, Math.floor(STEPS_PER_CHUNK / perEpoch)));
+  const capacity = Math.min(STEPS_PER_CHUNK, slots * perEpoch);
+  const rngs = o.seeds.map((s) => new Rng(s));
   const gpuSeeds = rngs.map((r) => r.uint32());
 
-  const normalize = options.normalize ?? true;
   // Models that share a dataset and an output kind share one standardised upload.
   const cache = new Map<string, { scaler: Standardizer; data: Dataset }>();
   const prepared = userData.map((ds, i) => {
-    if (!normalize) return null;
+    if (!o.normalize) return null;
     const scaleY = group.models[i].outputActivation === 'linear';
     const key = `${userData.indexOf(ds)}|${scaleY}`;
     let entry = cache.get(key);
@@ -185,19 +238,31 @@ async function fitLockstep(
   const trainData = userData.map((ds, i) => prepared[i]?.data ?? ds);
   const session = new GroupSession(group, setups, trainData, {
     batch,
-    stepsPerChunk: epochsPerChunk * batchesPerEpoch,
-    epochsPerChunk,
+    stepsPerChunk: capacity,
+    epochsPerChunk: slots,
     seeds: gpuSeeds,
-    adam: { beta1, beta2, learningRates },
+    adam: { beta1, beta2, learningRates: o.learningRates },
   });
-  const reports: FitReport[] = group.models.map(() => ({ epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, aborted: false, steps: 0, ms: 0 }));
+  const reports = group.models.map(emptyReport);
   const stopped = group.models.map(() => false);
-  let lastProgress = -Infinity;
-  let mapped = false;
+  const firstLoss = group.models.map(() => NaN);
+  const best = group.models.map(() => ({ loss: Infinity, epoch: 0 }));
+  const running = group.models.map(() => new Float64Array(3)); // the current epoch's loss sums so far
   const userX = userData.map((ds) => Float32Array.from(ds.x));
+  let before: Float32Array<ArrayBuffer> | null = null; // every parameter at the start, in user units
+  let snapshot: GPUBuffer | null = null; // the parameters after the last completed chunk
+  let chunks = 0;
+  let epoch = 0;
+  let step = 0;
+  let failed = false;
+  const region = (encoder: GPUCommandEncoder, from: GPUBuffer, to: GPUBuffer, i: number): void => {
+    const { paramOffset, layout } = group.models[i];
+    encoder.copyBufferToBuffer(from, paramOffset * 4, to, paramOffset * 4, layout.total * 4);
+  };
   // Fresh unit directions per model in its (standardised) gradient-input space, their
   // user-space images u = scale_x ⊙ v, and the targets J·u / scale_y from the callback.
-  const uploadEpochDirections = async (): Promise<void> => {
+  // False when the signal aborted the wait.
+  const uploadEpochDirections = async (): Promise<boolean> => {
     const d = group.inputs;
     const m = group.outputs;
     for (let i = 0; i < B; i++) {
@@ -206,109 +271,185 @@ async function fitLockstep(
       const scaler = prepared[i]?.scaler;
       const v = randomDirections(n, d, k, gradientInputs, rngs[i]);
       const u = scaler ? Float32Array.from(v, (value, j) => value * scaler.xScale[j % d]) : v;
-      const t = await callTangentTargets(options.tangentTargets!, userX[i], u, k, n * m);
+      const t = await unlessAborted(callTangentTargets(o.tangentTargets!, userX[i], u, k, n * m), signal);
+      if (!t) return false;
       if (scaler) t.forEach((value, j) => (t[j] = value / scaler.yScale[j % m]));
       device.queue.writeBuffer(session.data.directions!, session.memberData[i].offV * 4, v);
       device.queue.writeBuffer(session.data.dydx, session.memberData[i].offD * 4, t);
     }
+    return true;
   };
   try {
-    const snapshot = session.scope.storage('fit:snapshot', group.total);
-    const perms = new Uint32Array(B * n * epochsPerChunk);
-    if (normalize) {
-      await mapParams(group, prepared.map((p) => p!.scaler), 'in');
-      mapped = true;
+    const bestParams = session.scope.storage('fit:best', group.total);
+    const snap = (snapshot = session.scope.storage('fit:snapshot', group.total));
+    const perms = new Uint32Array(B * n * slots);
+    before = await group.scope.read(group.params, group.total);
+    if (o.normalize) {
+      // A fresh model's initialisation is defined in standardised units; a trained one is mapped in.
+      group.models.forEach((model, i) => {
+        if (model.fresh) return;
+        const own = before!.subarray(model.paramOffset, model.paramOffset + model.layout.total);
+        device.queue.writeBuffer(group.params, model.paramOffset * 4, transformParams(model.layout, own, prepared[i]!.scaler, 'in'));
+      });
     }
+    const start = device.createCommandEncoder({ label: 'fit:start' });
+    start.copyBufferToBuffer(group.params, 0, bestParams, 0, group.total * 4);
+    start.copyBufferToBuffer(group.params, 0, snap, 0, group.total * 4);
+    device.queue.submit([start.finish()]);
     await withErrorScope(device, 'fit', async () => {
-      let step = 0;
-      let chunkLimit = 1; // epochs in the next chunk: start small, grow while chunks are quick
-      for (let e0 = 0; e0 < epochs; ) {
-        if (options.signal?.aborted) {
-          reports.forEach((r, i) => (r.aborted = !stopped[i]));
-          break;
-        }
-        group.ctx.check();
-        const chunkEpochs = Math.min(chunkLimit, epochs - e0);
+      let inEpoch = 0; // minibatches of the current epoch already taken
+      let limit = 1; // steps in the next chunk: the first is one step, whose loss is each model's starting loss
+      let lastProgress = -Infinity;
+      while (epoch < epochs) {
+        if (signal?.aborted) break;
+        ctx.check();
         const chunkStarted = performance.now();
-        let s = 0;
-        for (let e = 0; e < chunkEpochs; e++) {
-          for (let i = 0; i < B; i++) {
-            const perm = perms.subarray(session.memberData[i].offPerm + e * n, session.memberData[i].offPerm + (e + 1) * n);
-            for (let j = 0; j < n; j++) perm[j] = j;
-            rngs[i].shuffle(perm);
+        const wholeEpochs = inEpoch === 0 && limit >= perEpoch ? Math.min(slots, Math.floor(limit / perEpoch), epochs - epoch) : 0;
+        const count = wholeEpochs > 0 ? wholeEpochs * perEpoch : Math.min(limit, perEpoch - inEpoch);
+        const newShuffles = inEpoch === 0;
+        if (newShuffles) {
+          for (let e = 0; e < Math.max(1, wholeEpochs); e++) {
+            for (let i = 0; i < B; i++) {
+              const perm = perms.subarray(session.memberData[i].offPerm + e * n, session.memberData[i].offPerm + (e + 1) * n);
+              for (let j = 0; j < n; j++) perm[j] = j;
+              rngs[i].shuffle(perm);
+            }
           }
-          const decay = Math.pow(1 + (options.lrDecay ?? 0), e0 + e);
-          for (let b = 0; b < batchesPerEpoch; b++, s++) {
-            const t = step + s + 1;
-            const correction = Math.sqrt(1 - Math.pow(beta2, t));
-            session.setStep(s, {
-              permBase: e * n,
-              batchOffset: b * batch,
-              rngStep: t,
-              lossSlot: e,
-              lossScale: 1 / batchesPerEpoch,
-              // For lr = 1: each model's Adam scales it by its own learning rate.
-              lrT: correction / (decay * (1 - Math.pow(beta1, t))),
-              epsT: eps * correction,
-            });
-          }
+          if (perSample && !(await uploadEpochDirections())) break;
         }
-        if (perSample) await uploadEpochDirections();
+        for (let s = 0; s < count; s++) {
+          const slot = wholeEpochs > 0 ? Math.floor(s / perEpoch) : 0;
+          const b = wholeEpochs > 0 ? s % perEpoch : inEpoch + s;
+          const t = step + s + 1;
+          const correction = Math.sqrt(1 - Math.pow(beta2, t));
+          session.setStep(s, {
+            permBase: slot * n,
+            batchOffset: b * batch,
+            rngStep: t,
+            lossSlot: slot,
+            lossScale: 1 / perEpoch,
+            // For lr = 1: each model's Adam scales it by its own learning rate.
+            lrT: correction / (Math.pow(1 + o.lrDecay, epoch + slot) * (1 - Math.pow(beta1, t))),
+            epsT: o.epsilon * correction,
+          });
+        }
         const encoder = device.createCommandEncoder({ label: 'fit:chunk' });
-        encoder.copyBufferToBuffer(group.params, 0, snapshot, 0, group.total * 4);
-        session.encodeSteps(encoder, s, perms);
+        session.encodeSteps(encoder, count, newShuffles ? perms : null);
         device.queue.submit([encoder.finish()]);
-        const chunkLoss = await session.readLoss(chunkEpochs);
+        const sums = await session.readLoss(Math.max(1, wholeEpochs));
+        const epochsDone = wholeEpochs > 0 ? wholeEpochs : inEpoch + count === perEpoch ? 1 : 0;
+        // After the chunk: diverged models get their best parameters back, improved ones
+        // update their best, and the snapshot (what a failure restores) moves here.
+        const after = device.createCommandEncoder({ label: 'fit:chunk-end' });
         for (let i = 0; i < B; i++) {
           if (stopped[i]) continue;
           const report = reports[i];
-          if (!chunkLoss[i].every(Number.isFinite)) {
-            // Back to its parameters at the start of this chunk, the last ones known finite;
-            // it stops (learning rate 0) while the others go on.
-            const { paramOffset, layout } = group.models[i];
-            const restore = device.createCommandEncoder({ label: 'fit:restore' });
-            restore.copyBufferToBuffer(snapshot, paramOffset * 4, group.params, paramOffset * 4, layout.total * 4);
-            device.queue.submit([restore.finish()]);
+          const own = sums[i];
+          // The chunk's mean loss: its last epoch's, or (part of an epoch) its steps' mean.
+          const chunkLoss = wholeEpochs > 0 ? own[3 * (wholeEpochs - 1)] : (own[0] * perEpoch) / count;
+          if (chunks === 0) firstLoss[i] = chunkLoss;
+          // The chunk's loss scores the parameters it started from (the snapshot): the first
+          // chunk is one step, whose loss is exactly that of the starting parameters.
+          if (chunkLoss < best[i].loss) {
+            best[i] = { loss: chunkLoss, epoch: report.epochs };
+            region(after, snap, bestParams, i);
+          }
+          const reason = !own.every(Number.isFinite)
+            ? 'the loss became NaN or infinite'
+            : chunkLoss > o.divergenceFactor * firstLoss[i]
+              ? `the loss grew to ${chunkLoss.toPrecision(3)}, over ${o.divergenceFactor}× its first value ${firstLoss[i].toPrecision(3)}`
+              : null;
+          if (reason) {
+            // It stops (learning rate 0) while the others go on.
+            region(after, bestParams, group.params, i);
             session.workspace.setLearningRate(i, 0);
             report.diverged = true;
+            report.divergence = { epoch: report.epochs, step: step + count, reason: `${reason}; the parameters of epoch ${best[i].epoch} were restored` };
+            if (Number.isFinite(best[i].loss)) report.loss = best[i].loss;
             stopped[i] = true;
             continue;
           }
-          for (let e = 0; e < chunkEpochs; e++) {
-            report.history.push(chunkLoss[i][3 * e]);
-            report.valueHistory.push(chunkLoss[i][3 * e + 1]);
-            report.gradientHistory.push(chunkLoss[i][3 * e + 2]);
+          if (wholeEpochs > 0) {
+            for (let e = 0; e < wholeEpochs; e++) {
+              report.history.push(own[3 * e]);
+              report.valueHistory.push(own[3 * e + 1]);
+              report.gradientHistory.push(own[3 * e + 2]);
+            }
+          } else {
+            own.subarray(0, 3).forEach((v, j) => (running[i][j] += v));
+            if (epochsDone) {
+              report.history.push(running[i][0]);
+              report.valueHistory.push(running[i][1]);
+              report.gradientHistory.push(running[i][2]);
+              running[i].fill(0);
+            }
           }
-          report.epochs = e0 + chunkEpochs;
-          report.steps = step + s;
-          report.loss = report.history[report.history.length - 1];
+          report.epochs = epoch + epochsDone;
+          report.steps = step + count;
+          report.loss = report.history.length ? report.history[report.history.length - 1] : chunkLoss;
+
         }
-        step += s;
-        e0 += chunkEpochs;
+        after.copyBufferToBuffer(group.params, 0, snap, 0, group.total * 4);
+        device.queue.submit([after.finish()]);
+        chunks++;
+        step += count;
+        epoch += epochsDone;
+        inEpoch = wholeEpochs > 0 ? 0 : (inEpoch + count) % perEpoch;
         if (stopped.every(Boolean)) break;
-        const msPerEpoch = (performance.now() - chunkStarted) / chunkEpochs;
-        chunkLimit = Math.max(1, Math.min(epochsPerChunk, Math.floor(TARGET_CHUNK_MS / Math.max(msPerEpoch, 1e-3))));
+        const msPerStep = (performance.now() - chunkStarted) / count;
+        limit = Math.max(1, Math.min(capacity, Math.floor(TARGET_CHUNK_MS / Math.max(msPerStep, 1e-3))));
         const now = performance.now();
-        if (options.onProgress && (now - lastProgress >= (options.progressIntervalMs ?? 100) || e0 === epochs)) {
+        if (o.onProgress && (now - lastProgress >= o.progressIntervalMs || epoch === epochs)) {
           lastProgress = now;
           const losses = reports.map((r) => r.loss);
-          options.onProgress({ epoch: e0, epochs, loss: losses[0], losses, elapsedMs: now - started });
+          o.onProgress({ epoch, epochs, step, steps: totalSteps, loss: losses[0], losses, elapsedMs: now - started });
         }
       }
+      if (signal?.aborted) reports.forEach((r, i) => (r.aborted = !stopped[i]));
     });
+  } catch (error) {
+    failed = true;
+    const state = chunks > 0 ? 'last-chunk' : 'unchanged';
+    const cause = error instanceof Error ? error.message : String(error);
+    const where = state === 'unchanged' ? 'the models are unchanged' : `the models keep the parameters of the last completed chunk (epoch ${epoch}, step ${step}), in user units`;
+    throw new FitInterruptedError(`fit stopped at epoch ${epoch} (step ${step}): ${cause} — ${where}`, state, reports, { cause: error });
   } finally {
+    if (!group.scope.destroyed && !(await ctx.isLost())) await leaveInUserUnits();
     session.destroy();
-    if (mapped && !group.scope.destroyed && !(await group.ctx.isLost())) await mapParams(group, prepared.map((p) => p!.scaler), 'out');
   }
   const ms = performance.now() - started;
   reports.forEach((r) => (r.ms = ms));
   return reports;
+
+  /** Without a completed chunk every model gets its parameters back as they were; else
+   *  (after a failure, from the last completed chunk) they are mapped back to user units. */
+  async function leaveInUserUnits(): Promise<void> {
+    if (!before) return;
+    if (chunks === 0) {
+      group.models.forEach((m) => device.queue.writeBuffer(group.params, m.paramOffset * 4, before!, m.paramOffset, m.layout.total));
+      return;
+    }
+    if (failed) {
+      const restore = device.createCommandEncoder({ label: 'fit:restore' });
+      restore.copyBufferToBuffer(snapshot!, 0, group.params, 0, group.total * 4);
+      device.queue.submit([restore.finish()]);
+    }
+    group.models.forEach((m) => (m.fresh = false));
+    if (!o.normalize) return;
+    const flat = await group.scope.read(group.params, group.total);
+    group.models.forEach((m, i) => {
+      const own = flat.subarray(m.paramOffset, m.paramOffset + m.layout.total);
+      device.queue.writeBuffer(group.params, m.paramOffset * 4, transformParams(m.layout, own, prepared[i]!.scaler, 'out'));
+    });
+  }
 }
 
 /** Every model's loss and parameter gradients on all of its data (raw units, no
  *  normalisation): one full-batch step without the optimiser. */
 export async function lossAndGradientsGroup(group: GroupState, data: Dataset | readonly Dataset[], opts: GroupLossOptions): Promise<LossAndGradients[]> {
   const B = group.models.length;
+  if (!opts || typeof opts !== 'object') throw new TypeError('lossAndGradients needs options: { gradientWeight, … }');
+  checkOptionKeys('lossAndGradients', opts, LOSS_OPTIONS, LOSS_MISPLACED);
   const datasets = datasetsOf(data, B);
   const setups = resolveSetups(group, datasets, opts);
   const seeds = perModel('seed', opts.seed ?? 0, B);

@@ -94,16 +94,8 @@ export class GroupWorkspace {
     this.depth = Math.max(...members.map((m) => m.layout.sizes.length - 1));
     this.actOffsets = members.map(() => []);
     this.zOffsets = members.map(() => []);
-    for (let l = 0; l <= this.depth; l++) {
-      const sizes = members.map((m, i) => (l < m.layout.sizes.length ? this.rows[i] * m.layout.sizes[l] : 0));
-      const { offsets, total } = pack(sizes);
-      offsets.forEach((o, i) => (this.actOffsets[i][l] = o));
-      this.acts.push(this.scope.storage(`group:A[${l}]`, total));
-      if (l > 0) {
-        offsets.forEach((o, i) => (this.zOffsets[i][l] = o));
-        this.zs.push(this.scope.storage(`group:Z[${l}]`, total));
-      }
-    }
+    if (train) this.allLevels();
+    else this.twoLevels();
     const forward: DispatchSpec[] = [];
     for (let l = 1; l <= this.depth; l++) forward.push(...this.levelForward(l));
     if (!train) {
@@ -116,6 +108,47 @@ export class GroupWorkspace {
     const [g, f, b] = realize(ctx, this.scope, 'group:step', [gather, forward, backward]);
     this.forward = f;
     this.step = [...g, ...f, ...b];
+  }
+
+  /** Training: every level's activations and pre-activations stay (the backward pass reads them). */
+  private allLevels(): void {
+    const { members } = this.options;
+    for (let l = 0; l <= this.depth; l++) {
+      const sizes = members.map((m, i) => (l < m.layout.sizes.length ? this.rows[i] * m.layout.sizes[l] : 0));
+      const { offsets, total } = pack(sizes);
+      offsets.forEach((o, i) => (this.actOffsets[i][l] = o));
+      this.acts.push(this.scope.storage(`group:A[${l}]`, total));
+      if (l > 0) {
+        offsets.forEach((o, i) => (this.zOffsets[i][l] = o));
+        this.zs.push(this.scope.storage(`group:Z[${l}]`, total));
+      }
+    }
+  }
+
+  /** Inference: level l lives in buffer l mod 2 (each model at one offset, sized for its
+   *  widest level of that parity) and every level's pre-activations share one buffer, so at
+   *  most two levels exist at a time whatever the depth. A model's output stays put while
+   *  deeper models go on: no other model writes its region. */
+  private twoLevels(): void {
+    const { members } = this.options;
+    const widest = (i: number, from: number, step: number): number => {
+      const { sizes } = members[i].layout;
+      let w = 0;
+      for (let l = from; l < sizes.length; l += step) w = Math.max(w, sizes[l]);
+      return this.rows[i] * w;
+    };
+    const parity = [0, 1].map((p) => pack(members.map((_, i) => widest(i, p, 2))));
+    const pre = pack(members.map((_, i) => widest(i, 1, 1)));
+    const buffers = parity.map(({ total }, p) => this.scope.storage(`group:A[${p ? 'odd' : 'even'}]`, total));
+    const zBuffer = this.scope.storage('group:Z', pre.total);
+    for (let l = 0; l <= this.depth; l++) {
+      members.forEach((_, i) => {
+        this.actOffsets[i][l] = parity[l % 2].offsets[i];
+        if (l > 0) this.zOffsets[i][l] = pre.offsets[i];
+      });
+      this.acts.push(buffers[l % 2]);
+      if (l > 0) this.zs.push(zBuffer);
+    }
   }
 
   private table = (records: Uint32Array<ArrayBuffer>): GPUBuffer => this.scope.storage('group:table', records.length, records);

@@ -53,3 +53,20 @@ export function checkGradientInputs(value: unknown, inputs: number): number[] {
   }
   return value as number[];
 }
+
+/** Throws a TypeError naming any key of `options` not in `known`; `misplaced` explains the
+ *  keys that belong to another call. */
+export function checkOptionKeys(call: string, options: object, known: readonly string[], misplaced: Readonly<Record<string, string>> = {}): void {
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    if (key in misplaced) throw new TypeError(`${call}: '${key}' is not an option here; ${misplaced[key]}`);
+    throw new TypeError(`${call}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
+/** Throws unless `value` is a finite number in [min, max) (or [min, max] when `closed`). */
+export function checkRange(name: string, value: unknown, min: number, max: number, closed = false): number {
+  const ok = typeof value === 'number' && value >= min && (closed ? value <= max : value < max);
+  if (!ok) throw new RangeError(`${name} must be a number in [${min}, ${max}${closed ? ']' : ')'}, got ${String(value)}`);
+  return value;
+}
