@@ -73,12 +73,14 @@ test('offsets and scales of x and y train as well as centred data', async ({ gpu
     { offsetX: 0, scaleX: 1, offsetY: 100, gradientWeight: 1 },
   ];
   const r = await run(gpu, 'offsetsAndScales', cases, 100);
-  console.log('loss / relative test RMSE:', r.map((c: { loss: number; relRmse: number; float32Floor: number }) => `${c.loss.toExponential(2)} / ${c.relRmse.toFixed(3)} (float32 floor ${c.float32Floor.toFixed(3)})`).join(', '));
+  type Case = { value: number; gradient: number; relRmse: number; float32Floor: number };
+  console.log('value / derivative MSE / relative test RMSE:', r.map((c: Case) => `${c.value.toExponential(2)} / ${c.gradient.toExponential(2)} / ${c.relRmse.toFixed(3)} (float32 floor ${c.float32Floor.toFixed(3)})`).join(', '));
   const centred = r[0];
   expect(centred.relRmse).toBeLessThan(0.2);
   for (const c of r.slice(1, 5)) {
     // The standardised problem is the same up to float32 rounding of the standardised data.
-    expect(Math.abs(c.loss - centred.loss)).toBeLessThan(0.05 * centred.loss);
+    expect(Math.abs(c.value - centred.value)).toBeLessThan(0.05 * centred.value);
+    expect(Math.abs(c.gradient - centred.gradient)).toBeLessThan(0.05 * centred.gradient);
     expect(c.relRmse).toBeLessThan(Math.hypot(1.2 * centred.relRmse + 0.01, 1.5 * c.float32Floor));
   }
   // w = 1 trains derivatives only: the level comes from standardisation (the mean of y),
@@ -145,4 +147,20 @@ test('inference keeps two levels of activations whatever the depth', async ({ gp
 test('a device lost during getParameters gives DeviceLostError', async ({ gpu }) => {
   const r = await run(gpu, 'lossDuringRead');
   expect(r).toMatch(/^DeviceLostError: The GPU device was lost/);
+});
+
+test("fit reports in the user's units: its first full-batch epoch is lossAndGradients' loss", async ({ gpu }) => {
+  const r = await run(gpu, 'reportInUserUnits');
+  expect(Math.abs(r.reported - r.direct)).toBeLessThan(1e-3 * r.direct);
+  expect(Math.abs(r.value - r.directValue)).toBeLessThan(1e-3 * r.directValue);
+});
+
+test('toJSON / loadMlp round-trip bit-exactly, for a model and a group', async ({ gpu }) => {
+  const r = await run(gpu, 'saveAndLoad');
+  expect(r.sameParameters).toBe(true);
+  expect(r.samePredictions).toBe(true);
+  expect(r.group).toBe(true);
+  expect(r.trained).toEqual([false, true]);
+  expect(r.busy).toMatch(/^BusyError: toJSON: a fit is running/);
+  expect(r.badFormat).toMatch(/^TypeError: expected a saved model .* got a string: pass JSON.parse\(text\), not the text/);
 });

@@ -102,7 +102,7 @@ fn item(id: u32, lid: u32) {
 `,
 };
 
-export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offY', 'offT', 'offLoss', 'start'] as const);
+export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offY', 'offT', 'offLoss', 'offW', 'start'] as const);
 
 /** How a grouped loss sums a model's residuals: a 256-thread tree per model (GPUs), or one
  *  thread per model summing serially (CPU emulation, where a barrier is expensive). */
@@ -110,7 +110,9 @@ export type LossReduction = 'tree' | 'serial';
 
 /** Grouped loss: each problem (a model) accumulates into its own loss slots
  *  loss[offLoss + 3·slot + {0, 1, 2}] (the step's scale applied). Problem i is workgroup i
- *  ('tree') or thread i ('serial'). */
+ *  ('tree') or thread i ('serial'). The sums are what fit reports, never what it
+ *  differentiates: each squared residual is weighted (weights at offW: m for the values,
+ *  then k·m for the tangent blocks) so a standardised fit reports in the user's units. */
 export const groupedLossProgram: Program<LossReduction> = {
   name: 'loss-grouped',
   key: (v) => v,
@@ -119,6 +121,7 @@ export const groupedLossProgram: Program<LossReduction> = {
     bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], at offOut'),
     bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT'),
     bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE'),
+    bind('weights', 'read', 'array<f32>', 'Per-model residual weights: per output, then per tangent block and output'),
     groupBinding,
     tableBinding(LossProblem.name),
     bind('step', 'uniform-dynamic', StepInfo, "This step's loss slot and scale"),
@@ -151,12 +154,12 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   var sv = 0.0;
   for (var i = lid; i < valueCount; i += 256u) {
     let r = out[p.offOut + i] - targets[p.offY + i];
-    sv += r * r;
+    sv += weights[p.offW + i % p.m] * r * r;
   }
   var st = 0.0;
   for (var i = lid; i < valueCount * p.k; i += 256u) {
     let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
-    st += r * r;
+    st += weights[p.offW + p.m + (i / valueCount) * p.m + i % p.m] * r * r;
   }
   partialValue[lid] = sv;
   partialTangent[lid] = st;
@@ -179,12 +182,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   var sv = 0.0;
   for (var i = 0u; i < valueCount; i++) {
     let r = out[p.offOut + i] - targets[p.offY + i];
-    sv += r * r;
+    sv += weights[p.offW + i % p.m] * r * r;
   }
   var st = 0.0;
-  for (var i = 0u; i < valueCount * p.k; i++) {
-    let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
-    st += r * r;
+  for (var j = 0u; j < p.k; j++) {
+    let base = p.offW + p.m + j * p.m;
+    for (var i = 0u; i < valueCount; i++) {
+      let r = out[p.offOut + valueCount * (j + 1u) + i] - targets[p.offT + valueCount * j + i];
+      st += weights[base + i % p.m] * r * r;
+    }
   }
   accumulate(p, sv, st);
 }

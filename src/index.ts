@@ -8,8 +8,9 @@ export {
   DestroyedError,
   BusyError,
 } from './gpu/errors';
-export { createMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
-export { createMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
+export { createMlp, loadMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
+export { createMlpGroup, loadMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
+export type { MlpJson, MlpGroupJson, SavedModel } from './nn/saved';
 export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/group-train';
 export type { TangentTargets } from './nn/directions';
 export { FitInterruptedError, type FitOptions, type FitReport, type FitProgress, type Divergence } from './nn/fit';

@@ -1,6 +1,9 @@
 // In-page checks of misuse, failure paths and standardisation (issue 15): each returns what
 // happened, and the spec states what must have happened.
+import * as library from '../../src/index';
 import { BusyError, createContext, createMlp, DeviceLostError, FitInterruptedError, type Dataset } from '../../src/index';
+
+const lib = () => library;
 import { rmse, sd } from '../../src/util/stats';
 import { context } from './checks';
 import { wave } from './fit-checks';
@@ -146,13 +149,13 @@ export async function hungCallbackAborted(ms: number): Promise<{ aborted: boolea
   return { aborted: report.aborted, returnMs, leaked: ctx.stats().liveBuffers - before, unchanged };
 }
 
-/** y = offsetY + sin(x1)cos(x2)/2 with x = offsetX + scaleX·u, u ∈ [−2, 2]²: the fitted loss
- *  (standardised units) and the test RMSE relative to sd(y), for centred and shifted data. */
-export async function offsetsAndScales(cases: { offsetX: number; scaleX: number; offsetY: number; double?: boolean; gradientWeight?: number }[], epochs: number): Promise<{ loss: number; relRmse: number; float32Floor: number }[]> {
+/** y = offsetY + sin(x1)cos(x2)/2 with x = offsetX + scaleX·u, u ∈ [−2, 2]²: the last
+ *  epoch's value and (rescaled to u) derivative MSE, and the test RMSE relative to sd(y). */
+export async function offsetsAndScales(cases: { offsetX: number; scaleX: number; offsetY: number; double?: boolean; gradientWeight?: number }[], epochs: number): Promise<{ value: number; gradient: number; relRmse: number; float32Floor: number }[]> {
   const ctx = await context();
   const base = wave(60, 11);
   const test = wave(300, 12);
-  const out: { loss: number; relRmse: number; float32Floor: number }[] = [];
+  const out: { value: number; gradient: number; relRmse: number; float32Floor: number }[] = [];
   for (const c of cases) {
     // Float64Array data (accepted like Float32Array) keeps an offset of 1e6 exact.
     const arr = (values: ArrayLike<number>, f: (v: number) => number) => (c.double ? Float64Array.from(values, f) : Float32Array.from(values, f));
@@ -170,7 +173,9 @@ export async function offsetsAndScales(cases: { offsetX: number; scaleX: number;
     const truth = Array.from(held.y, (v) => v - c.offsetY);
     // Predictions are float32: near 1e6 they are 0.0625 apart, a floor no model can beat.
     const rounded = Array.from(Float32Array.from(held.y), (v) => v - c.offsetY);
-    out.push({ loss: report.loss, relRmse: rmse(Array.from(yHat, (v) => v - c.offsetY), truth) / sd(truth), float32Floor: rmse(rounded, truth) / sd(truth) });
+    const last = report.history.length - 1;
+    // The report is in user units: the derivative term of x scaled by s is 1/s² as large.
+    out.push({ value: report.valueHistory[last], gradient: report.gradientHistory[last] * c.scaleX ** 2, relRmse: rmse(Array.from(yHat, (v) => v - c.offsetY), truth) / sd(truth), float32Floor: rmse(rounded, truth) / sd(truth) });
     mlp.destroy();
   }
   return out;
@@ -321,4 +326,58 @@ export async function lossDuringRead(): Promise<string> {
   } catch (e) {
     return e instanceof DeviceLostError ? `DeviceLostError: ${(e as Error).message}` : `${(e as Error).name}: ${(e as Error).message}`;
   }
+}
+
+/** A warm model on shifted, scaled data: fit's first full-batch epoch reports the loss that
+ *  lossAndGradients computes at the starting parameters (both in user units). */
+export async function reportInUserUnits(): Promise<{ reported: number; direct: number; value: number; directValue: number }> {
+  const ctx = await context();
+  const data = wave(40, 17);
+  data.x = data.x.map((v) => 10 * v + 3);
+  data.y = data.y.map((v) => 100 + 2 * v);
+  data.dydx = data.dydx!.map((v) => v / 5);
+  const mlp = createMlp(ctx, { inputs: 2, hidden: [8], outputs: 1, seed: 4 });
+  mlp.setParameters(await mlp.getParameters()); // a warm start: mapped into standardised units
+  const direct = await mlp.lossAndGradients(data, { gradientWeight: 0.5 });
+  const valueOnly = await mlp.lossAndGradients(data, { gradientWeight: 0 });
+  const report = await mlp.fit(data, { epochs: 1, batchSize: 40, learningRate: 1e-3, gradientWeight: 0.5 });
+  mlp.destroy();
+  return { reported: report.history[0], direct: direct.loss, value: report.valueHistory[0], directValue: valueOnly.loss };
+}
+
+/** toJSON → JSON text → loadMlp: parameters and predictions bit-identical; a trained model
+ *  stays trained (a warm start on the next fit), an untrained one fresh. */
+export async function saveAndLoad(): Promise<{ sameParameters: boolean; samePredictions: boolean; trained: boolean[]; group: boolean; busy: string; badFormat: string }> {
+  const ctx = await context();
+  const data = wave(40, 18);
+  const mlp = createMlp(ctx, { inputs: 2, hidden: [8, 4], outputs: 1, activation: 'gelu', seed: 9 });
+  const untrained = JSON.parse(JSON.stringify(mlp));
+  await mlp.fit(data, { epochs: 5, batchSize: 10, learningRate: 1e-2, gradientWeight: 0.5 });
+  const text = JSON.stringify(mlp);
+  const copy = lib().loadMlp(ctx, JSON.parse(text));
+  const flat = (p: { weights: Float32Array[]; biases: Float32Array[] }) => [...p.weights, ...p.biases].flatMap((a) => [...a]);
+  const [a, b] = [flat(await mlp.getParameters()), flat(await copy.getParameters())];
+  const [ya, yb] = [await mlp.predict(data.x), await copy.predict(data.x)];
+  const group = lib().createMlpGroup(ctx, { inputs: 2, outputs: 1, models: [{ hidden: [3] }, { hidden: [5, 2], activation: 'sin' }] });
+  await group.fit(data, { epochs: 2, batchSize: 10, learningRate: 1e-2, gradientWeight: [0, 0.5] });
+  const groupCopy = lib().loadMlpGroup(ctx, JSON.parse(JSON.stringify(group)));
+  let gSame = true;
+  for (const i of [0, 1]) {
+    const [p, q] = [flat(await group.getParameters(i)), flat(await groupCopy.getParameters(i))];
+    gSame &&= p.every((v, j) => Object.is(v, q[j]));
+  }
+  const running = mlp.fit(data, { epochs: 20, batchSize: 10, learningRate: 1e-3, gradientWeight: 0.5 });
+  const busy = attempt(() => mlp.toJSON());
+  await running;
+  const badFormat = attempt(() => lib().loadMlp(ctx, text as never));
+  const result = {
+    sameParameters: a.length > 0 && a.every((v, i) => Object.is(v, b[i])),
+    samePredictions: ya.every((v, i) => Object.is(v, yb[i])),
+    trained: [untrained.model.trained, JSON.parse(text).model.trained],
+    group: gSame,
+    busy,
+    badFormat,
+  };
+  [mlp, copy, group, groupCopy].forEach((m) => m.destroy());
+  return result;
 }

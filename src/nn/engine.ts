@@ -51,6 +51,9 @@ export class GroupEngine {
   readonly state: GroupState;
   readonly #inference = new Map<string, GroupWorkspace>();
   #queue: Promise<unknown> = Promise.resolve();
+  /** A host copy of every parameter, refreshed after each fit and setParameters: it lets
+   *  snapshot() (toJSON) answer synchronously. */
+  #host: Float32Array<ArrayBuffer>;
   #training = false;
   #destroyed = false;
 
@@ -63,12 +66,13 @@ export class GroupEngine {
       const layout: ParamLayout = paramLayout(sizes, [...spec.hidden.map(() => spec.activation), spec.outputActivation]);
       const maxWidth = Math.max(...sizes);
       checkBindingSize(device, 4 * maxWidth * maxWidth, 'A layer of this width');
-      const model = { layout, paramOffset: total, outputActivation: spec.outputActivation, fresh: true };
+      const model = { layout, paramOffset: total, outputActivation: spec.outputActivation, fresh: true, trainedSinceRead: false };
       total += layout.total;
       return model;
     });
     const flat = new Float32Array(total);
     specs.forEach((spec, i) => flat.set(initialParams(models[i].layout, spec.seed), models[i].paramOffset));
+    this.#host = flat;
     const scope = ctx.scope(specs.length === 1 ? 'mlp' : `mlp-group(${specs.length})`);
     this.state = { ctx, scope, params: scope.storage('params', total, flat), total, models, inputs, outputs };
   }
@@ -114,8 +118,24 @@ export class GroupEngine {
       checkMatrix(`weights[${l}]`, p.weights[l], sizes[l + 1], sizes[l]);
       checkMatrix(`biases[${l}]`, p.biases[l], sizes[l + 1], 1);
     }
-    this.state.ctx.device.queue.writeBuffer(this.state.params, paramOffset * 4, joinParams(layout, p.weights, p.biases));
+    const joined = joinParams(layout, p.weights, p.biases);
+    this.state.ctx.device.queue.writeBuffer(this.state.params, paramOffset * 4, joined);
+    this.#host.set(joined, paramOffset);
     model.fresh = false;
+  }
+
+  /** Model i's parameters from the host copy (synchronous), and whether it is still fresh
+   *  (never trained or set). Refused during a fit. */
+  snapshot(i: number): { parameters: MlpParameters; fresh: boolean } {
+    const model = this.#model(i);
+    this.#refuseDuringFit('toJSON');
+    const own = this.#host.slice(model.paramOffset, model.paramOffset + model.layout.total);
+    return { parameters: splitParams(model.layout, own), fresh: model.fresh };
+  }
+
+  /** Marks model i as fresh (loaded from a save of a never-trained model). */
+  markFresh(i: number): void {
+    this.#model(i).fresh = true;
   }
 
   /** The rule for calls that change the models: refused (BusyError) while a fit runs. */
@@ -209,7 +229,17 @@ export class GroupEngine {
     this.#refuseDuringFit('fit');
     this.#training = true;
     try {
-      return await this.#serial(() => fitGroup(this.state, data, options));
+      return await this.#serial(async () => {
+        try {
+          return await fitGroup(this.state, data, options);
+        } finally {
+          const { models, scope, params, total } = this.state;
+          if (models.some((m) => m.trainedSinceRead) && this.alive && !(await this.state.ctx.isLost())) {
+            this.#host = await scope.read(params, total);
+            models.forEach((m) => (m.trainedSinceRead = false));
+          }
+        }
+      });
     } finally {
       this.#training = false;
     }

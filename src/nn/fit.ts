@@ -7,7 +7,7 @@ export interface FitProgress {
   /** Optimiser steps taken, and the fit's total (epochs × minibatches per epoch). */
   step: number;
   steps: number;
-  /** Mean training loss of the last finished epoch (standardised units when normalize). */
+  /** Mean training loss of the last finished epoch, in the user's units. */
   loss: number;
   /** Each model's loss (a group; one entry for a lone Mlp). */
   losses: number[];
@@ -53,7 +53,8 @@ export interface FitReport {
   epochs: number;
   /** Mean loss of the last kept epoch (after divergence: of the epoch whose parameters were restored). */
   loss: number;
-  /** Mean loss per epoch, and its value and gradient parts (MSE each). */
+  /** Mean loss per epoch, and its value and gradient parts (MSE each), in the user's units
+   *  (the loss lossAndGradients computes, minibatch by minibatch, as the parameters move). */
   history: number[];
   valueHistory: number[];
   gradientHistory: number[];

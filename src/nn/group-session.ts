@@ -29,6 +29,8 @@ export interface GroupModel {
   /** Its parameters are still the initialisation: fit takes them as standardised-unit
    *  parameters (the scale the initialisation is meant for) instead of mapping them in. */
   fresh: boolean;
+  /** A fit changed its parameters since the engine last copied them to the host. */
+  trainedSinceRead: boolean;
 }
 
 /** One step's scalars, as the step kernels read them. */
@@ -43,6 +45,9 @@ export interface GroupSessionOptions {
   epochsPerChunk: number;
   /** Seed of each model's on-GPU random directions. */
   seeds: number[];
+  /** Each model's weights of its reported squared residuals (outputs, then k × outputs):
+   *  fit's map back to user units. Default: all 1 (the loss in the data's own units). */
+  reportWeights?: Float32Array[];
   /** Train with Adam (fit); without it a step only computes the losses and gradients. */
   adam?: { beta1: number; beta2: number; learningRates: number[] };
 }
@@ -80,6 +85,13 @@ export class GroupSession {
       this.lossStride = 3 * options.epochsPerChunk;
       this.loss = this.scope.storage('session:loss', this.lossStride * group.models.length);
       this.scope.reserveReadback(this.lossStride * group.models.length * 4);
+      const m = group.outputs;
+      const weights = setups.map((s, i) => options.reportWeights?.[i] ?? new Float32Array(m * (1 + s.k)).fill(1));
+      const offW: number[] = [];
+      weights.reduce((offset, w) => (offW.push(offset), offset + w.length), 0);
+      const flatWeights = new Float32Array(weights.reduce((sum, w) => sum + w.length, 0));
+      weights.forEach((w, i) => flatWeights.set(w, offW[i]));
+      const lossWeights = this.scope.storage('session:loss-weights', flatWeights.length, flatWeights);
       const adam = options.adam && {
         ...options.adam,
         moment1: this.scope.storage('session:m', group.total),
@@ -91,8 +103,9 @@ export class GroupSession {
         train: {
           mode: this.mode,
           data: this.data,
-          members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, seed: options.seeds[i], data: this.memberData[i] })),
+          members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
           loss: this.loss,
+          lossWeights,
           lossStride: this.lossStride,
           steps: this.steps,
           adam,

@@ -184,6 +184,21 @@ function checkFitOptions(options: GroupFitOptions, B: number): CheckedFit {
   };
 }
 
+/** Weights that turn a standardised model's squared residuals into the user's units: the
+ *  value of output c by scale_y[c]², its derivative along input j by (scale_y[c] / scale_x[j])²
+ *  ('all'), along a drawn direction by scale_y[c]² (the direction's user-space image). */
+function userUnitWeights(setup: LossSetup, m: number, scaler: Standardizer | undefined): Float32Array {
+  const w = new Float32Array(m * (1 + setup.k)).fill(1);
+  if (!scaler) return w;
+  for (let j = -1; j < setup.k; j++) {
+    for (let c = 0; c < m; c++) {
+      const perInput = j >= 0 && setup.mode === 'all' ? scaler.xScale[setup.gradientInputs[j]] : 1;
+      w[m * (1 + j) + c] = (scaler.yScale[c] / perInput) ** 2;
+    }
+  }
+  return w;
+}
+
 function emptyReport(): FitReport {
   return { epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, divergence: null, aborted: false, steps: 0, ms: 0 };
 }
@@ -241,6 +256,7 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
     stepsPerChunk: capacity,
     epochsPerChunk: slots,
     seeds: gpuSeeds,
+    reportWeights: setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler)),
     adam: { beta1, beta2, learningRates: o.learningRates },
   });
   const reports = group.models.map(emptyReport);
@@ -434,7 +450,10 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
       restore.copyBufferToBuffer(snapshot!, 0, group.params, 0, group.total * 4);
       device.queue.submit([restore.finish()]);
     }
-    group.models.forEach((m) => (m.fresh = false));
+    group.models.forEach((m) => {
+      m.fresh = false;
+      m.trainedSinceRead = true;
+    });
     if (!o.normalize) return;
     const flat = await group.scope.read(group.params, group.total);
     group.models.forEach((m, i) => {

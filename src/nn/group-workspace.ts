@@ -33,8 +33,10 @@ export interface GroupTrainOptions {
   mode: DirectionMode;
   /** indices: every model's permutation windows, then at gradOffset the gradient inputs. */
   data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
-  members: { gradientWeight: number; seed: number; data: MemberData }[];
+  /** offW: where the member's reported-loss weights start in lossWeights (see the loss program). */
+  members: { gradientWeight: number; seed: number; data: MemberData; offW: number }[];
   loss: GPUBuffer;
+  lossWeights: GPUBuffer;
   /** Floats of `loss` each model owns (3 per epoch slot). */
   lossStride: number;
   steps: GPUBuffer;
@@ -289,13 +291,13 @@ export class GroupWorkspace {
           n, m, k,
           valueWeight: f32Bits((1 - w) / (n * m)),
           tangentWeight: f32Bits(k > 0 ? w / (n * m * k) : 0),
-          offOut: this.actOffsets[i][depth], offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offLoss: i * train.lossStride, start: j,
+          offOut: this.actOffsets[i][depth], offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offLoss: i * train.lossStride, offW: train.members[i].offW, start: j,
         };
       });
       backward.push(
         // A barrier costs a CPU-emulated adapter far more than the serial sum it would save.
         dispatchOf(groupedLossProgram, this.ctx.tiledGemm ? 'tree' : 'serial', { count: part.length, total: part.length, cap: 0 }, {
-          out: this.acts[depth], targets, loss: train.loss, step,
+          out: this.acts[depth], targets, loss: train.loss, weights: train.lossWeights, step,
           problems: this.table(LossProblem.pack(records)),
         }),
       );

@@ -3,6 +3,7 @@ import type { Dataset, MlpParameters } from '../types';
 import { GroupEngine, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
 import type { FitReport } from './fit';
 import type { GroupFitOptions, GroupLossOptions, LossAndGradients } from './group-train';
+import { checkSaved, saveModel, savedParameters, type MlpGroupJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
 export type { ModelSpec } from './engine';
@@ -15,6 +16,7 @@ export interface MlpGroupSpec {
 }
 
 let construct: (ctx: Context, inputs: number, outputs: number, models: ResolvedModelSpec[]) => MlpGroup;
+let engineOf: (group: MlpGroup) => GroupEngine;
 
 /**
  * B networks with the same inputs and outputs and their own hidden widths, depths,
@@ -30,6 +32,7 @@ export class MlpGroup {
 
   static {
     construct = (ctx, inputs, outputs, models) => new MlpGroup(ctx, inputs, outputs, models);
+    engineOf = (group) => group.#engine;
   }
 
   /** Use createMlpGroup. */
@@ -96,6 +99,17 @@ export class MlpGroup {
     return this.#engine.fit(data, options);
   }
 
+  /** Every model as plain JSON data; loadMlpGroup(ctx, json) rebuilds the group bit-exactly.
+   *  Synchronous; refused during a fit. */
+  toJSON(): MlpGroupJson {
+    this.#engine.check('This MlpGroup');
+    const models = this.models.map((spec, i) => {
+      const { parameters, fresh } = this.#engine.snapshot(i);
+      return saveModel(spec, parameters, fresh);
+    });
+    return { format: 'sobolev-webgpu/mlp-group', version: 1, inputs: this.inputs, outputs: this.outputs, models };
+  }
+
   /** Frees the GPU memory of every model. Later calls throw. */
   destroy(): void {
     this.#engine.destroy();
@@ -112,4 +126,21 @@ export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
   checkPositiveInt('outputs', spec.outputs);
   if (!Array.isArray(spec.models) || spec.models.length === 0) throw new TypeError('models must be a non-empty array of { hidden, activation?, outputActivation?, seed? }');
   return construct(ctx, spec.inputs, spec.outputs, spec.models.map((m, i) => resolveModelSpec(m, `models[${i}].`)));
+}
+
+/** Rebuilds a group saved with `group.toJSON()`. */
+export function loadMlpGroup(ctx: Context, json: MlpGroupJson): MlpGroup {
+  checkSaved(json, 'sobolev-webgpu/mlp-group');
+  if (!Array.isArray(json.models)) throw new TypeError('a saved group needs a models array');
+  const group = createMlpGroup(ctx, { inputs: json.inputs, outputs: json.outputs, models: json.models.map(({ hidden, activation, outputActivation, seed }) => ({ hidden, activation, outputActivation, seed })) });
+  try {
+    json.models.forEach((m, i) => {
+      group.setParameters(i, savedParameters(m));
+      if (!m.trained) engineOf(group).markFresh(i);
+    });
+  } catch (error) {
+    group.destroy();
+    throw error;
+  }
+  return group;
 }

@@ -4,6 +4,7 @@ import { GroupEngine, resolveModelSpec } from './engine';
 import type { FitOptions, FitReport } from './fit';
 import type { LossAndGradients } from './group-train';
 import type { LossOptions } from './loss';
+import { checkSaved, saveModel, savedParameters, type MlpJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
 export type { LossOptions } from './loss';
@@ -23,6 +24,7 @@ export interface MlpSpec {
 }
 
 let construct: (ctx: Context, spec: Required<MlpSpec>) => Mlp;
+let engineOf: (mlp: Mlp) => GroupEngine;
 
 /** A multilayer perceptron whose parameters live on the GPU: a group of one model, so it
  *  runs the same grouped kernels as MlpGroup. */
@@ -32,6 +34,7 @@ export class Mlp {
 
   static {
     construct = (ctx, spec) => new Mlp(ctx, spec);
+    engineOf = (mlp) => mlp.#engine;
   }
 
   /** Use createMlp. */
@@ -142,6 +145,16 @@ export class Mlp {
     return report;
   }
 
+  /** The model as plain JSON data (spec and parameters; `JSON.stringify(mlp)` calls this):
+   *  loadMlp(ctx, json) rebuilds it bit-exactly. Synchronous (from a host copy kept after
+   *  every fit and setParameters); refused during a fit. */
+  toJSON(): MlpJson {
+    this.#check();
+    const { parameters, fresh } = this.#engine.snapshot(0);
+    const { inputs, outputs, ...model } = this.spec;
+    return { format: 'sobolev-webgpu/mlp', version: 1, inputs, outputs, model: saveModel(model, parameters, fresh) };
+  }
+
   /** Frees the GPU memory of this model. Later calls throw. */
   destroy(): void {
     this.#engine.destroy();
@@ -157,4 +170,19 @@ export function createMlp(ctx: Context, spec: MlpSpec): Mlp {
   checkPositiveInt('inputs', spec?.inputs);
   checkPositiveInt('outputs', spec.outputs);
   return construct(ctx, { inputs: spec.inputs, outputs: spec.outputs, ...resolveModelSpec(spec) });
+}
+
+/** Rebuilds a model saved with `mlp.toJSON()` (or `JSON.parse(JSON.stringify(mlp))`). */
+export function loadMlp(ctx: Context, json: MlpJson): Mlp {
+  checkSaved(json, 'sobolev-webgpu/mlp');
+  const { hidden, activation, outputActivation, seed } = json.model ?? ({} as MlpJson['model']);
+  const mlp = createMlp(ctx, { inputs: json.inputs, outputs: json.outputs, hidden, activation, outputActivation, seed });
+  try {
+    mlp.setParameters(savedParameters(json.model));
+  } catch (error) {
+    mlp.destroy();
+    throw error;
+  }
+  if (!json.model.trained) engineOf(mlp).markFresh(0);
+  return mlp;
 }
