@@ -22,8 +22,10 @@ export async function overflowing(page: Page): Promise<string[]> {
     for (const el of document.body.querySelectorAll<HTMLElement>('*')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
-      // Inside a box that scrolls sideways on purpose (a wide table) is fine.
-      if (el.closest('.table-wrap, .image-grids') && !el.matches('.table-wrap, .image-grids')) continue;
+      // Inside a box that scrolls sideways on purpose (a wide table, the image grids) is fine.
+      let scroller = el.parentElement;
+      while (scroller && scroller !== document.body && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowX)) scroller = scroller.parentElement;
+      if (scroller && scroller !== document.body) continue;
       if (r.right > width + 1 || r.left < -1) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
     }
     return out.slice(0, 20);

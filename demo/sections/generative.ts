@@ -4,7 +4,7 @@
 import { createContext } from '../../src/index';
 import { GENERATIVE_PRESETS, measureStepCost, modelCount, runGenerativeExperiment } from '../../src/experiments/generative/index';
 import { costTable, describeConfig, generativeMarkdown, gridJson, kTable, rmseTable } from './generative-report';
-import { drawImageGrid, drawRmseChart, htmlTable } from './generative-view';
+import { drawImageGrid, drawRmseChart, htmlTable, renderGenerative } from './generative-view';
 import type { Preset, Section, SectionResult, SectionUi } from './types';
 
 async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<SectionResult> {
@@ -65,5 +65,8 @@ async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<
 export const section: Section = {
   id: 'generative',
   title: 'Generative image model with gradient information: projected JVP losses (idea 4)',
+  needsGpu: true,
+  tasks: () => 2,
   run,
+  render: renderGenerative,
 };

@@ -10,7 +10,7 @@ import type { SumsBackend } from '../../src/linear/index';
 import { LINEAR_METHODS, runLinearExperiment, type LinearExperimentOptions } from '../../src/experiments/index';
 import { sineData, sineGrid } from '../../src/experiments/problems/sine';
 import { compareSums, type SumsComparison, type SumsDataKind } from '../../src/linear/sums-check';
-import { drawLinearChart } from './linear-chart';
+import { renderLinear } from './linear-view';
 import { agreementTable, backendAgreement, pairedGain, precisionTable, rmseTable } from './linear-report';
 import type { Preset, Section, SectionResult, SectionUi } from './types';
 
@@ -89,7 +89,6 @@ async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<
     const agreement = cpu ? backendAgreement(result, cpu) : [];
     const gain = pairedGain(result);
     const c = result.config;
-    drawLinearChart(ui.element, `Sine: mean test RMSE vs N (${c.repeats} datasets per N)`, result);
     const preamble =
       `Preset **${preset}**: y = sin x + N(0, 0.1²), x ~ U(0, 2.5π), exact dy/dx; 7 Gaussian RBFs + constant; ` +
       `N ∈ {${c.nTrain.join(', ')}}, ${c.repeats} datasets per N, validation ${c.nValidation} points, test 100-point grid; ` +
@@ -127,5 +126,9 @@ async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<
 export const section: Section = {
   id: 'linear',
   title: 'Linear models: ridge vs ridge-gradient and GI least squares on the sine problem (ideas 1 and 3)',
+  // The sums fall back to the CPU (float64) when the page has no WebGPU.
+  needsGpu: false,
+  tasks: (_preset, gpu) => (gpu ? 3 : 1),
   run,
+  render: renderLinear,
 };

@@ -1,22 +1,32 @@
 // Test RMSE vs η for the baseline and the GI model (mean ± sd over repeats), with the GI
-// complexity bound UB and the best baseline η marked, drawn with chart.js.
+// complexity bound UB, the best baseline η and the best GI η marked and ticks at the η values
+// that were run, drawn with chart.js; the figure carries a text summary for screen readers.
 import Chart from 'chart.js/auto';
-import { chartCanvas } from './chart-canvas';
+import { chartFigure, num } from '../shared/figure';
+import { lineStyle, STYLE } from '../shared/palette';
 import type { SweepResult } from '../../src/experiments/index';
 
-const BASELINE = '#3465a4';
-const GI = '#cc0000';
+/** What the chart reads of a sweep (a SweepResult, or a sweep of results.json). */
+export interface SweepLike {
+  summary: SweepResult['summary'];
+  bound: Pick<SweepResult['bound'], 'ub' | 'bestBaselineEta'>;
+  config?: { giWeight?: number };
+}
 
-/** Draws one sweep into a new canvas inside `host`; returns the chart (destroy it to free it). */
-export function drawSweepChart(host: HTMLElement, title: string, result: SweepResult): Chart {
-  const canvas = chartCanvas(host);
+type Row = SweepLike['summary'][number];
+
+/** Draws one sweep into a new figure inside `host`; returns the chart (destroy it to free it). */
+export function drawSweepChart(host: HTMLElement, title: string, result: SweepLike): Chart {
   const { summary, bound } = result;
-  const pts = (pick: (s: SweepResult['summary'][number]) => number) => summary.map((s) => ({ x: s.eta, y: pick(s) }));
-  const ys = summary.flatMap((s) => [s.baseline.rmse.mean + s.baseline.rmse.sd, s.gi.rmse.mean + s.gi.rmse.sd, s.baseline.rmse.mean - s.baseline.rmse.sd, s.gi.rmse.mean - s.gi.rmse.sd]);
+  const pts = (pick: (s: Row) => number) => summary.map((s) => ({ x: s.eta, y: pick(s) }));
+  const ys = summary.flatMap((s) => [s.baseline.rmse.mean + s.baseline.rmse.sd, s.gi.rmse.mean + s.gi.rmse.sd, s.baseline.rmse.mean - s.baseline.rmse.sd, s.gi.rmse.mean - s.gi.rmse.sd]).filter(Number.isFinite);
   const lo = Math.max(0, Math.min(...ys));
   const hi = Math.max(...ys);
-  const best = summary.find((s) => s.eta === bound.bestBaselineEta)!;
-  const band = (color: string, sign: number, pick: (s: SweepResult['summary'][number]) => { mean: number; sd: number }) => ({
+  const bestB = summary.find((s) => s.eta === bound.bestBaselineEta) ?? summary[0];
+  const bestG = summary.reduce((a, s) => (s.gi.rmse.mean < a.gi.rmse.mean ? s : a), summary[0]);
+  const wins = summary.filter((s) => s.gi.rmse.mean < s.baseline.rmse.mean).length;
+  const w = result.config?.giWeight ?? 0.5;
+  const band = (color: string, sign: number, pick: (s: Row) => { mean: number; sd: number }) => ({
     label: '',
     data: pts((s) => pick(s).mean + sign * pick(s).sd),
     borderColor: 'transparent',
@@ -24,31 +34,34 @@ export function drawSweepChart(host: HTMLElement, title: string, result: SweepRe
     pointRadius: 0,
     fill: sign > 0 ? '+1' : false,
   });
-  return new Chart(canvas, {
+  const etas = summary.map((s) => s.eta);
+  const range = (sel: (s: Row) => number) => `${num(Math.min(...summary.map(sel)))} to ${num(Math.max(...summary.map(sel)))}`;
+  const fig = chartFigure(
+    host,
+    `${title}: test RMSE against width η`,
+    `η ∈ {${etas.join(', ')}}. Baseline RMSE ${range((s) => s.baseline.rmse.mean)}, GI ${range((s) => s.gi.rmse.mean)}; GI lower at ${wins} of ${summary.length} widths. ` +
+      `Best baseline η = ${bestB.eta} (${num(bestB.baseline.rmse.mean)}), best GI η = ${bestG.eta} (${num(bestG.gi.rmse.mean)}); UB = ${bound.ub}.`,
+  );
+  return new Chart(fig.canvas, {
     type: 'line',
     data: {
       datasets: [
-        band(BASELINE, 1, (s) => s.baseline.rmse),
-        band(BASELINE, -1, (s) => s.baseline.rmse),
-        band(GI, 1, (s) => s.gi.rmse),
-        band(GI, -1, (s) => s.gi.rmse),
-        { label: 'baseline (w = 0)', data: pts((s) => s.baseline.rmse.mean), borderColor: BASELINE, backgroundColor: BASELINE },
-        { label: `GI (w = ${result.config.giWeight ?? 0.5})`, data: pts((s) => s.gi.rmse.mean), borderColor: GI, backgroundColor: GI },
+        band(STYLE.baseline.color, 1, (s) => s.baseline.rmse),
+        band(STYLE.baseline.color, -1, (s) => s.baseline.rmse),
+        band(STYLE.gi.color, 1, (s) => s.gi.rmse),
+        band(STYLE.gi.color, -1, (s) => s.gi.rmse),
+        { label: 'baseline (w = 0)', data: pts((s) => s.baseline.rmse.mean), ...lineStyle(STYLE.baseline) },
+        { label: `GI (w = ${w})`, data: pts((s) => s.gi.rmse.mean), ...lineStyle(STYLE.gi) },
+        { label: `UB = ${bound.ub}`, data: [{ x: bound.ub, y: lo }, { x: bound.ub, y: hi }], ...lineStyle(STYLE.green, 0) },
         {
-          label: `UB = ${bound.ub}`,
-          data: [{ x: bound.ub, y: lo }, { x: bound.ub, y: hi }],
-          borderColor: '#2e7d32',
-          borderDash: [6, 4],
-          pointRadius: 0,
+          label: `best baseline η = ${bestB.eta}`,
+          data: [{ x: bestB.eta, y: bestB.baseline.rmse.mean }],
+          borderColor: '#000', backgroundColor: STYLE.baseline.color, pointStyle: 'star', pointRadius: 11, borderWidth: 2, showLine: false,
         },
         {
-          label: `best baseline η = ${bound.bestBaselineEta}`,
-          data: [{ x: best.eta, y: best.baseline.rmse.mean }],
-          borderColor: '#000',
-          backgroundColor: '#ffd600',
-          pointStyle: 'star',
-          pointRadius: 10,
-          showLine: false,
+          label: `best GI η = ${bestG.eta}`,
+          data: [{ x: bestG.eta, y: bestG.gi.rmse.mean }],
+          borderColor: '#000', backgroundColor: STYLE.gi.color, pointStyle: 'rectRot', pointRadius: 9, borderWidth: 2, showLine: false,
         },
       ],
     },
@@ -58,10 +71,20 @@ export function drawSweepChart(host: HTMLElement, title: string, result: SweepRe
       parsing: false,
       plugins: {
         title: { display: true, text: title },
-        legend: { labels: { filter: (item) => item.text !== '', boxWidth: 12 } },
+        legend: { labels: { filter: (item) => item.text !== '', boxWidth: 14 } },
       },
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'η (hidden width 4·η)' } },
+        x: {
+          type: 'linear',
+          min: Math.min(...etas, bound.ub) - 1,
+          max: Math.max(...etas, bound.ub) + 1,
+          title: { display: true, text: 'η (hidden width 4·η)' },
+          ticks: { autoSkip: true, maxRotation: 0 },
+          // Ticks at the η values of the sweep only.
+          afterBuildTicks: (axis) => {
+            axis.ticks = etas.map((value) => ({ value }));
+          },
+        },
         y: { title: { display: true, text: 'test RMSE (mean ± sd)' } },
       },
     },

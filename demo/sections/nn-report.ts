@@ -48,6 +48,7 @@ export function nnMarkdown(done: { exp: NnExperiment; result: SweepResult }[], p
 /** An HTML table element (caption, header, rows). */
 export function htmlTable(caption: string, header: string[], rows: string[][]): HTMLTableElement {
   const table = document.createElement('table');
+  table.tabIndex = 0; // a wide table scrolls sideways: it must take the keyboard focus
   table.createCaption().textContent = caption;
   const head = table.createTHead().insertRow();
   for (const h of header) head.append(Object.assign(document.createElement('th'), { textContent: h }));

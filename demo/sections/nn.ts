@@ -5,6 +5,7 @@ import { createPool } from '../../src/index';
 import { NN_EXPERIMENTS, runSweep, type NnExperiment, type SweepResult } from '../../src/experiments/index';
 import { drawSweepChart } from './nn-chart';
 import { htmlTable, nnMarkdown, overviewRows, sweepTable } from './nn-report';
+import { renderNn } from './nn-view';
 import type { Preset, Section, SectionResult, SectionUi } from './types';
 
 function workersParam(): number | undefined {
@@ -93,5 +94,9 @@ async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<
 export const section: Section = {
   id: 'nn',
   title: 'Feed-forward networks: GI vs baseline, and the GI complexity bound (ideas 1 and 2)',
+  needsGpu: true,
+  // One progress task: the network-steps of all sweeps.
+  tasks: () => 1,
   run,
+  render: renderNn,
 };

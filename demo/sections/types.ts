@@ -1,6 +1,8 @@
 // The contract between the demo shell (demo/main.ts) and each experiment section.
-// A section runs one experiment of the paper with a preset, reports progress, draws its
-// plots into its element, and returns tables for the headless report.
+// A section runs one experiment of the paper with a preset, reports progress, and returns
+// tables for the headless report and plain JSON; `render` draws that JSON (the figures,
+// tables and comparison of the page), for a run that just finished and for a saved
+// results.json alike.
 
 export type Preset = 'quick' | 'paper';
 
@@ -24,5 +26,11 @@ export interface SectionResult {
 export interface Section {
   id: string;
   title: string;
+  /** Whether the section needs WebGPU (false: it runs on the CPU when the page has none). */
+  needsGpu?: boolean;
+  /** Progress tasks a run of `preset` reports (for the page's ETA before all have started). */
+  tasks?(preset: Preset, gpu: boolean): number;
   run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<SectionResult>;
+  /** Draws a result's JSON (SectionResult.json, or results.json's `data`) into `host`. */
+  render?(data: unknown, host: HTMLElement): void;
 }
