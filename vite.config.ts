@@ -68,7 +68,7 @@ function stableWorkerUrl(): Plugin {
       if (!id.replace(/\\/g, '/').endsWith('/src/sweep/slot.ts')) return null;
       if (!code.includes(source)) this.error(`src/sweep/slot.ts no longer contains ${source}; update stableWorkerUrl in vite.config.ts`);
       replaced = true;
-      return { code: code.replace(source, `new URL(${placeholder}, import.meta.url)`), map: null };
+      return { code: code.replaceAll(source, `new URL(${placeholder}, import.meta.url)`), map: null };
     },
     renderChunk(code) {
       return code.includes(placeholder) ? { code: code.replaceAll(placeholder, '"./worker.js"'), map: null } : null;

@@ -1,16 +1,12 @@
 // The built package in Node on Dawn (the `webgpu` npm package), no browser: the path that
-// benchmarks and servers without a browser use. Prints one JSON line.
-import { create, globals } from 'webgpu';
-import { createContext, createMlp } from '../dist/index.js';
+// benchmarks and servers without a browser use. createNodeContext (dist/node.js) installs
+// Dawn's globals, keeps its instance alive and finds the Vulkan loader and driver itself
+// (SOBOLEV_WEBGPU_SWIFTSHADER=1 / 'fallback' picks SwiftShader). Prints one JSON line.
+import { createMlp } from '../dist/index.js';
+import { createNodeContext } from '../dist/node.js';
 
-Object.assign(globalThis, globals);
-// Keep the GPU instance referenced: if it is collected, Dawn tears down under the device.
-const gpu = create([]);
-globalThis.dawnGpu = gpu;
-const adapter = await gpu.requestAdapter();
-if (!adapter) throw new Error('Dawn found no adapter (set VK_ICD_FILENAMES to a Vulkan ICD, e.g. SwiftShader)');
-const device = await adapter.requestDevice();
-const ctx = await createContext({ device, tiledGemm: process.env.TILED === '1' ? true : process.env.TILED === '0' ? false : undefined });
+const tiledGemm = process.env.TILED === '1' ? true : process.env.TILED === '0' ? false : undefined;
+const ctx = await createNodeContext({ tiledGemm });
 const mlp = createMlp(ctx, { inputs: 2, hidden: [8], outputs: 1, seed: 3 });
 const p = await mlp.getParameters();
 const x = [0.5, -0.25, 1, 2];
@@ -26,5 +22,4 @@ const report = await mlp.fit(
 );
 mlp.destroy();
 ctx.destroy();
-device.destroy();
-console.log(JSON.stringify({ y: [...y], expected, losses: [report.history[0], report.loss], tiled: ctx.tiledGemm }));
+console.log(JSON.stringify({ y: [...y], expected, losses: [report.history[0], report.loss], tiled: ctx.tiledGemm, adapter: ctx.adapterInfo.description }));

@@ -5,6 +5,7 @@
  *  MlpGroup per stage (one sequence of grouped dispatches per step covers all of them), each
  *  on its own data set (e.g. its repeat's training subset), then tested with the staged
  *  rollout. The job's result carries one ModelResult per network. */
+import { checkActivation, checkMatrix, checkPositiveInt, checkWeight } from '../nn/validate';
 import type { Activation } from '../types';
 
 /** Training and test data of one stage. Row-major, as Dataset. */
@@ -148,4 +149,88 @@ export function cloneJob(job: TrainJob): TrainJob {
     settings: { ...job.settings },
     meta: job.meta ? { ...job.meta } : undefined,
   };
+}
+
+const SETTINGS = ['hiddenLayers', 'activation', 'outputActivation', 'epochs', 'batchSize', 'learningRate', 'lrDecay', 'directions', 'normalize', 'beta1', 'beta2', 'epsilon'] as const;
+
+function checkNumber(name: string, value: unknown, ok: (v: number) => boolean, want: string): void {
+  if (typeof value !== 'number' || !ok(value)) throw new RangeError(`${name} must be ${want}, got ${typeof value === 'string' ? `'${value}' (a string)` : String(value)}`);
+}
+
+/**
+ * Checks a job the way fit checks its options, before it is queued (so before any worker or
+ * GPU work): the settings (hiddenLayers a positive integer, known activations, epochs and
+ * batchSize positive integers, learningRate > 0, lrDecay ≥ 0, directions 'all' or a positive
+ * integer, Adam's beta1/beta2 in [0, 1) and epsilon > 0, no unknown keys), every network
+ * (width a positive integer, gradientWeight in [0, 1], an integer seed), and every stage's
+ * arrays (Float32Arrays of finite values, y and dydx sized n × outputs and n × outputs × g).
+ * Throws a RangeError or TypeError that names the job and the field to change.
+ */
+export function validateJob(job: TrainJob): void {
+  if (!job || typeof job !== 'object') throw new TypeError(`a job must be an object { id, data, models, rollout, settings }, got ${String(job)}`);
+  if (typeof job.id !== 'string' || job.id === '') throw new TypeError(`a job needs a non-empty string id, got ${String(job.id)}`);
+  const where = `job ${job.id}`;
+  const at = (field: string) => `${where}: ${field}`;
+  try {
+    const s = job.settings;
+    if (!s || typeof s !== 'object') throw new TypeError(`settings must be an object { hiddenLayers, epochs, batchSize, learningRate, lrDecay, ... }`);
+    for (const key of Object.keys(s)) {
+      if (!(SETTINGS as readonly string[]).includes(key)) throw new TypeError(`unknown setting '${key}' (known: ${SETTINGS.join(', ')})`);
+    }
+    checkPositiveInt('settings.hiddenLayers', s.hiddenLayers);
+    if (s.activation !== undefined) checkActivation('settings.activation', s.activation);
+    if (s.outputActivation !== undefined) checkActivation('settings.outputActivation', s.outputActivation);
+    checkPositiveInt('settings.epochs', s.epochs);
+    checkPositiveInt('settings.batchSize', s.batchSize);
+    checkNumber('settings.learningRate', s.learningRate, (v) => v > 0 && Number.isFinite(v), 'a finite number > 0');
+    checkNumber('settings.lrDecay', s.lrDecay, (v) => v >= 0 && Number.isFinite(v), 'a finite number ≥ 0 (0.01 divides the rate by 1.01 each epoch)');
+    if (s.directions !== undefined && s.directions !== 'all') checkPositiveInt("settings.directions ('all' or a count)", s.directions);
+    if (s.normalize !== undefined && typeof s.normalize !== 'boolean') throw new TypeError(`settings.normalize must be a boolean, got ${String(s.normalize)}`);
+    if (s.beta1 !== undefined) checkNumber('settings.beta1', s.beta1, (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+    if (s.beta2 !== undefined) checkNumber('settings.beta2', s.beta2, (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+    if (s.epsilon !== undefined) checkNumber('settings.epsilon', s.epsilon, (v) => v > 0 && Number.isFinite(v), 'a finite number > 0');
+    if (typeof job.rollout !== 'boolean') throw new TypeError(`rollout must be a boolean, got ${String(job.rollout)}`);
+    if (!Array.isArray(job.models) || job.models.length === 0) throw new RangeError('models must be a non-empty array of { width, gradientWeight, seed, data? }');
+    if (!Array.isArray(job.data) || job.data.length === 0) throw new RangeError('data must be a non-empty array of data sets (each an array of stages)');
+    job.models.forEach((m, i) => {
+      checkPositiveInt(`models[${i}].width`, m?.width);
+      try {
+        checkWeight(m.gradientWeight);
+      } catch (error) {
+        throw new RangeError(`models[${i}].${(error as Error).message}`);
+      }
+      checkNumber(`models[${i}].seed`, m.seed, Number.isSafeInteger, 'an integer');
+      const d = m.data ?? 0;
+      if (!(Number.isInteger(d) && d >= 0 && d < job.data.length)) throw new RangeError(`models[${i}].data = ${String(d)} is not a data set index in [0, ${job.data.length})`);
+    });
+    const needsGradients = job.models.some((m) => m.gradientWeight > 0);
+    job.data.forEach((set, d) => {
+      if (!Array.isArray(set) || set.length === 0) throw new RangeError(`data[${d}] must be a non-empty array of stages`);
+      set.forEach((st, k) => {
+        const name = `data[${d}][${k}]`;
+        checkPositiveInt(`${name}.inputs`, st?.inputs);
+        const g = st.gradientInputs;
+        if (!Array.isArray(g) || g.some((i) => !Number.isInteger(i) || i < 0 || i >= st.inputs) || new Set(g).size !== g.length) {
+          throw new RangeError(`${name}.gradientInputs must list distinct input indices in [0, ${st.inputs}), got ${JSON.stringify(g)}`);
+        }
+        for (const [part, arrays] of [['train', st.train], ['test', st.test]] as const) {
+          if (!arrays || typeof arrays !== 'object') throw new TypeError(`${name}.${part} must be { x, y${part === 'train' ? ', dydx' : ''} }`);
+          for (const [key, a] of Object.entries(arrays)) {
+            if (!(a instanceof Float32Array)) throw new TypeError(`${name}.${part}.${key} must be a Float32Array (it is transferred to the worker)`);
+          }
+        }
+        const n = checkMatrix(`${name}.train.x`, st.train.x, st.inputs);
+        const outputs = st.train.y.length / n;
+        if (!Number.isInteger(outputs) || outputs < 1) throw new RangeError(`${name}.train.y has length ${st.train.y.length}; expected n × outputs with n = ${n} rows of train.x`);
+        checkMatrix(`${name}.train.y`, st.train.y, outputs, n);
+        if (st.train.dydx.length > 0 || (needsGradients && g.length > 0)) checkMatrix(`${name}.train.dydx`, st.train.dydx, outputs * g.length, n);
+        const nTest = checkMatrix(`${name}.test.x`, st.test.x, st.inputs);
+        checkMatrix(`${name}.test.y`, st.test.y, outputs, nTest);
+      });
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw new RangeError(at((error as Error).message));
+    if (error instanceof TypeError) throw new TypeError(at((error as Error).message));
+    throw error;
+  }
 }

@@ -11,19 +11,28 @@
  *  worker that does not stop within `cancelGraceMs` is terminated (its device goes with it). */
 import * as Comlink from 'comlink';
 import { abortError } from '../util/abort';
-import { cloneJob, jobTransferables, type JobProgress, type JobResult, type LazyJob, type TrainJob } from './job';
+import { cloneJob, jobTransferables, validateJob, type JobProgress, type JobResult, type LazyJob, type TrainJob } from './job';
+import { checkJob } from './train';
 import { WorkerCrashError, WorkerSlot, type WorkerSource } from './slot';
 import type { JobOutcome, WorkerInfo, WorkerStats } from './worker-api';
 
 export { WorkerCrashError };
 
 export interface PoolOptions {
-  /** Number of workers; default min(navigator.hardwareConcurrency, 4). */
+  /** Number of workers; default min(maxSize, 4). More than `maxSize` is capped to it (see
+   *  Pool.capped). */
   size?: number;
-  /** Script of the worker (default: workers/train.worker.ts, bundled by Vite), or a function
-   *  that starts a worker given its name, e.g.
+  /** The most workers this machine takes: each worker is a thread with its own GPU device,
+   *  so more workers than logical cores only contend (default navigator.hardwareConcurrency;
+   *  the Node pool uses os.availableParallelism()). */
+  maxSize?: number;
+  /** Script of the worker, or a function that starts a worker given its name, e.g.
    *  `(name) => new Worker(new URL('./my.worker.ts', import.meta.url), { type: 'module', name })`
-   *  (the form bundlers recognise). The worker must serve the WorkerApi (exposeTrainWorker). */
+   *  (the form bundlers recognise). The worker must serve the WorkerApi (exposeTrainWorker);
+   *  the package's own is `sobolev-webgpu/worker` (dist/worker.js, one self-contained file).
+   *  Default: that file, named as `new URL('./worker.js', import.meta.url)` next to the
+   *  library's code (Vite and webpack bundle it; with esbuild or plain rollup copy it beside
+   *  your bundle or pass its URL here). */
   workerUrl?: WorkerSource;
   /** Extra attempts of a job whose worker crashed (default 2). */
   maxRetries?: number;
@@ -72,6 +81,12 @@ export class JobError extends Error {
 
 type JobSource = TrainJob | LazyJob;
 
+/** validateJob (settings, networks, arrays) and checkJob (every data set's stages alike). */
+function checkTrainJob(job: TrainJob): void {
+  validateJob(job);
+  checkJob(job);
+}
+
 function isLazy(job: JobSource): job is LazyJob {
   return typeof (job as LazyJob).make === 'function';
 }
@@ -89,9 +104,21 @@ interface Task {
 
 type Slot = WorkerSlot<Task>;
 
-function defaultSize(): number {
-  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 2;
-  return Math.max(1, Math.min(cores || 2, 4));
+/** Logical cores, where the platform says (browsers, workers, Node 21+), else 2. */
+function logicalCores(): number {
+  const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency;
+  return Number.isInteger(cores) && cores! > 0 ? cores! : 2;
+}
+
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? `'${value}' (a string)` : String(value);
+}
+
+/** A pool given more workers than `maxSize`: how many were asked for, and why fewer run. */
+export interface PoolCap {
+  requested: number;
+  size: number;
+  reason: string;
 }
 
 /** A pool of training workers. Create with createPool; destroy() when done. */
@@ -107,10 +134,27 @@ export class Pool {
   private destroyed = false;
   /** The adapter of the first worker that started (for reports). */
   adapter: WorkerInfo['adapter'] | null = null;
+  /** Set when `size` was capped to `maxSize` (a console warning says so too); null otherwise. */
+  readonly capped: PoolCap | null = null;
 
   constructor(options: PoolOptions = {}) {
-    const size = options.size ?? defaultSize();
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
+    const maxSize = options.maxSize ?? logicalCores();
+    if (!Number.isInteger(maxSize) || maxSize < 1) throw new RangeError(`pool maxSize must be a positive integer, got ${describeValue(maxSize)}`);
+    const requested = options.size ?? Math.min(maxSize, 4);
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1) {
+      throw new RangeError(`pool size must be a positive integer (a number of workers), got ${describeValue(requested)}`);
+    }
+    if (typeof options.workerUrl !== 'function' && typeof (globalThis as { Worker?: unknown }).Worker !== 'function') {
+      throw new TypeError(
+        "createPool needs Web Workers (the Worker global), which this runtime lacks; in Node use createNodePool from 'sobolev-webgpu/node' (worker_threads)",
+      );
+    }
+    const size = Math.min(requested, maxSize);
+    if (size < requested) {
+      const reason = `${requested} workers requested, capped at ${maxSize}: each worker is a thread with its own GPU device, and this machine has ${maxSize} logical cores (pass maxSize to change the cap)`;
+      this.capped = { requested, size, reason };
+      console.warn(`[sobolev-webgpu] createPool: ${reason}`);
+    }
     this.size = size;
     this.maxRetries = options.maxRetries ?? 2;
     this.cancelGraceMs = options.cancelGraceMs ?? 2000;
@@ -118,9 +162,16 @@ export class Pool {
     this.slots = Array.from({ length: size }, () => null);
   }
 
-  /** Queues one job; resolves with its metrics. */
+  /** Queues one job; resolves with its metrics. A job with bad settings, networks or data is
+   *  refused at once (RangeError/TypeError naming the field, validateJob), before any worker
+   *  starts; a LazyJob is checked when it is made. */
   submit(job: JobSource, opts: SubmitOptions = {}): Promise<JobResult> {
     if (this.destroyed) return Promise.reject(new Error('This pool has been destroyed; create a new one.'));
+    try {
+      if (!isLazy(job)) checkTrainJob(job);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const id = job.id;
     return new Promise<JobResult>((resolve, reject) => {
       const task: Task = { source: job, id, attempt: 0, opts, resolve, reject, settled: false, slot: null };
@@ -134,6 +185,8 @@ export class Pool {
   /** Runs every job; results arrive through onResult as they finish and, at the end, in job order.
    *  The first job that fails for good cancels the rest and rejects the run. */
   async run(jobs: JobSource[], opts: RunOptions = {}): Promise<JobResult[]> {
+    // Every job is checked before the first one starts a worker.
+    for (const job of jobs) if (!isLazy(job)) checkTrainJob(job);
     const inner = new AbortController();
     const forward = () => inner.abort();
     opts.signal?.addEventListener('abort', forward, { once: true });
@@ -275,10 +328,22 @@ export class Pool {
     task.attempt++;
     let outcome: JobOutcome | null = null;
     let crash: unknown = null;
+    let job: TrainJob;
+    try {
+      job = isLazy(task.source) ? task.source.make() : cloneJob(task.source);
+      if (isLazy(task.source)) checkTrainJob(job);
+    } catch (error) {
+      // A job that cannot be made or is invalid fails by itself: not the worker's fault.
+      if (slot.task === task) slot.task = null;
+      task.slot = null;
+      this.settle(task, () => task.reject(error));
+      this.pump();
+      this.notifyIdle();
+      return;
+    }
     try {
       await slot.ready;
       if (task.settled) throw abortError(); // cancelled while the worker was starting
-      const job = isLazy(task.source) ? task.source.make() : cloneJob(task.source);
       const progress = task.opts.onProgress ? Comlink.proxy(task.opts.onProgress) : undefined;
       outcome = await slot.call<JobOutcome>(slot.remote.run(Comlink.transfer(job, jobTransferables(job)), task.attempt, progress));
       if (!outcome.ok && outcome.fatal) slot.crash(`GPU device lost: ${outcome.error.message}`);

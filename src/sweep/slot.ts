@@ -10,10 +10,29 @@ export class WorkerCrashError extends Error {
   override name = 'WorkerCrashError';
 }
 
+/** What the pool needs of a started worker: a DOM `Worker` is one; so is the Node entry's
+ *  adapter of a worker_threads Worker (sobolev-webgpu/node). Typed without the DOM library so
+ *  the declarations work in Node projects too. */
+export interface PoolWorker {
+  postMessage(message: unknown, transfer: unknown[]): void;
+  /** 'message' (event.data), 'messageerror', and 'error' (event.message: '' when the script
+   *  failed to load). */
+  addEventListener(type: string, listener: (event: PoolWorkerEvent) => void): void;
+  removeEventListener(type: string, listener: (event: PoolWorkerEvent) => void): void;
+  terminate(): void;
+}
+
+/** The parts of a worker's events the pool reads. */
+export interface PoolWorkerEvent {
+  data?: unknown;
+  message?: string;
+  preventDefault(): void;
+}
+
 /** Where a slot's worker comes from: a module script URL, or a function that starts one
  *  (given the worker's name) and returns it. The script must serve the WorkerApi, e.g. by
- *  calling exposeTrainWorker (worker-host.ts). */
-export type WorkerSource = string | URL | ((name: string) => Worker);
+ *  calling exposeTrainWorker (worker-host.ts): the package's own is `sobolev-webgpu/worker`. */
+export type WorkerSource = string | URL | ((name: string) => PoolWorker);
 
 export interface SlotHooks {
   /** Called once if the worker crashes (not when it is terminated on purpose). */
@@ -23,7 +42,9 @@ export interface SlotHooks {
 
 /** A started worker in pool position `index`; `task` is whatever the pool runs there. */
 export class WorkerSlot<T = unknown> {
-  readonly worker: Worker;
+  readonly worker: PoolWorker;
+  /** The worker script, for messages ('' when a function started the worker). */
+  readonly url: string;
   readonly remote: Comlink.Remote<WorkerApi>;
   readonly ready: Promise<WorkerInfo>;
   readonly crashed: Promise<never>;
@@ -33,15 +54,30 @@ export class WorkerSlot<T = unknown> {
 
   constructor(readonly index: number, source: WorkerSource | null, private readonly hooks: SlotHooks) {
     const name = `sobolev-train-${index}`;
-    if (typeof source === 'function') this.worker = source(name);
-    else if (source) this.worker = new Worker(source, { type: 'module', name });
-    else this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
-    this.remote = Comlink.wrap<WorkerApi>(this.worker);
+    if (typeof source === 'function') {
+      this.url = '';
+      this.worker = source(name);
+    } else if (source) {
+      this.url = String(source);
+      this.worker = new Worker(source, { type: 'module', name });
+    } else {
+      // The library build (vite.config.ts) points both at the stable dist/worker.js.
+      this.url = new URL('../../workers/train.worker.ts', import.meta.url).href;
+      this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
+    }
+    this.remote = Comlink.wrap<WorkerApi>(this.worker as unknown as Comlink.Endpoint);
     this.crashed = new Promise<never>((_, reject) => (this.fail = reject));
     this.crashed.catch(() => {}); // observed through the races
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
-      this.crash(`uncaught error: ${event.message || 'the worker script failed to load'}`);
+      // A module worker whose script cannot be fetched or parsed gets a bare 'error' event.
+      const script = this.url ? `the worker script ${this.url}` : 'the worker script (started by the workerUrl function)';
+      this.crash(
+        event.message
+          ? `uncaught error: ${event.message}`
+          : `${script} failed to load (not found, not served as JavaScript, or a syntax error). A bundler that does not follow ` +
+              "new URL('./worker.js', import.meta.url) needs sobolev-webgpu/worker copied next to the bundle, or createPool({ workerUrl }) pointing at it",
+      );
     });
     this.worker.addEventListener('messageerror', () => this.crash('a message could not be deserialised'));
     const onLost = Comlink.proxy((reason: string) => this.crash(`GPU device lost (${reason})`));

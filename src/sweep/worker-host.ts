@@ -8,9 +8,22 @@
  *  e2e/pages/fault.worker.ts) passes hooks, so testing hooks stay out of the job contract. */
 import * as Comlink from 'comlink';
 import { createContext, type Context } from '../gpu/context';
-import type { JobProgress, TrainJob } from './job';
+import { validateJob, type JobProgress, type TrainJob } from './job';
 import { runTrainJob } from './train';
 import type { JobOutcome, WorkerApi, WorkerInfo, WorkerStats } from './worker-api';
+
+/** Where a training worker runs, when it is not a browser worker on navigator.gpu: the Node
+ *  entry's worker_threads script passes its parentPort (adapted) and createNodeContext. */
+export interface TrainWorkerHost {
+  /** The message port to serve the WorkerApi on (default: the worker's global scope). */
+  endpoint?: {
+    postMessage(message: unknown, transfer?: unknown[]): void;
+    addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+    removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  };
+  /** Makes the worker's context (default: createContext() on navigator.gpu). */
+  createContext?: () => Promise<Context>;
+}
 
 /** Extension points of a training worker (none in production). */
 export interface TrainWorkerHooks {
@@ -37,8 +50,10 @@ function gpuStats(ctx: Context | null): { liveBuffers: number; buffersCreated: n
   return lastGpu;
 }
 
+let makeContext: () => Promise<Context> = () => createContext();
+
 async function getContext(): Promise<Context> {
-  context ??= createContext().then((ctx) => {
+  context ??= makeContext().then((ctx) => {
     counts.devicesCreated++;
     counts.liveDevices++;
     let counted = true;
@@ -88,6 +103,7 @@ const api: WorkerApi = {
     counts.running++;
     let ctx: Context | null = null;
     try {
+      validateJob(job); // before the device: a bad job never costs GPU work
       ctx = await getContext();
       const onJobProgress = hooks.onJob?.(ctx, job, attempt);
       const result = await runTrainJob(ctx, job, {
@@ -131,9 +147,10 @@ const api: WorkerApi = {
   },
 };
 
-/** Serves the pool's WorkerApi (worker-api.ts) on this worker's global scope with Comlink.
- *  Call it once, from a module worker script. */
-export function exposeTrainWorker(workerHooks: TrainWorkerHooks = {}): void {
+/** Serves the pool's WorkerApi (worker-api.ts) on this worker's global scope (or
+ *  `host.endpoint`) with Comlink. Call it once, from a module worker script. */
+export function exposeTrainWorker(workerHooks: TrainWorkerHooks = {}, host: TrainWorkerHost = {}): void {
   hooks = workerHooks;
-  Comlink.expose(api);
+  if (host.createContext) makeContext = host.createContext;
+  Comlink.expose(api, host.endpoint as Comlink.Endpoint | undefined);
 }

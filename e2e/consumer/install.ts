@@ -1,0 +1,51 @@
+/** Builds the package, packs it (`npm pack`) and installs the tarball into a fresh consumer
+ *  project in a temporary folder, offline: the tarball is extracted into
+ *  node_modules/sobolev-webgpu and only the dependencies and peer dependencies ITS package.json
+ *  declares (plus the tools a test names) are linked from this repository's node_modules, so a
+ *  missing declaration shows up as a failed import. Used once per test file. */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Consumer {
+  /** The consumer project (package.json { type: 'module' }, node_modules, the fixtures). */
+  app: string;
+  /** node_modules/sobolev-webgpu inside it. */
+  pkg: string;
+  /** Paths inside the tarball, as npm pack lists them. */
+  files: string[];
+  /** The package.json that was packed. */
+  manifest: { dependencies: Record<string, string>; peerDependencies: Record<string, string>; exports: Record<string, unknown> };
+  remove(): void;
+}
+
+/** `fixtures`: folders of e2e/consumer copied into the project; `tools`: packages of this
+ *  repository linked into its node_modules besides the package's own dependencies. */
+export function installPacked(fixtures: string[], tools: string[]): Consumer {
+  execFileSync('node', ['scripts/build.mjs', '--quiet'], { cwd: root, stdio: 'pipe' });
+  const tmp = mkdtempSync(join(tmpdir(), 'sobolev-consumer-'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString());
+  const app = join(tmp, 'app');
+  const pkg = join(app, 'node_modules', 'sobolev-webgpu');
+  mkdirSync(pkg, { recursive: true });
+  execFileSync('tar', ['-xzf', join(tmp, packed[0].filename), '-C', pkg, '--strip-components=1']);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sobolev-consumer', private: true, type: 'module' }, null, 2));
+  const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
+  for (const dep of [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {}), ...tools]) {
+    const target = join(app, 'node_modules', dep);
+    mkdirSync(dirname(target), { recursive: true });
+    symlinkSync(join(root, 'node_modules', dep), target, 'dir');
+  }
+  for (const fixture of fixtures) cpSync(join(root, 'e2e/consumer', fixture), join(app, fixture), { recursive: true });
+  return {
+    app,
+    pkg,
+    files: (packed[0].files as { path: string }[]).map((f) => f.path),
+    manifest,
+    remove: () => rmSync(tmp, { recursive: true, force: true }),
+  };
+}
