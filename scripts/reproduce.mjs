@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // The main job (`npm start`): runs the demo page (demo/index.html) in headless Chromium with
-// WebGPU, prints progress and the tables, and writes reports/results.json, reports/results.md
-// and reports/demo.png (a full-page screenshot with the plots).
-//   node scripts/reproduce.mjs [--preset quick|paper] [--sections nn,linear,generative]
-//                              [--workers N] [--out reports] [--timeout-min M]
+// WebGPU — or, with --runtime node, the same sections in Node on Dawn (scripts/reproduce-node.mjs)
+// — prints the plan, its estimate, progress and the tables, and writes reports/results.json,
+// reports/results.md (our numbers beside the paper's, with computed verdicts) and
+// reports/demo.png (browser: a full-page screenshot with the plots).
+//   node scripts/reproduce.mjs [--preset tiny|quick|full|paper] [--runtime browser|node]
+//                              [--sections nn,linear,generative] [--workers N] [--out reports]
+//                              [--timeout-min M] [--fresh] [--swiftshader] [--no-build]
+// Resume: every finished group job of the nn sweeps is written to <out>/groups/ at once; a
+// rerun with the same --out skips the networks stored there (--fresh clears them first).
 // Exit status 0 only when every section finished without a page error or console error.
 //
 // reports/results.json:
@@ -17,15 +22,16 @@
 //     summary: [{ eta, width, baseline|gi: { rmse|corr: { mean, sd, n } } }],
 //     runs: [{ eta, width, model, gradientWeight, repeat, rmse, corr, stageRmse, epochs,
 //              diverged, trainMs, worker, attempts }] }] }] }
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchChromium, requireChromium, startVite } from './headless.mjs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { folderStore, runNode } from './reproduce-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const opts = { preset: 'quick', sections: null, workers: null, out: 'reports', timeoutMin: null };
+  const opts = { preset: 'quick', sections: null, workers: null, out: 'reports', timeoutMin: null, runtime: 'browser', fresh: false, swiftshader: false, build: true };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -34,16 +40,25 @@ function parseArgs(argv) {
     else if (flag === '--workers') opts.workers = Number(value());
     else if (flag === '--out') opts.out = value();
     else if (flag === '--timeout-min') opts.timeoutMin = Number(value());
+    else if (flag === '--runtime') opts.runtime = value();
+    else if (flag === '--fresh') opts.fresh = true;
+    else if (flag === '--swiftshader') opts.swiftshader = true;
+    else if (flag === '--no-build') opts.build = false;
     else if (flag === '--help' || flag === '-h') {
-      console.log('usage: npm start -- [--preset quick|paper] [--sections nn,linear,generative] [--workers N] [--out reports] [--timeout-min M]');
+      console.log('usage: npm start -- [--preset tiny|quick|full|paper] [--runtime browser|node] [--sections nn,linear,generative] [--workers N] [--out reports] [--timeout-min M] [--fresh] [--swiftshader] [--no-build]');
       process.exit(0);
     } else throw new Error(`unknown argument '${argv[i]}' (try --help)`);
   }
-  if (!['quick', 'paper'].includes(opts.preset)) throw new Error(`--preset must be quick or paper, got '${opts.preset}'`);
+  if (!PRESETS.includes(opts.preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}, got '${opts.preset}'`);
+  if (!['browser', 'node'].includes(opts.runtime)) throw new Error(`--runtime must be browser or node, got '${opts.runtime}'`);
   if (opts.workers !== null && !(Number.isInteger(opts.workers) && opts.workers > 0)) throw new Error('--workers must be a positive integer');
-  opts.timeoutMin ??= opts.preset === 'quick' ? 20 : 24 * 60;
+  opts.timeoutMin ??= opts.preset === 'quick' || opts.preset === 'tiny' ? 20 : 24 * 60;
   return opts;
 }
+
+/** The presets (src/experiments/sweep/presets.ts PRESET_NAMES, checked by e2e/reproduce.spec.ts). */
+const PRESETS = ['tiny', 'quick', 'full', 'paper'];
+const SECTIONS = ['nn', 'linear', 'generative'];
 
 const fmtTime = (s) => (s >= 60 ? `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(1)}s`);
 
@@ -64,14 +79,28 @@ function progressPrinter(startedAt, everyMs = 2000) {
   };
 }
 
-async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+/** The Node runner's own build of the library (not dist/, which tests rebuild and empty while
+ *  a long run would be reading it); SOBOLEV_DIST overrides it (the GPU bundle's prebuilt copy). */
+const nodeDist = process.env.SOBOLEV_DIST ?? join(root, 'node_modules', '.cache', 'sobolev-reproduce-dist');
+
+/** Whether the Node runner's build is older than a source file (or missing). */
+function distStale() {
+  const built = join(nodeDist, 'experiments.js');
+  if (!existsSync(built) || !existsSync(join(nodeDist, 'node.js'))) return true;
+  const t = statSync(built).mtimeMs;
+  const newer = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > t));
+  return ['src', 'shaders', 'workers'].some((d) => existsSync(join(root, d)) && newer(join(root, d)));
+}
+
+/** Runs the demo page in headless Chromium; resolves with the sections' results. */
+async function runBrowser(opts, groupsDir, print, errors) {
+  const { launchChromium, requireChromium, startVite } = await import('./headless.mjs');
   const executablePath = requireChromium();
   // Its own dependency cache: a test server running beside it must not see its pre-bundles
   // rewritten; no HMR, so an edit elsewhere in the checkout cannot reload the page mid-run.
   const server = await startVite({ cacheDir: '.vite-reproduce' });
   const browser = await launchChromium({ executablePath });
-  const errors = [];
   const startedAt = Date.now();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -83,8 +112,17 @@ async function main() {
         console.error(`[page error] ${text}`);
       } else if (text.startsWith('[log] ')) console.log(`         ${text.slice(6)}`);
     });
+    // Resume: the nn section stores each finished group job through these (src/experiments
+    // exposedStore) in <out>/groups/, and skips the networks it finds there.
+    const store = folderStore(groupsDir);
+    await page.exposeFunction('__storeList', (prefix) => store.list(prefix));
+    await page.exposeFunction('__storeGet', (key) => store.getText(key));
+    await page.exposeFunction('__storePut', (key, text) => store.putText(key, text));
     // The page starts the experiments only when asked (autorun=1); opened by hand it waits.
-    const query = new URLSearchParams({ preset: opts.preset, autorun: '1' });
+    // experimentsPreset: the sections' own preset (src/experiments pagePreset), for presets the
+    // page shell does not list (it knows quick and paper and rewrites `preset` to one of them).
+    const shellPreset = opts.preset === 'paper' ? 'paper' : 'quick';
+    const query = new URLSearchParams({ preset: shellPreset, experimentsPreset: opts.preset, autorun: '1' });
     if (opts.sections) query.set('sections', opts.sections);
     if (opts.workers) query.set('workers', String(opts.workers));
     const url = `${server.url}/demo/index.html?${query}`;
@@ -92,7 +130,6 @@ async function main() {
     await page.goto(url);
     const meta = await page.waitForFunction(() => globalThis.__meta?.adapter || globalThis.__error, null, { timeout: 120_000 }).then(() => page.evaluate(() => globalThis.__meta));
     if (meta?.adapter) console.log(`[reproduce] WebGPU adapter: ${meta.adapter}`);
-    const print = progressPrinter(startedAt);
     const deadline = startedAt + opts.timeoutMin * 60_000;
     let state;
     for (;;) {
@@ -107,47 +144,102 @@ async function main() {
       await new Promise((r) => setTimeout(r, 1000));
     }
     if (state.error) errors.push(`demo error: ${state.error}`);
-    const results = await page.evaluate(() => globalThis.__results ?? []);
+    const results = (await page.evaluate(() => globalThis.__results ?? [])).map((r) => ({ id: r.id, title: r.title, markdown: r.markdown, json: r.json }));
     const finalMeta = await page.evaluate(() => globalThis.__meta);
-    const seconds = (Date.now() - startedAt) / 1000;
-    const outDir = join(root, opts.out);
+    const outDir = isAbsolute(opts.out) ? opts.out : join(root, opts.out);
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'demo.png'), fullPage: true });
-    const report = {
-      generatedAt: new Date().toISOString(),
-      preset: opts.preset,
-      adapter: finalMeta?.adapter ?? null,
-      browser: browser.version(),
-      sections: finalMeta?.sections ?? [],
-      timings: { totalSeconds: seconds, sectionSeconds: finalMeta?.timings ?? {} },
-      ok: errors.length === 0 && !!state.done,
-      errors,
-      results: results.map((r) => ({ id: r.id, title: r.title, data: r.json })),
+    const paper = await server.server.ssrLoadModule('/src/experiments/paper.ts');
+    return {
+      adapter: finalMeta?.adapter ?? null, browser: browser.version(), sections: finalMeta?.sections ?? [], timings: finalMeta?.timings ?? {},
+      results, done: !!state.done, paper, files: ['results.json', 'results.md', 'demo.png'],
     };
-    writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
-    const md = [
-      `# sobolev-webgpu: reproduction report`,
-      '',
-      `- preset: **${opts.preset}**`,
-      `- WebGPU adapter: ${report.adapter ?? 'unknown'}`,
-      `- browser: ${report.browser}`,
-      `- generated: ${report.generatedAt}; total ${fmtTime(seconds)} (${Object.entries(report.timings.sectionSeconds).map(([k, v]) => `${k} ${fmtTime(v)}`).join(', ') || 'no section finished'})`,
-      ...(errors.length ? ['', '**Errors:**', '', ...errors.map((e) => `- ${e}`)] : []),
-      ...results.flatMap((r) => ['', `## ${r.title}`, '', r.markdown]),
-      '',
-    ].join('\n');
-    writeFileSync(join(outDir, 'results.md'), md);
-    for (const r of results) console.log(`\n## ${r.title}\n\n${r.markdown}`);
-    console.log(`\n[reproduce] adapter: ${report.adapter}; ${fmtTime(seconds)} in all; wrote ${['results.json', 'results.md', 'demo.png'].map((f) => relative(root, join(outDir, f))).join(', ')}`);
-    if (errors.length) {
-      console.error(`[reproduce] FAILED:\n  ${errors.join('\n  ')}`);
-      return 1;
-    }
-    return state.done ? 0 : 1;
   } finally {
     await browser.close();
     await server.close();
   }
+}
+
+/** Runs the sections in Node on Dawn (scripts/reproduce-node.mjs) on the built library. */
+async function runInNode(opts, groupsDir, print, errors) {
+  if (opts.build && distStale()) {
+    console.log('[reproduce] building the library (vite build) for the Node runner ...');
+    execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', nodeDist], { cwd: root, stdio: 'inherit' });
+  }
+  const sections = opts.sections ? opts.sections.split(',').map((x) => x.trim()).filter(Boolean) : SECTIONS;
+  const latest = {};
+  const r = await runNode({
+    preset: opts.preset, sections, workers: opts.workers, groupsDir, swiftshader: opts.swiftshader, dist: nodeDist,
+    progress: (p) => {
+      latest[`${p.section}:${p.task}`] = p;
+      print(latest);
+    },
+  });
+  errors.push(...r.errors);
+  const paper = await import(pathToFileURL(join(nodeDist, 'experiments.js')).href).then((m) => m.paper);
+  return { adapter: r.adapter, browser: `Node ${process.version} on Dawn (webgpu package); ${r.driver}`, sections, timings: r.timings, results: r.results, done: r.errors.length === 0, paper, files: ['results.json', 'results.md'] };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const startedAt = Date.now();
+  const errors = [];
+  const outDir = isAbsolute(opts.out) ? opts.out : join(root, opts.out);
+  const groupsDir = join(outDir, 'groups');
+  if (opts.fresh) rmSync(groupsDir, { recursive: true, force: true });
+  mkdirSync(groupsDir, { recursive: true });
+  const stored = readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
+  console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
+  const print = progressPrinter(startedAt);
+  const run = opts.runtime === 'node' ? await runInNode(opts, groupsDir, print, errors) : await runBrowser(opts, groupsDir, print, errors);
+  const seconds = (Date.now() - startedAt) / 1000;
+  const byId = Object.fromEntries(run.results.map((r) => [r.id, r.json]));
+  // Our numbers beside the paper's, with verdicts computed from them (src/experiments/paper.ts).
+  let comparison = null;
+  try {
+    comparison = run.paper.compareWithPaper({ preset: opts.preset, nn: byId.nn, linear: byId.linear });
+  } catch (error) {
+    errors.push(`paper comparison: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const report = {
+    generatedAt: new Date().toISOString(),
+    preset: opts.preset,
+    runtime: opts.runtime,
+    adapter: run.adapter,
+    browser: run.browser,
+    sections: run.sections,
+    timings: { totalSeconds: seconds, sectionSeconds: run.timings },
+    ok: errors.length === 0 && run.done,
+    errors,
+    paper: comparison,
+    results: run.results.map((r) => ({ id: r.id, title: r.title, data: r.json })),
+  };
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
+  const beside = comparison && (comparison.nn.length || comparison.linear.length)
+    ? ['', '## Beside the paper (McDonagh & Chen, EXPERIMENTS.md §E)', '', 'Per problem at its smallest N: our numbers, the published ones and the difference (ours − paper); the verdicts are computed from these numbers.', '', run.paper.paperMarkdown(comparison, { smallestNOnly: true })]
+    : [];
+  const md = [
+    `# sobolev-webgpu: reproduction report`,
+    '',
+    `- preset: **${opts.preset}** (runtime: ${opts.runtime})`,
+    `- WebGPU adapter: ${report.adapter ?? 'unknown'}`,
+    `- ${opts.runtime === 'node' ? 'runtime' : 'browser'}: ${report.browser}`,
+    `- generated: ${report.generatedAt}; total ${fmtTime(seconds)} (${Object.entries(report.timings.sectionSeconds).map(([k, v]) => `${k} ${fmtTime(v)}`).join(', ') || 'no section finished'})`,
+    ...(errors.length ? ['', '**Errors:**', '', ...errors.map((e) => `- ${e}`)] : []),
+    ...beside,
+    ...run.results.flatMap((r) => ['', `## ${r.title}`, '', r.markdown]),
+    '',
+  ].join('\n');
+  writeFileSync(join(outDir, 'results.md'), md);
+  for (const r of run.results) console.log(`\n## ${r.title}\n\n${r.markdown}`);
+  if (beside.length) console.log(beside.join('\n'));
+  console.log(`\n[reproduce] adapter: ${report.adapter}; ${fmtTime(seconds)} in all; wrote ${run.files.map((f) => relative(root, join(outDir, f))).join(', ')}`);
+  if (errors.length) {
+    console.error(`[reproduce] FAILED:\n  ${errors.join('\n  ')}`);
+    return 1;
+  }
+  return run.done ? 0 : 1;
 }
 
 main().then(

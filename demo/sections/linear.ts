@@ -5,22 +5,18 @@
 // on the CPU. With the GPU, two checks go with the table: the sums against float64 at up to a
 // million rows, and the fits of the first datasets redone with the CPU sums.
 import { createContext, type Context } from '../../src/index';
-import { createGpuSums, gramSums, linspace } from '../../src/linear/index';
+import { createGpuSums, gramSums } from '../../src/linear/index';
 import type { SumsBackend } from '../../src/linear/index';
-import { LINEAR_METHODS, runLinearExperiment, type LinearExperimentOptions } from '../../src/experiments/index';
+import { LINEAR_METHODS, LINEAR_SECTION_SETTINGS, pagePreset, runLinearExperiment, type LinearExperimentOptions } from '../../src/experiments/index';
 import { sineData, sineGrid } from '../../src/experiments/problems/sine';
 import { compareSums, type SumsComparison, type SumsDataKind } from '../../src/linear/sums-check';
 import { renderLinear } from './linear-view';
 import { agreementTable, backendAgreement, pairedGain, precisionTable, rmseTable } from './linear-report';
 import type { Preset, Section, SectionResult, SectionUi } from './types';
 
-/** Overrides of the library's `paper` preset: `quick` keeps every N but fits 30 datasets per N
- *  (not 50) on a 51-point λ grid (not 100), to run in 20–40 s on a 2-core SwiftShader adapter;
- *  `paper` is §B as is. */
-const SETTINGS: Record<Preset, Partial<LinearExperimentOptions>> = {
-  quick: { preset: 'paper', repeats: 30, lambdaGrid: linspace(0, 10, 51) },
-  paper: { preset: 'paper' },
-};
+/** Per preset: the experiments layer's LINEAR_SECTION_SETTINGS (quick: 30 datasets per N on a
+ *  51-point λ grid; full and paper: §B as is). */
+const SETTINGS = LINEAR_SECTION_SETTINGS;
 
 /** Datasets per N that are fitted again with the CPU sums to check the GPU backend. */
 const CROSS_CHECK_REPEATS = 5;
@@ -71,8 +67,10 @@ function generate(n: number, seed: number) {
   return { x: Float64Array.from(d.x), y: Float64Array.from(d.y), dydx: Float64Array.from(d.dydx) };
 }
 
-async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<SectionResult> {
+async function run(shellPreset: Preset, ui: SectionUi, signal: AbortSignal): Promise<SectionResult> {
   const started = performance.now();
+  // The URL's preset when it names one the experiments know (full, tiny), else the shell's.
+  const preset = pagePreset(shellPreset);
   const backend = await chooseBackend(ui);
   try {
     const precision = backend.ctx ? await measurePrecision(backend.sums, ui, signal) : [];

@@ -2,7 +2,7 @@
 // For every problem and N_train of the preset, a width sweep η × {baseline, GI} × repeats
 // runs on the worker pool; the page draws test RMSE vs η with UB and the best η marked.
 import { createPool } from '../../src/index';
-import { NN_EXPERIMENTS, runSweep, type NnExperiment, type SweepResult } from '../../src/experiments/index';
+import { NN_EXPERIMENTS, exposedStore, pagePreset, runNnExperiments, type NnExperiment, type SweepResult } from '../../src/experiments/index';
 import { drawSweepChart } from './nn-chart';
 import { htmlTable, nnMarkdown, overviewRows, sweepTable } from './nn-report';
 import { renderNn } from './nn-view';
@@ -22,8 +22,10 @@ function describeExperiment(exp: NnExperiment): string {
   );
 }
 
-async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<SectionResult> {
+async function run(shellPreset: Preset, ui: SectionUi, signal: AbortSignal): Promise<SectionResult> {
   const started = performance.now();
+  // The URL's preset when it names one the experiments know (full, tiny), else the shell's.
+  const preset = pagePreset(shellPreset);
   const experiments = NN_EXPERIMENTS[preset];
   const pool = createPool({ size: workersParam() });
   const charts = document.createElement('div');
@@ -33,21 +35,24 @@ async function run(preset: Preset, ui: SectionUi, signal: AbortSignal): Promise<
   const done: { exp: NnExperiment; result: SweepResult }[] = [];
   ui.log(`pool of ${pool.size} workers, preset ${preset}`);
   try {
-    for (const exp of experiments) {
-      ui.log(describeExperiment(exp));
-      for (const nTrain of exp.nTrain) {
-        const task = `${exp.problem} N=${nTrain}`;
-        const total = exp.etas.length * 2 * exp.repeats;
-        ui.progress(task, 0, total);
-        const result = await runSweep(pool, { ...exp, nTrain }, { signal, onProgress: (p) => ui.progress(task, p.fraction * total, total) });
-        ui.progress(task, total, total);
+    for (const exp of experiments) ui.log(describeExperiment(exp));
+    // The experiments layer's plan runner: the plan and its estimate are logged first, then
+    // progress (networks, steps, ETA); each finished group is stored through the functions
+    // scripts/reproduce.mjs exposes (resume), and networks found there are not retrained.
+    await runNnExperiments(pool, experiments, {
+      signal,
+      store: exposedStore(),
+      log: (line) => ui.log(line),
+      onProgress: (p) => ui.progress('network-steps, all sweeps', p.networkStepsDone, p.networkSteps),
+      onSweep: (exp, result) => {
+        const nTrain = result.config.nTrain;
         done.push({ exp, result });
         drawSweepChart(charts, `${exp.problem}, N = ${nTrain}`, result);
         const t = sweepTable(result);
         tables.append(htmlTable(`${exp.title}, N = ${nTrain}`, t.header, t.rows));
-        ui.log(`${task}: ${t.note.replace(/\*\*/g, '')}`);
-      }
-    }
+        ui.log(`${exp.problem} N=${nTrain}: ${t.note.replace(/\*\*/g, '')}`);
+      },
+    });
   } finally {
     await pool.destroy();
   }

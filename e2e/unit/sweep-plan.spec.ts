@@ -38,7 +38,7 @@ const tiny: NnExperiment = {
 };
 
 test('presets: quick, full and paper; full has every problem\'s full η grid at its smallest N', () => {
-  expect(PRESET_NAMES).toEqual(['quick', 'full', 'paper']);
+  expect(PRESET_NAMES).toEqual(['tiny', 'quick', 'full', 'paper']);
   expect(parsePreset('full')).toBe('full');
   expect(parsePreset('bogus')).toBeNull();
   expect(parsePreset(null)).toBeNull();
@@ -115,7 +115,7 @@ test('runNnExperiments logs the plan before training and progress with an ETA', 
   const r = await runNnExperiments(ex, [tiny], { calibrate: false, log: (l) => lines.push(l), logEveryS: 0 });
   expect(lines[0]).toMatch(/^plan: 12 networks in 1 sweeps, \d+ grouped steps \(144 network-steps\) on 2 worker/);
   expect(lines[1]).toContain('toy2d N=20: 12 networks (3 η × 2 × 2 repeats), 2 stage(s) × 3 epochs × 2 steps = 12 steps per group');
-  expect(lines.some((l) => /^progress: 12\/12 networks, 0k\/0k network-steps, .* elapsed, ETA 0s/.test(l))).toBe(true);
+  expect(lines.some((l) => /^progress: 12\/12 networks, 144\/144 network-steps, .* elapsed, ETA 0s/.test(l))).toBe(true);
   expect(r.results).toHaveLength(1);
   expect(r.estimateS).toBeNull();
 });

@@ -11,10 +11,12 @@ export * as generative from './generative/index';
 export * from './sweep/index';
 /** The linear-model protocol on the sine problem (EXPERIMENTS.md §B). */
 export * as linear from './linear';
-export { runLinearExperiment, LINEAR_METHODS, LINEAR_PRESETS } from './linear';
+export { runLinearExperiment, pairedGain, LINEAR_METHODS, LINEAR_PRESETS, LINEAR_SECTION_SETTINGS } from './linear';
 export type { LinearExperimentConfig, LinearExperimentOptions, LinearExperimentResult, LinearMethod, LinearRun, LinearSummary } from './linear';
 /** Our results beside the paper's (EXPERIMENTS.md §E): the published numbers, comparison rows,
  *  computed claim verdicts and the protocol caveat. */
 export * as paper from './paper';
 export { PUBLISHED, compareWithPaper, paperMarkdown, nnComparison, toy2dEtaComparison, linearComparison, giHelpsVerdicts, boundVerdicts, linearVerdicts, protocolCaveat, protocolDifferences, pairedGainOf, describeBound } from './paper';
 export type { ClaimVerdict, EtaComparisonRow, LinearComparisonRow, LinearSectionData, NnComparisonRow, NnSectionData, PaperComparison, PairedGain, PublishedNnRow, PublishedLinearRow } from './paper';
+/** Section JSON and markdown for runners without the demo page (the Node runner). */
+export { nnSectionJson, nnSectionMarkdown, linearSectionJson, linearSectionMarkdown, generativeSectionMarkdown } from './report';

@@ -67,6 +67,17 @@ export const LINEAR_PRESETS: Readonly<Record<'quick' | 'paper', LinearExperiment
   },
 };
 
+/** What the main job's linear section runs per preset (overrides of LINEAR_PRESETS.paper):
+ *  `quick` keeps every N but fits 30 datasets per N (not 50) on a 51-point λ grid (not 100),
+ *  to run in 20–40 s on a 2-core SwiftShader adapter; `full` and `paper` are §B as is (50
+ *  datasets per N, 21 sizes; a few seconds on the CPU); `tiny` is a smoke test. */
+export const LINEAR_SECTION_SETTINGS: Readonly<Record<'tiny' | 'quick' | 'full' | 'paper', Partial<LinearExperimentOptions>>> = {
+  tiny: { preset: 'quick', nTrain: [10, 12], repeats: 3, lambdaGrid: linspace(0, 10, 11) },
+  quick: { preset: 'paper', repeats: 30, lambdaGrid: linspace(0, 10, 51) },
+  full: { preset: 'paper' },
+  paper: { preset: 'paper' },
+};
+
 /** Options of {@link runLinearExperiment}; config fields override the preset. */
 export interface LinearExperimentOptions extends Partial<LinearExperimentConfig> {
   /** Training and validation data (different seeds per draw). */

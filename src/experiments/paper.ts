@@ -331,7 +331,9 @@ const ETA = ['η₁', 'η₂', 'η₃', 'η₄'];
 export function describeBound(b: { ub: number } & BoundOrigin): string {
   const names = b.ubSetBy.map((x) => ETA[Number(x.slice(3)) - 1]).join(' = ');
   const kind = b.ubKind === 'crossover' ? 'a crossover (GI turns worse there)' : 'the smallest gap (GI never turns worse)';
-  const edge = b.ubAtEdge === 'upper' ? ", at the grid's largest η: set by the grid's edge" : b.ubAtEdge === 'lower' ? ", at the grid's smallest η" : '';
+  const edge = b.ubAtEdge === 'upper'
+    ? b.ubKind === 'smallest-gap' ? ", at the grid's largest η: set by the grid's edge, not by a crossover" : ", at the grid's largest η"
+    : b.ubAtEdge === 'lower' ? ", at the grid's smallest η" : '';
   return `UB = ${b.ub} from ${names}, ${kind}${edge}`;
 }
 

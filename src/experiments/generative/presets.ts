@@ -24,8 +24,9 @@ export interface GenerativeConfig {
   seed: number;
 }
 
-/** The `quick` preset fits in a minute or two on SwiftShader; `paper` runs the full protocol. */
-export const GENERATIVE_PRESETS: Record<'quick' | 'paper', GenerativeConfig> = {
+/** The `quick` preset fits in a minute or two on SwiftShader; `paper` runs the full protocol;
+ *  `full` (the NN grids at their real scale) keeps this experiment at its quick size. */
+export const GENERATIVE_PRESETS: Record<'tiny' | 'quick' | 'full' | 'paper', GenerativeConfig> = {
   quick: {
     sizes: [16],
     nTrain: [25, 100],
@@ -38,6 +39,13 @@ export const GENERATIVE_PRESETS: Record<'quick' | 'paper', GenerativeConfig> = {
     kStudy: { size: 16, nTrain: 25, ks: [1, 2, 4], full: true },
     cost: { sizes: [16], ks: [1, 2, 4], batchSize: 10, steps: 128, epochs: 3, rounds: 1 },
     seed: 1,
+  },
+  get full(): GenerativeConfig {
+    return this.quick;
+  },
+  get tiny(): GenerativeConfig {
+    const q = this.quick;
+    return { ...q, nTrain: [25], testSize: 50, training: { ...q.training, steps: 40 }, gridCount: 2, kStudy: { ...q.kStudy, ks: [1], full: false }, cost: { ...q.cost, ks: [1], steps: 16, epochs: 1 } };
   },
   paper: {
     sizes: [16, 28],

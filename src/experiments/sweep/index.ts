@@ -6,6 +6,6 @@ export { SweepData, generateProblem, PROBLEM_NAMES } from './problems';
 export type { ProblemName, ProblemSetup } from './problems';
 export { NN_EXPERIMENTS } from './presets';
 export type { NnExperiment, NnPreset } from './presets';
-export { PRESET_NAMES, parsePreset } from './presets';
+export { PRESET_NAMES, parsePreset, pagePreset } from './presets';
 export { planNn, calibrate, estimateSeconds, describePlan, formatSeconds, runNnPlan, runNnExperiments, contextExecutor, memoryStore, exposedStore, stepCost } from './plan';
 export type { Calibration, JobExecutor, NnPlan, PlannedSweep, PlanProgress, ResultStore, RunPlanOptions, RunExperimentsOptions, RunExperimentsResult } from './plan';

@@ -159,7 +159,7 @@ function probeJob(id: string, widths: number[], epochs: number): TrainJob {
 export async function calibrate(executor: JobExecutor, opts: { signal?: AbortSignal } = {}): Promise<Calibration> {
   const started = performance.now();
   const shapes = [[8, 8], [64, 64, 96, 96, 128, 128]];
-  const epochs = [8, 2];
+  const epochs = [4, 2];
   const measure = async (widths: number[], e: number, tag: string) => {
     const jobs = Array.from({ length: executor.size }, (_, w) => ({ id: `probe:${tag}:${w}`, make: () => probeJob(`probe:${tag}:${w}`, widths, e) }));
     const results: JobResult[] = [];
@@ -409,7 +409,7 @@ export async function runNnExperiments(executor: JobExecutor, experiments: reado
       if (now - lastLog >= every || p.networksDone === p.networks) {
         lastLog = now;
         log(`progress: ${p.networksDone}/${p.networks} networks${p.networksResumed ? ` (${p.networksResumed} resumed)` : ''}, ` +
-          `${(p.networkStepsDone / 1e3).toFixed(0)}k/${(p.networkSteps / 1e3).toFixed(0)}k network-steps, ${formatSeconds(p.elapsedS)} elapsed, ETA ${formatSeconds(p.etaS)} (${p.task})`);
+          `${p.networkStepsDone}/${p.networkSteps} network-steps, ${formatSeconds(p.elapsedS)} elapsed, ETA ${formatSeconds(p.etaS)} (${p.task})`);
       }
     },
     onSweep: (s, result) => {

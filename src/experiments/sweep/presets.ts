@@ -6,14 +6,24 @@
  *    100, N = 2500, 8 derivative directions) costs ~20 hours there at 300 epochs, so `full`
  *    trains its full grid with 3 hidden layers for a few epochs (a check of the pipeline);
  *  - `quick`: a CI budget (fewer stages, widths, repeats and epochs, the smallest N only, and
- *    shallower networks for regression8d).
+ *    shallower networks for regression8d);
+ *  - `tiny`: a smoke test of the runners (seconds).
  *  All produce the same tables and plots; the report's caveat lists what a preset changes. */
 import type { TrainSettings } from '../../sweep/job';
 import type { ProblemName } from './problems';
 
 /** The presets of the main job, smallest first. */
-export const PRESET_NAMES = ['quick', 'full', 'paper'] as const;
+export const PRESET_NAMES = ['tiny', 'quick', 'full', 'paper'] as const;
 export type NnPreset = (typeof PRESET_NAMES)[number];
+
+/** The preset a page was asked to run by its `?experimentsPreset=` parameter (which
+ *  scripts/reproduce.mjs sets beside `preset`), when it names one, else `fallback` (the
+ *  shell's choice): lets a section run `full` or `tiny` where the page shell knows only
+ *  quick/paper (and rewrites `preset` to one of those). */
+export function pagePreset<P extends string>(fallback: P): NnPreset | P {
+  const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
+  return parsePreset(new URLSearchParams(search).get('experimentsPreset')) ?? fallback;
+}
 
 /** A preset name from user input, or null when it is not one. */
 export function parsePreset(value: string | null | undefined): NnPreset | null {
@@ -94,5 +104,11 @@ const FULL: NnExperiment[] = [
   { ...PAPER[1], title: 'garch4d (1 horizon)', stages: 1, nTrain: [100], repeats: 1 },
 ];
 
+/** A smoke test of the runners (seconds): toy2d, one stage, two widths, a few epochs. */
+const TINY: NnExperiment[] = [
+  { ...PAPER[0], title: 'toy2d (1 time step; a smoke test)', stages: 1, poolSize: 200, testSize: 200, nTrain: [50], etas: [2, 4], repeats: 1,
+    settings: { ...PAPER[0].settings, epochs: 3 } },
+];
+
 /** The NN experiments of a preset, in report order. */
-export const NN_EXPERIMENTS: Record<NnPreset, NnExperiment[]> = { quick: QUICK, full: FULL, paper: PAPER };
+export const NN_EXPERIMENTS: Record<NnPreset, NnExperiment[]> = { tiny: TINY, quick: QUICK, full: FULL, paper: PAPER };
