@@ -101,9 +101,11 @@ export async function runNode(o) {
           const store = o.groupsDir ? folderStore(o.groupsDir) : undefined;
           const r = await exp.runNnExperiments(pool, experiments, {
             store,
+            estimateOnly: !!o.estimateOnly,
             log: (line) => log(`         nn | ${line}`),
             onProgress: (p) => o.progress?.({ section: 'nn', task: p.task, done: p.networkStepsDone, total: p.networkSteps }),
           });
+          if (o.estimateOnly) continue;
           const json = exp.nnSectionJson(preset, pool.size, pool.adapter ?? adapter, r.seconds, experiments, r.results);
           json.plan = { networks: r.plan.networks, groupSteps: r.plan.groupSteps, networkSteps: r.plan.networkSteps, estimateSeconds: r.estimateS, calibration: r.calibration };
           const preamble = `Preset **${preset}** in Node on Dawn; ${pool.size} worker threads; adapter ${adapter}. ${describePlanLine(exp, r)}\n\n`;

@@ -7,6 +7,7 @@
 //   node scripts/reproduce.mjs [--preset tiny|quick|full|paper] [--runtime browser|node]
 //                              [--sections nn,linear,generative] [--workers N] [--out reports]
 //                              [--timeout-min M] [--fresh] [--swiftshader] [--no-build]
+//                              [--estimate-only]   (node: print the plan and its estimate, train nothing)
 // Resume: every finished group job of the nn sweeps is written to <out>/groups/ at once; a
 // rerun with the same --out skips the networks stored there (--fresh clears them first).
 // Exit status 0 only when every section finished without a page error or console error.
@@ -44,8 +45,9 @@ function parseArgs(argv) {
     else if (flag === '--fresh') opts.fresh = true;
     else if (flag === '--swiftshader') opts.swiftshader = true;
     else if (flag === '--no-build') opts.build = false;
+    else if (flag === '--estimate-only') opts.estimateOnly = true;
     else if (flag === '--help' || flag === '-h') {
-      console.log('usage: npm start -- [--preset tiny|quick|full|paper] [--runtime browser|node] [--sections nn,linear,generative] [--workers N] [--out reports] [--timeout-min M] [--fresh] [--swiftshader] [--no-build]');
+      console.log('usage: npm start -- [--preset tiny|quick|full|paper] [--runtime browser|node] [--sections nn,linear,generative] [--workers N] [--out reports] [--timeout-min M] [--fresh] [--swiftshader] [--no-build] [--estimate-only]');
       process.exit(0);
     } else throw new Error(`unknown argument '${argv[i]}' (try --help)`);
   }
@@ -169,7 +171,7 @@ async function runInNode(opts, groupsDir, print, errors) {
   const sections = opts.sections ? opts.sections.split(',').map((x) => x.trim()).filter(Boolean) : SECTIONS;
   const latest = {};
   const r = await runNode({
-    preset: opts.preset, sections, workers: opts.workers, groupsDir, swiftshader: opts.swiftshader, dist: nodeDist,
+    preset: opts.preset, sections, workers: opts.workers, groupsDir, swiftshader: opts.swiftshader, dist: nodeDist, estimateOnly: opts.estimateOnly,
     progress: (p) => {
       latest[`${p.section}:${p.task}`] = p;
       print(latest);
@@ -191,7 +193,9 @@ async function main() {
   const stored = readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
   console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
   const print = progressPrinter(startedAt);
+  if (opts.estimateOnly && opts.runtime !== 'node') throw new Error('--estimate-only needs --runtime node');
   const run = opts.runtime === 'node' ? await runInNode(opts, groupsDir, print, errors) : await runBrowser(opts, groupsDir, print, errors);
+  if (opts.estimateOnly) return errors.length ? 1 : 0;
   const seconds = (Date.now() - startedAt) / 1000;
   const byId = Object.fromEntries(run.results.map((r) => [r.id, r.json]));
   // Our numbers beside the paper's, with verdicts computed from them (src/experiments/paper.ts).

@@ -125,8 +125,11 @@ export function planNn(experiments: readonly NnExperiment[], workers: number): N
 
 // ---------------------------------------------------------------- estimate
 
-/** Measured step time on an executor: ms per grouped step = overheadMs + msPerUnit · Σ stepCost. */
+/** Measured time on an executor: a fit of S grouped steps takes
+ *  fitMs + S · (overheadMs + msPerUnit · Σ stepCost of its networks). */
 export interface Calibration {
+  /** Per fit (a stage of a group job): upload, standardisation, first dispatches, readback. */
+  fitMs: number;
   overheadMs: number;
   msPerUnit: number;
   /** The probes' own measurements: Σ stepCost of the group and ms per step. */
@@ -153,35 +156,42 @@ function probeJob(id: string, widths: number[], epochs: number): TrainJob {
 }
 
 /**
- * Times a small and a large probe group on every worker of the executor at once (after a
- * warm-up that compiles the pipelines) and fits the step-time model. A few seconds here.
+ * Times probe groups on every worker of the executor at once (after a warm-up that compiles
+ * the pipelines): a small group for two lengths (the per-fit and per-step overheads) and a
+ * wide group (the cost per unit), and fits the time model. Seconds on SwiftShader.
  */
 export async function calibrate(executor: JobExecutor, opts: { signal?: AbortSignal } = {}): Promise<Calibration> {
   const started = performance.now();
-  const shapes = [[8, 8], [64, 64, 96, 96, 128, 128]];
-  const epochs = [4, 2];
+  const shapes = [[8, 8], [8, 8], [64, 64, 96, 96, 128, 128]];
+  const epochs = [2, 10, 4];
   const measure = async (widths: number[], e: number, tag: string) => {
     const jobs = Array.from({ length: executor.size }, (_, w) => ({ id: `probe:${tag}:${w}`, make: () => probeJob(`probe:${tag}:${w}`, widths, e) }));
     const results: JobResult[] = [];
     await executor.run(jobs, { signal: opts.signal, onResult: (r) => results.push(r) });
     const ms = results.reduce((a, r) => a + r.trainMs, 0) / results.length;
     const cost = widths.reduce((a, w, i) => a + stepCost({ width: w, gradientWeight: i % 2 ? 0.5 : 0 }, { hiddenLayers: 4, batchSize: 10 }, 2), 0);
-    return { cost, msPerStep: ms / (e * stepsPerEpoch(50, 10)) };
+    return { cost, steps: e * stepsPerEpoch(50, 10), ms };
   };
   await measure([8], 1, 'warm');
-  const probes = [];
-  for (let i = 0; i < shapes.length; i++) probes.push(await measure(shapes[i], epochs[i], `p${i}`));
-  const [a, b] = probes;
-  const msPerUnit = Math.max((b.msPerStep - a.msPerStep) / (b.cost - a.cost), 1e-12);
-  const overheadMs = Math.max(a.msPerStep - msPerUnit * a.cost, 0);
-  return { overheadMs, msPerUnit, probes, seconds: (performance.now() - started) / 1000 };
+  const m = [];
+  for (let i = 0; i < shapes.length; i++) m.push(await measure(shapes[i], epochs[i], `p${i}`));
+  const [short, long, wide] = m;
+  // The small group at two lengths: per-step time (its cost is tiny) and per-fit time.
+  const smallStepMs = Math.max((long.ms - short.ms) / (long.steps - short.steps), 0);
+  const fitMs = Math.max(short.ms - short.steps * smallStepMs, 0);
+  const wideStepMs = Math.max((wide.ms - fitMs) / wide.steps, 0);
+  const msPerUnit = Math.max((wideStepMs - smallStepMs) / (wide.cost - short.cost), 1e-12);
+  const overheadMs = Math.max(smallStepMs - msPerUnit * short.cost, 0);
+  const probes = m.map((x) => ({ cost: x.cost, msPerStep: (x.ms - fitMs) / x.steps }));
+  return { fitMs, overheadMs, msPerUnit, probes, seconds: (performance.now() - started) / 1000 };
 }
 
 /** Estimated seconds of a plan: every group's steps × (overhead + its cost · msPerUnit), the
  *  groups spread evenly over the workers (which the calibration measured all busy at once). */
-export function estimateSeconds(plan: NnPlan, cal: Pick<Calibration, 'overheadMs' | 'msPerUnit'>): { total: number; perSweep: number[] } {
+export function estimateSeconds(plan: NnPlan, cal: Pick<Calibration, 'overheadMs' | 'msPerUnit'> & { fitMs?: number }): { total: number; perSweep: number[] } {
   const perSweep = plan.sweeps.map((s) => {
-    const ms = s.groups * s.groupSteps * cal.overheadMs + s.cost * cal.msPerUnit;
+    const fits = s.groups * s.experiment.stages * (cal.fitMs ?? 0);
+    const ms = fits + s.groups * s.groupSteps * cal.overheadMs + s.cost * cal.msPerUnit;
     return ms / 1000 / plan.workers;
   });
   return { total: perSweep.reduce((a, b) => a + b, 0), perSweep };
@@ -257,6 +267,7 @@ export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPl
     for (const r of records.values()) costResumed += costOf(r);
     const task = `${sweep.experiment.problem} N=${sweep.config.nTrain}`;
     const live = new Map<string, { fraction: number; steps: number; cost: number }>();
+    const finished = new Set<string>(); // a job's last progress event can arrive after its result
     const report = () => {
       let steps = stepsDone;
       let cost = costDone;
@@ -268,7 +279,7 @@ export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPl
       const left = plan.cost - costResumed - cost;
       opts.onProgress?.({
         task, networks: plan.networks, networksDone, networksResumed: resumed, networkSteps: plan.networkSteps,
-        networkStepsDone: Math.round(steps), elapsedS, etaS: cost > 0 ? (elapsedS * left) / cost : NaN,
+        networkStepsDone: Math.round(steps), elapsedS, etaS: cost > 0 ? (elapsedS * Math.max(left, 0)) / cost : NaN,
       });
     };
     report();
@@ -298,13 +309,14 @@ export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPl
         signal: opts.signal,
         onProgress: (p) => {
           const size = sizes.get(p.id);
-          if (size) live.set(p.id, { fraction: p.fraction, steps: size.steps, cost: size.cost });
+          if (size && !finished.has(p.id)) live.set(p.id, { fraction: Math.min(Math.max(p.fraction, 0), 1), steps: size.steps, cost: size.cost });
           report();
         },
         onResult: (r) => {
           const recs = jobRecords(r);
           for (const rec of recs) records.set(netKey(rec), rec);
           const size = sizes.get(r.id);
+          finished.add(r.id);
           live.delete(r.id);
           networksDone += recs.length;
           stepsDone += recs.length * sweep.groupSteps;
@@ -364,6 +376,8 @@ export interface RunExperimentsOptions extends Omit<RunPlanOptions, 'onSweep'> {
   logEveryS?: number;
   /** Time probe groups first for the estimate (default true). */
   calibrate?: boolean;
+  /** Stop after the plan and the estimate (size a preset without running it). */
+  estimateOnly?: boolean;
   onSweep?: (experiment: NnExperiment, result: SweepResult) => void;
 }
 
@@ -396,8 +410,9 @@ export async function runNnExperiments(executor: JobExecutor, experiments: reado
     const est = estimateSeconds(plan, calibration);
     estimateS = est.total;
     log(`estimate: ${formatSeconds(est.total)} on this adapter (${plan.sweeps.map((s, i) => `${s.experiment.problem} N=${s.config.nTrain} ${formatSeconds(est.perSweep[i])}`).join(', ')}); ` +
-      `measured ${calibration.overheadMs.toFixed(2)} ms per grouped step + ${(calibration.msPerUnit * 1e6).toFixed(2)} ms per 10⁶ cost units, probes ${calibration.seconds.toFixed(1)} s`);
+      `measured ${calibration.fitMs.toFixed(0)} ms per fit + ${calibration.overheadMs.toFixed(2)} ms per grouped step + ${(calibration.msPerUnit * 1e6).toFixed(2)} ms per 10⁶ cost units, probes ${calibration.seconds.toFixed(1)} s`);
   }
+  if (opts.estimateOnly) return { plan, calibration, estimateS, results: [], seconds: (performance.now() - started) / 1000 };
   const every = (opts.logEveryS ?? 30) * 1000;
   let lastLog = -Infinity;
   const results: RunExperimentsResult['results'] = [];
