@@ -172,7 +172,9 @@ export async function calibrate(executor: JobExecutor, opts: { signal?: AbortSig
     const cost = widths.reduce((a, w, i) => a + stepCost({ width: w, gradientWeight: i % 2 ? 0.5 : 0 }, { hiddenLayers: 4, batchSize: 10 }, 2), 0);
     return { cost, steps: e * stepsPerEpoch(50, 10), ms };
   };
-  await measure([8], 1, 'warm');
+  // Warm-up: every pipeline the probes use (both kinds, every shape class) is compiled here.
+  await measure(shapes[0], 1, 'warm0');
+  await measure(shapes[2], 1, 'warm2');
   const m = [];
   for (let i = 0; i < shapes.length; i++) m.push(await measure(shapes[i], epochs[i], `p${i}`));
   const [short, long, wide] = m;
