@@ -203,6 +203,7 @@ async function run(): Promise<void> {
   } catch (e) {
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     g.__playground.error = message;
+    console.error(e);
     status.textContent = `Error: ${message}`;
     status.className = 'error';
   } finally {

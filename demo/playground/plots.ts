@@ -29,9 +29,9 @@ export class LossChart {
         datasets: [
           series('baseline loss (= value MSE, w = 0)', STYLE.baseline),
           series(`GI loss ((1 − w)·value + w·derivative, w = ${w})`, STYLE.gi),
-          series('GI value MSE', STYLE.amber),
+          series('GI value MSE', STYLE.purple),
           series('GI derivative MSE', STYLE.green),
-          series('baseline derivative MSE (not trained on)', STYLE.purple),
+          series('baseline derivative MSE (not trained on)', STYLE.amber),
         ],
       },
       options: {
@@ -134,7 +134,7 @@ export function drawFit1d(host: HTMLElement, train: Samples, test: Samples, resu
       animation: false,
       maintainAspectRatio: false,
       parsing: false,
-      plugins: { title: { display: true, text: 'Fit on the test grid' }, legend: { labels: { boxWidth: 14 } } },
+      plugins: { title: { display: true, text: 'Fit on the test grid' }, legend: { labels: { boxWidth: 14, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } } },
       scales: { x: { type: 'linear', min: xs[0], max: xs[xs.length - 1], title: { display: true, text: 'x' } }, y: { title: { display: true, text: 'f(x)' } } },
     },
   });

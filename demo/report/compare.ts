@@ -55,7 +55,7 @@ export function nnComparisonTables(c: PaperComparison): HTMLElement[] {
         describeBound(r.ours.bound) + (r.ours.diverged ? `; ${r.ours.diverged} diverged runs` : ''),
       ]),
     );
-    t.classList.add('text-last');
+    t.querySelector('table')!.classList.add('text-last');
     out.push(t);
   }
   if (c.toy2dPerEta.length) {

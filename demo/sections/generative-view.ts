@@ -7,6 +7,7 @@ import { lineStyle, STYLE } from '../shared/palette';
 import { GENERATIVE_PRESETS, type CostResult, type GenerativeConfig, type GenerativeResult, type GenerativeSummary, type ImageGrid } from '../../src/experiments/generative/index';
 import type { ClaimVerdict } from '../../src/experiments/paper';
 import { caveatBox, verdictList } from '../report/compare';
+import { tableBlock } from '../shared/table';
 import { costTable, kTable, rmseTable, type Table } from './generative-report';
 
 const BASELINE = STYLE.baseline.color;
@@ -177,17 +178,7 @@ export function renderGenerative(data: unknown, host: HTMLElement): void {
   if (d.cost) host.append(htmlTable(costTable(d.cost, d.adapter ?? 'this adapter')));
 }
 
-/** An HTML table element (caption, header, rows). */
-export function htmlTable(t: Table): HTMLTableElement {
-  const table = document.createElement('table');
-  table.tabIndex = 0; // a wide table scrolls sideways: it must take the keyboard focus
-  table.createCaption().textContent = t.caption;
-  const head = table.createTHead().insertRow();
-  for (const h of t.header) head.append(Object.assign(document.createElement('th'), { textContent: h }));
-  const body = table.createTBody();
-  for (const r of t.rows) {
-    const tr = body.insertRow();
-    for (const c of r) tr.insertCell().textContent = c;
-  }
-  return table;
+/** A table with its caption (demo/shared/table.ts). */
+export function htmlTable(t: Table): HTMLElement {
+  return tableBlock(t.caption, t.header, t.rows);
 }

@@ -1,5 +1,6 @@
 // Markdown and HTML tables of the NN sweeps (reports/results.md and the demo page).
 import type { NnExperiment, SweepResult } from '../../src/experiments/index';
+import { tableBlock } from '../shared/table';
 
 const f = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : 'NaN');
 const pm = (m: { mean: number; sd: number }, d = 4) => `${f(m.mean, d)} ± ${f(m.sd, d)}`;
@@ -45,17 +46,7 @@ export function nnMarkdown(done: { exp: NnExperiment; result: SweepResult }[], p
   return parts.join('\n');
 }
 
-/** An HTML table element (caption, header, rows). */
-export function htmlTable(caption: string, header: string[], rows: string[][]): HTMLTableElement {
-  const table = document.createElement('table');
-  table.tabIndex = 0; // a wide table scrolls sideways: it must take the keyboard focus
-  table.createCaption().textContent = caption;
-  const head = table.createTHead().insertRow();
-  for (const h of header) head.append(Object.assign(document.createElement('th'), { textContent: h }));
-  const body = table.createTBody();
-  for (const r of rows) {
-    const tr = body.insertRow();
-    for (const c of r) tr.insertCell().textContent = c;
-  }
-  return table;
+/** A table with its caption (demo/shared/table.ts: it scrolls sideways on a narrow screen). */
+export function htmlTable(caption: string, header: string[], rows: string[][]): HTMLElement {
+  return tableBlock(caption, header, rows);
 }
