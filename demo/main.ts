@@ -15,6 +15,7 @@ import { renderReport, type SavedReport } from './report/saved';
 import { estimateSeconds, formatDuration } from './report/estimate';
 import { claimsBlock } from './report/claims';
 import { probeWebGpu, renderWebGpuProblem, type WebGpuProblem } from './shared/webgpu';
+import { pagePreset } from '../src/experiments/index';
 import { sectionLoaders } from './sections/index';
 import type { Preset, Section, SectionResult, SectionUi } from './sections/types';
 
@@ -231,10 +232,11 @@ async function run(preset: Preset, ids: string[]): Promise<void> {
   const ticker = setInterval(tick, 1000);
   try {
     for (const [index, section] of chosen.entries()) {
-      const root = sectionRoot(section.id, section.title, preset);
+      // ?experimentsPreset=tiny|full (scripts/reproduce.mjs) overrides what the sections run.
+      const root = sectionRoot(section.id, section.title, pagePreset(preset));
       const ui = makeUi(section, root, preset);
       current = { index, started: performance.now(), ui };
-      setStatus(`Running ${section.title} (${preset}), section ${index + 1} of ${chosen.length}…`);
+      setStatus(`Running ${section.title} (${pagePreset(preset)}), section ${index + 1} of ${chosen.length}…`);
       tick();
       const t0 = performance.now();
       const result = await section.run(preset, ui, signal);
