@@ -40,7 +40,7 @@ export class LossChart {
         parsing: false,
         normalized: true,
         plugins: {
-          title: { display: true, text: 'Training loss (standardised units)' },
+          title: { display: true, text: 'Training loss per epoch' },
           // Series without points (the baseline's derivative MSE when the engine does not compute it) stay out of the legend.
           legend: { labels: { boxWidth: 14, filter: (item, data) => (data.datasets[item.datasetIndex ?? 0]?.data.length ?? 0) > 0 } },
         },

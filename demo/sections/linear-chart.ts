@@ -13,7 +13,7 @@ export const METHOD_STYLE: Record<LinearMethod, { label: string; style: SeriesSt
   ridge: { label: 'ridge', style: STYLE.baseline },
   giLeastSquares: { label: 'GI least squares', style: STYLE.green },
   ridgeGradient: { label: 'ridge-gradient (2-D λ1, λ2)', style: STYLE.gi },
-  ridgeGradient1d: { label: 'ridge-gradient (1-D, λ1 = λ2)', style: STYLE.amber },
+  ridgeGradient1d: { label: 'ridge-gradient (1-D, λ1 = λ2)', style: STYLE.purple },
 };
 
 /** What the charts read: the methods, the per-N summary, the paired gains. */
