@@ -61,6 +61,29 @@ test('no auto-start; Run the linear section, its verdicts and charts; Cancel sto
   errors.check();
 });
 
+test('autorun=1 starts at once and fills the globals scripts/reproduce.mjs reads; an unknown section is an error', async ({ page }) => {
+  test.setTimeout(120_000);
+  const errors = watchErrors(page, [/unknown section/]);
+  await page.goto('/demo/index.html?preset=quick&sections=linear&autorun=1');
+  await page.waitForFunction(() => (globalThis as { __meta?: { adapter?: string } }).__meta?.adapter, null, { timeout: 60_000 });
+  await page.waitForFunction(() => (globalThis as { __done?: boolean; __error?: string }).__done || (globalThis as { __error?: string }).__error, null, { timeout: 100_000 });
+  const g = await page.evaluate(() => {
+    const w = globalThis as unknown as { __meta: { preset: string; sections: string[]; timings: Record<string, number> }; __results: { id: string; markdown: string; json: unknown }[]; __progress: Record<string, { section: string; done: number; total: number }>; __error?: string };
+    return { meta: w.__meta, results: w.__results.map((r) => ({ id: r.id, md: r.markdown.length, json: !!r.json })), progress: Object.values(w.__progress), error: w.__error ?? null };
+  });
+  expect(g.error).toBeNull();
+  expect(g.meta.preset).toBe('quick');
+  expect(g.meta.sections).toEqual(['linear']);
+  expect(g.meta.timings.linear).toBeGreaterThan(0);
+  expect(g.results).toEqual([{ id: 'linear', md: expect.any(Number), json: true }]);
+  expect(g.progress.every((p) => p.section === 'linear' && p.done === p.total)).toBe(true);
+
+  await page.goto('/demo/index.html?sections=nosuch&autorun=1');
+  await page.waitForFunction(() => (globalThis as { __error?: string }).__error, null, { timeout: 30_000 });
+  expect(await page.evaluate(() => (globalThis as { __error?: string }).__error)).toMatch(/unknown section\(s\) nosuch/);
+  errors.check();
+});
+
 test('the paper preset asks before it starts, with its time estimate', async ({ page }) => {
   const errors = watchErrors(page);
   await open(page);
@@ -147,6 +170,10 @@ for (const [name, script, kind, text] of [
     expect((await report(page)).webgpu).toBe(kind);
     await expect(page.getByRole('alert')).toContainText(text);
     await expect(page.getByRole('alert')).toContainText(kind === 'no-adapter' ? 'chrome://gpu' : 'localhost');
+    // A saved report through the file picker.
+    await page.setInputFiles('#results-file', 'e2e/pages/results-quick.json');
+    await page.waitForFunction(() => (globalThis as unknown as { __report: ReportState }).__report.saved, null, { timeout: 30_000 });
+    expect((await report(page)).rendered).toEqual(['nn', 'linear', 'generative']);
     errors.check();
   });
 }
