@@ -56,7 +56,8 @@ export default defineConfig(({ command }) => ({
 /** In the library build, the pool's default worker (src/sweep/slot.ts:
  *  `new URL('../../workers/train.worker.ts', import.meta.url)`) becomes
  *  `new URL("./worker.js", import.meta.url)`: the self-contained worker that scripts/build.mjs
- *  writes next to the entries, left as a literal that consumers' bundlers can follow. */
+ *  writes next to the entries, left as a literal that consumers' bundlers can follow (and the
+ *  path its error messages name, DEFAULT_WORKER, becomes './worker.js'). */
 function stableWorkerUrl(): Plugin {
   const source = "new URL('../../workers/train.worker.ts', import.meta.url)";
   const placeholder = '__SOBOLEV_WORKER_URL__';
@@ -67,8 +68,10 @@ function stableWorkerUrl(): Plugin {
     transform(code, id) {
       if (!id.replace(/\\/g, '/').endsWith('/src/sweep/slot.ts')) return null;
       if (!code.includes(source)) this.error(`src/sweep/slot.ts no longer contains ${source}; update stableWorkerUrl in vite.config.ts`);
+      const label = "const DEFAULT_WORKER = '../../workers/train.worker.ts';";
+      if (!code.includes(label)) this.error(`src/sweep/slot.ts no longer contains ${label}; update stableWorkerUrl in vite.config.ts`);
       replaced = true;
-      return { code: code.replaceAll(source, `new URL(${placeholder}, import.meta.url)`), map: null };
+      return { code: code.replaceAll(source, `new URL(${placeholder}, import.meta.url)`).replace(label, "const DEFAULT_WORKER = './worker.js';"), map: null };
     },
     renderChunk(code) {
       return code.includes(placeholder) ? { code: code.replaceAll(placeholder, '"./worker.js"'), map: null } : null;

@@ -1,36 +1,108 @@
-import { execSync } from 'node:child_process';
-import { test, expect } from './fixtures';
+// The published package in the browser, built by a consumer's bundler (issue 13): `npm pack`'s
+// tarball installed into a fresh project (e2e/consumer/install.ts), one app (a fit, predictions,
+// a two-worker pool) built by Vite with its default config and by esbuild with workerUrl set to
+// a copy of `sobolev-webgpu/worker`, each served over http://127.0.0.1 and run in headless
+// Chromium with WebGPU.
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { test, expect } from '@playwright/test';
+import { installPacked, type Consumer } from './consumer/install';
 
-// The published package: `npm run build` → dist/index.js (ESM) + declarations, usable as is.
-test('npm run build gives a working ESM bundle and type declarations', async ({ gpu }) => {
-  test.setTimeout(240_000);
-  execSync('npm run build', { stdio: 'pipe' });
-  const pkg = JSON.parse(execSync('node -p "JSON.stringify(require(\'./package.json\').exports)"').toString());
-  expect(pkg['.'].import).toBe('./dist/index.js');
-  const types = execSync('cat dist/types/src/index.d.ts').toString();
-  expect(types).toContain('createContext');
-  expect(types).toContain('createMlp');
-  const r = await gpu.evaluate(async () => {
-    const lib = await import(/* @vite-ignore */ `${location.origin}/dist/index.js`);
-    const ctx = await lib.createContext();
-    const mlp = lib.createMlp(ctx, { inputs: 2, hidden: [8], outputs: 1, activation: 'tanh', seed: 3 });
-    const p = await mlp.getParameters();
-    mlp.setParameters(p);
-    const y = await mlp.predict(new Float32Array([0.5, -0.25, 1, 2]));
-    // tanh MLP by hand from the parameters it reports.
-    const expected = [0, 1].map((i) => {
-      const x = [[0.5, -0.25], [1, 2]][i];
-      let out = p.biases[1][0];
-      for (let h = 0; h < 8; h++) {
-        const z = x[0] * p.weights[0][h] + x[1] * p.weights[0][8 + h] + p.biases[0][h];
-        out += Math.tanh(z) * p.weights[1][h];
-      }
-      return out;
-    });
-    mlp.destroy();
-    ctx.destroy();
-    return { y: [...y], expected, names: Object.keys(lib).sort() };
+let consumer: Consumer;
+let server: Server;
+let origin: string;
+
+const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.map': 'application/json' };
+
+test.beforeAll(async () => {
+  test.setTimeout(180_000);
+  consumer = installPacked(['browser'], []);
+  const app = join(consumer.app, 'browser');
+  // Vite, no config file: its defaults (worker.format 'iife' included), as a fresh app has them.
+  // (base './': the test serves the build under /vite-dist/.)
+  await viteBuild({ root: app, configFile: false, logLevel: 'error', base: './', build: { outDir: join(app, 'vite-dist'), emptyOutDir: true } });
+  // esbuild: one ESM bundle, the worker copied from the package's `./worker` export.
+  mkdirSync(join(app, 'esbuild-dist'), { recursive: true });
+  await esbuild({ absWorkingDir: app, entryPoints: ['esbuild-main.ts'], bundle: true, format: 'esm', target: 'es2022', outfile: join(app, 'esbuild-dist/app.js'), logLevel: 'error' });
+  const worker = createRequire(join(consumer.app, 'package.json')).resolve('sobolev-webgpu/worker');
+  copyFileSync(worker, join(app, 'esbuild-dist/sobolev-worker.js'));
+  copyFileSync(join(app, 'esbuild.html'), join(app, 'esbuild-dist/index.html'));
+  server = createServer((req, res) => {
+    if (req.url === '/favicon.ico') return void res.writeHead(204).end();
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = readFileSync(join(app, path));
+      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
   });
-  expect(r.names).toEqual(expect.arrayContaining(['createContext', 'createMlp', 'Mlp', 'Context']));
-  r.y.forEach((v: number, i: number) => expect(v).toBeCloseTo(r.expected[i], 5));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+test.afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  consumer?.remove();
+});
+
+interface AppResult {
+  error?: string;
+  adapter: string;
+  loss: [number, number];
+  rmse: number;
+  jobs: { id: string; worker: number; rmse: number; liveBuffers: number }[];
+  workersLive: number[];
+  missing?: string;
+}
+
+function checkApp(r: AppResult): void {
+  expect(r.error).toBeUndefined();
+  expect(r.adapter).toMatch(/\S/);
+  expect(r.loss[1]).toBeLessThan(r.loss[0]);
+  expect(r.rmse).toBeLessThan(1);
+  expect(r.jobs.map((j) => j.id)).toEqual(['a', 'b']);
+  expect(new Set(r.jobs.map((j) => j.worker))).toEqual(new Set([0, 1]));
+  for (const j of r.jobs) {
+    expect(Number.isFinite(j.rmse)).toBe(true);
+    expect(j.liveBuffers).toBe(0);
+  }
+  expect(r.workersLive).toEqual([0, 0]);
+}
+
+/** Opens `path`, waits for the app's result; fails on page errors and on console errors other
+ *  than those `allowed` matches. */
+async function runPage(page: import('@playwright/test').Page, path: string, allowed: RegExp | null = null): Promise<AppResult> {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !(allowed && allowed.test(`${m.text()} ${m.location().url}`))) problems.push(`console error: ${m.text()} (${m.location().url})`);
+  });
+  await page.goto(`${origin}${path}`);
+  await page.waitForFunction(() => 'app' in globalThis, null, { timeout: 10_000 });
+  const r = (await page.evaluate(() => (globalThis as unknown as { app: Promise<AppResult> }).app)) as AppResult;
+  test.info().annotations.push({ type: 'adapter', description: r.adapter });
+  expect(problems).toEqual([]);
+  return r;
+}
+
+test('a Vite build of a consumer app (default config) runs fit and the two-worker pool', async ({ page }) => {
+  test.setTimeout(120_000);
+  // Vite bundled the worker from the package's new URL('./worker.js', import.meta.url).
+  const r = await runPage(page, '/vite-dist/index.html');
+  checkApp(r);
+});
+
+test('an esbuild build runs the pool with workerUrl at the exported worker; without it the error names the URL', async ({ page }) => {
+  test.setTimeout(120_000);
+  const r = await runPage(page, '/esbuild-dist/index.html', /404.*\/esbuild-dist\/worker\.js$/);
+  checkApp(r);
+  expect(r.missing).toMatch(/^WorkerCrashError: /);
+  expect(r.missing).toContain(`the worker script ${origin}/esbuild-dist/worker.js failed to load`);
+  expect(r.missing).toContain('workerUrl');
 });

@@ -151,7 +151,12 @@ export function cloneJob(job: TrainJob): TrainJob {
   };
 }
 
-const SETTINGS = ['hiddenLayers', 'activation', 'outputActivation', 'epochs', 'batchSize', 'learningRate', 'lrDecay', 'directions', 'normalize', 'beta1', 'beta2', 'epsilon'] as const;
+/** Every key of TrainSettings (a record, so a key added there must be added here). */
+const SETTING_KEYS: Record<keyof TrainSettings, true> = {
+  hiddenLayers: true, activation: true, outputActivation: true, epochs: true, batchSize: true, learningRate: true,
+  lrDecay: true, directions: true, normalize: true, beta1: true, beta2: true, epsilon: true,
+};
+const SETTINGS = Object.keys(SETTING_KEYS);
 
 function checkNumber(name: string, value: unknown, ok: (v: number) => boolean, want: string): void {
   if (typeof value !== 'number' || !ok(value)) throw new RangeError(`${name} must be ${want}, got ${typeof value === 'string' ? `'${value}' (a string)` : String(value)}`);
@@ -175,7 +180,7 @@ export function validateJob(job: TrainJob): void {
     const s = job.settings;
     if (!s || typeof s !== 'object') throw new TypeError(`settings must be an object { hiddenLayers, epochs, batchSize, learningRate, lrDecay, ... }`);
     for (const key of Object.keys(s)) {
-      if (!(SETTINGS as readonly string[]).includes(key)) throw new TypeError(`unknown setting '${key}' (known: ${SETTINGS.join(', ')})`);
+      if (!SETTINGS.includes(key)) throw new TypeError(`unknown setting '${key}' (known: ${SETTINGS.join(', ')})`);
     }
     checkPositiveInt('settings.hiddenLayers', s.hiddenLayers);
     if (s.activation !== undefined) checkActivation('settings.activation', s.activation);

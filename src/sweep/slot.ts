@@ -40,6 +40,10 @@ export interface SlotHooks {
   onTerminate(slot: WorkerSlot): void;
 }
 
+/** The default worker's path, for messages (a constant, not a literal inside `new URL()`, so
+ *  that no bundler copies the file once more as an asset). */
+const DEFAULT_WORKER = '../../workers/train.worker.ts';
+
 /** A started worker in pool position `index`; `task` is whatever the pool runs there. */
 export class WorkerSlot<T = unknown> {
   readonly worker: PoolWorker;
@@ -62,7 +66,7 @@ export class WorkerSlot<T = unknown> {
       this.worker = new Worker(source, { type: 'module', name });
     } else {
       // The library build (vite.config.ts) points both at the stable dist/worker.js.
-      this.url = new URL('../../workers/train.worker.ts', import.meta.url).href;
+      this.url = new URL(DEFAULT_WORKER, import.meta.url).href;
       this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
     }
     this.remote = Comlink.wrap<WorkerApi>(this.worker as unknown as Comlink.Endpoint);

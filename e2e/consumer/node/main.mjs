@@ -2,7 +2,7 @@
 // sobolev-webgpu/node with no Vulkan environment variables set, a fit, predictions, the model
 // saved to JSON and reloaded bit for bit, and a two-worker width sweep on worker_threads.
 // Prints one JSON line.
-import { createMlp, sweep } from 'sobolev-webgpu';
+import { createMlp, loadMlp, sweep } from 'sobolev-webgpu';
 import { createNodeContext, createNodePool } from 'sobolev-webgpu/node';
 import { readFileSync, writeFileSync } from 'node:fs';
 
@@ -16,19 +16,15 @@ const xTest = grid(50);
 const yTest = xTest.map(f);
 
 const ctx = await createNodeContext({ swiftshader: 'fallback' });
-const spec = { inputs: 1, hidden: [12], outputs: 1, activation: 'tanh', seed: 7 };
-const mlp = createMlp(ctx, spec);
+const mlp = createMlp(ctx, { inputs: 1, hidden: [12], outputs: 1, activation: 'tanh', seed: 7 });
 const report = await mlp.fit(data, { epochs: 60, batchSize: 8, learningRate: 2e-2, gradientWeight: 0.5 });
 const yHat = await mlp.predict(xTest);
 const rmse = Math.sqrt(yHat.reduce((a, v, i) => a + (v - yTest[i]) ** 2, 0) / yHat.length);
 
-// Save and reload. TODO(report): Mlp.toJSON()/loadMlp once src/nn has them.
-const params = await mlp.getParameters();
+// Save to a file and reload (Mlp.toJSON / loadMlp): the same predictions, bit for bit.
 const file = new URL('./model.json', import.meta.url);
-writeFileSync(file, JSON.stringify({ spec, weights: params.weights.map((w) => [...w]), biases: params.biases.map((b) => [...b]) }));
-const saved = JSON.parse(readFileSync(file, 'utf8'));
-const reloaded = createMlp(ctx, saved.spec);
-reloaded.setParameters({ weights: saved.weights.map((w) => Float32Array.from(w)), biases: saved.biases.map((b) => Float32Array.from(b)) });
+writeFileSync(file, JSON.stringify(mlp));
+const reloaded = loadMlp(ctx, JSON.parse(readFileSync(file, 'utf8')));
 const yBack = await reloaded.predict(xTest);
 const identical = yBack.every((v, i) => Object.is(v, yHat[i]));
 mlp.destroy();
