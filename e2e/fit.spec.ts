@@ -17,15 +17,17 @@ test('GI beats the baseline at small N with the same budget, and the loss falls'
 const TOL_ADAM = 1e-5;
 const TOL_ADAM_UPDATE = 1e-4;
 
-test('Adam: 4 full-batch fit epochs match the float64 Adam reference', async ({ gpu }) => {
-  const r = await run(gpu, 'adamFullBatch', 4);
-  console.log(`Adam, 4 full-batch steps: params ${r.params.toExponential(2)}, update ${r.delta.toExponential(2)}, loss history ${r.loss.toExponential(2)} (moved ${r.moved.toExponential(2)})`);
-  expect(r.steps).toBe(4);
-  expect(r.moved).toBeGreaterThan(100 * TOL_ADAM); // the steps are far above the tolerance
-  expect(r.params).toBeLessThanOrEqual(TOL_ADAM);
-  expect(r.delta).toBeLessThanOrEqual(TOL_ADAM_UPDATE);
-  expect(r.loss).toBeLessThanOrEqual(TOL_ADAM);
-});
+for (const weightDecay of [0, 0.5]) {
+  test(`Adam${weightDecay ? ` with weight decay ${weightDecay}` : ''}: 4 full-batch fit epochs match the float64 Adam reference`, async ({ gpu }) => {
+    const r = await run(gpu, 'adamFullBatch', 4, weightDecay);
+    console.log(`Adam (λ = ${weightDecay}), 4 full-batch steps: params ${r.params.toExponential(2)}, update ${r.delta.toExponential(2)}, loss history ${r.loss.toExponential(2)} (moved ${r.moved.toExponential(2)})`);
+    expect(r.steps).toBe(4);
+    expect(r.moved).toBeGreaterThan(100 * TOL_ADAM); // the steps are far above the tolerance
+    expect(r.params).toBeLessThanOrEqual(TOL_ADAM);
+    expect(r.delta).toBeLessThanOrEqual(TOL_ADAM_UPDATE);
+    expect(r.loss).toBeLessThanOrEqual(TOL_ADAM);
+  });
+}
 
 test('the training loop allocates nothing per step and compiles nothing per width', async ({ gpu }) => {
   const r = await run(gpu, 'allocationsPerFit');

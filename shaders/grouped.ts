@@ -198,14 +198,15 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 `,
 };
 
-export const AdamProblem = defineTable('AdamProblem', ['count', 'offset', 'lr', 'beta1', 'beta2', 'start'] as const);
+export const AdamProblem = defineTable('AdamProblem', ['count', 'offset', 'lr', 'beta1', 'beta2', 'decay', 'start'] as const);
 
 /** Parameters each Adam thread updates (a problem's `start` counts shares of 64 × this). */
 export const ADAM_PER_THREAD = 16;
 
-/** Grouped Adam: each problem is one model's parameters, with its own learning rate (f32
- *  bits; 0 freezes a model that stopped); step.lrT and step.epsT carry the shared schedule
- *  and bias correction for lr = 1. */
+/** Grouped Adam: each problem is one model's parameters (or, with weight decay, one block
+ *  of them), with its own learning rate (f32 bits; 0 freezes a model that stopped) and L2
+ *  decay λ (the gradient of ½λ‖p‖² is added to its gradient); step.lrT and step.epsT carry
+ *  the shared schedule and bias correction for lr = 1. */
 export const groupedAdamProgram: Program<void> = {
   name: 'adam-grouped',
   key: () => '',
@@ -232,12 +233,13 @@ fn item(id: u32, lid: u32) {
   let lr = bitcast<f32>(p.lr);
   let beta1 = bitcast<f32>(p.beta1);
   let beta2 = bitcast<f32>(p.beta2);
+  let decay = bitcast<f32>(p.decay);
   let first = (id - p.start) * ${ADAM_PER_THREAD * 64}u + lid;
   for (var j = 0u; j < ${ADAM_PER_THREAD}u; j++) {
     let index = first + j * 64u;
     if (index >= p.count) { return; }
     let i = p.offset + index;
-    let g = grads[i];
+    let g = grads[i] + decay * params[i];
     let m = beta1 * moment1[i] + (1.0 - beta1) * g;
     let v = beta2 * moment2[i] + (1.0 - beta2) * g * g;
     moment1[i] = m;

@@ -259,7 +259,7 @@ export async function tangentTargetsAgree(): Promise<{ gradients: number; loss: 
 /** T full-batch epochs of fit (batchSize = n: one Adam step each, the shuffle changes only
  *  the summation order) vs the float64 Adam reference from the same float32 parameters.
  *  Errors are normwise relative, ‖a − b‖∞ / ‖b‖∞, over every weight and bias. */
-export async function adamFullBatch(steps: number): Promise<{ params: number; delta: number; loss: number; moved: number; steps: number }> {
+export async function adamFullBatch(steps: number, weightDecay = 0): Promise<{ params: number; delta: number; loss: number; moved: number; steps: number }> {
   const ctx = await context();
   const sizes = [3, 10, 8, 2];
   const n = 12;
@@ -276,9 +276,9 @@ export async function adamFullBatch(steps: number): Promise<{ params: number; de
   const mlp = createMlp(ctx, { inputs: 3, hidden: [10, 8], outputs: 2, activation: 'tanh', outputActivation: 'linear' });
   try {
     mlp.setParameters({ weights: ref.weights.map((w) => Float32Array.from(w)), biases: ref.biases.map((b) => Float32Array.from(b)) });
-    const report = await mlp.fit(data, { epochs: steps, batchSize: n, learningRate: lr, lrDecay: 0, normalize: false, gradientWeight, directions: 'all', seed: 4 });
+    const report = await mlp.fit(data, { epochs: steps, batchSize: n, learningRate: lr, lrDecay: 0, normalize: false, gradientWeight, directions: 'all', seed: 4, weightDecay });
     const gpu = await mlp.getParameters();
-    const cpu = refAdamFit(ref, data, n, steps, { gradientWeight }, { lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+    const cpu = refAdamFit(ref, data, n, steps, { gradientWeight }, { lr, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay });
     const flat = (p: { weights: ArrayLike<number>[]; biases: ArrayLike<number>[] }) => [...p.weights, ...p.biases].flatMap((a) => Array.from(a));
     const [p0, pGpu, pCpu] = [flat(ref), flat(gpu), flat(cpu.mlp)];
     const dGpu = pGpu.map((v, i) => v - p0[i]);

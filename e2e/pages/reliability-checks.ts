@@ -99,11 +99,16 @@ export async function endlessFitAborted(ms: number): Promise<{ aborted: boolean;
   const mlp = createMlp(ctx, { inputs: 2, hidden: [16, 16], outputs: 1 });
   const controller = new AbortController();
   let abortedAt = 0;
-  setTimeout(() => {
-    abortedAt = performance.now();
-    controller.abort();
-  }, ms);
-  const report = await mlp.fit(data, { epochs: 1e8, batchSize: 10, learningRate: 1e-3, gradientWeight: 0.5, signal: controller.signal });
+  // The clock starts with training (the first progress report), not with compiling.
+  const onProgress = (): void => {
+    if (abortedAt !== 0) return;
+    abortedAt = -1;
+    setTimeout(() => {
+      abortedAt = performance.now();
+      controller.abort();
+    }, ms);
+  };
+  const report = await mlp.fit(data, { epochs: 1e8, batchSize: 10, learningRate: 1e-3, gradientWeight: 0.5, signal: controller.signal, onProgress, progressIntervalMs: 0 });
   const returnMs = performance.now() - abortedAt;
   const finite = (await mlp.predict(data.x)).every(Number.isFinite);
   mlp.destroy();
@@ -291,8 +296,12 @@ export async function hugeEpoch(n: number, ms: number): Promise<{ aborted: boole
   const dydx = x.map(Math.cos);
   const mlp = createMlp(ctx, { inputs: 1, hidden: [4], outputs: 1 });
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), ms);
-  const report = await mlp.fit({ x, y, dydx }, { epochs: 1, batchSize: 1, learningRate: 1e-3, gradientWeight: 0.5, signal: controller.signal });
+  let started = false;
+  const onProgress = (): void => {
+    if (!started) setTimeout(() => controller.abort(), ms);
+    started = true;
+  };
+  const report = await mlp.fit({ x, y, dydx }, { epochs: 1, batchSize: 1, learningRate: 1e-3, gradientWeight: 0.5, signal: controller.signal, onProgress, progressIntervalMs: 0 });
   mlp.destroy();
   return { aborted: report.aborted, steps: report.steps, finiteLoss: Number.isFinite(report.loss), leaked: ctx.stats().liveBuffers - before };
 }

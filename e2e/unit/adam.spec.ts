@@ -74,3 +74,20 @@ test('refAdamFit: two full-batch steps of the value-and-gradient loss on ŷ = w�
   expect(model.weights[0][0]).toBe(1);
   expect(model.biases[0][0]).toBe(0);
 });
+
+test('refAdamFit: weight decay λ adds λ·w to the weight gradient, not to the bias', () => {
+  // As above with λ = 3: ∂/∂w of L + ½λw² = (w + b) + w + λw = 2 + 3 = 5 at (1, 0); ∂/∂b = 1.
+  // Adam's first step has length lr per coordinate whatever the gradient: take two steps.
+  const model: RefMlp = { sizes: [1, 1], activations: ['linear'], weights: [[1]], biases: [[0]] };
+  const r = refAdamFit(model, { x: [1], y: [0], dydx: [0] }, 1, 2, { gradientWeight: 0.5 }, { lr: 0.1, weightDecay: 3 });
+  const w1 = 1 - (0.1 * 5) / (5 + 1e-8);
+  const b1 = 0 - (0.1 * 1) / (1 + 1e-8);
+  const g2 = [2 * w1 + b1 + 3 * w1, w1 + b1];
+  const m2 = [0.9 * 0.5 + 0.1 * g2[0], 0.9 * 0.1 + 0.1 * g2[1]];
+  const v2 = [0.999 * 0.025 + 0.001 * g2[0] ** 2, 0.999 * 0.001 + 0.001 * g2[1] ** 2];
+  const step = (i: number) => (0.1 * (m2[i] / 0.19)) / (Math.sqrt(v2[i] / 0.001999) + 1e-8);
+  close(r.mlp.weights[0][0], w1 - step(0));
+  close(r.mlp.biases[0][0], b1 - step(1));
+  // The history is the data loss (the penalty is not part of it).
+  close(r.history[1], 0.5 * (w1 + b1) ** 2 + 0.5 * w1 ** 2);
+});

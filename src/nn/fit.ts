@@ -1,3 +1,4 @@
+import type { Dataset } from '../types';
 import type { LossOptions } from './loss';
 
 export interface FitProgress {
@@ -14,16 +15,32 @@ export interface FitProgress {
   elapsedMs: number;
 }
 
-export interface FitOptions extends Omit<LossOptions, 'directionVectors'> {
-  epochs: number;
-  /** Minibatch size; the last minibatch of an epoch wraps around the shuffled order. */
-  batchSize: number;
-  learningRate: number;
-  /** lr_e = learningRate / (1 + lrDecay)^e; the paper divides by 1.01 each epoch (0.01). */
+/** fit's options: all optional (defaults in FIT_DEFAULTS and the README). */
+export interface FitOptions extends Omit<LossOptions, 'directionVectors' | 'gradientWeight'> {
+  /** w in [0, 1] (L = (1 − w)·MSE(values) + w·MSE(derivatives)); default 0.5 when the data
+   *  has derivative targets (dydx or tangentTargets), else 0. */
+  gradientWeight?: number;
+  /** Default 300. */
+  epochs?: number;
+  /** Rows per step, default min(32, n); a value over n is clamped to n (report.batchSize).
+   *  The last minibatch of an epoch wraps around the shuffled order. */
+  batchSize?: number;
+  /** Adam's learning rate, default 1e-2. */
+  learningRate?: number;
+  /** lr_e = learningRate / (1 + lrDecay)^e, default 0.01 (the paper divides by 1.01 each epoch). */
   lrDecay?: number;
+  /** L2 decay λ of the weights (not the biases), default 0: the gradient of ½λ‖W‖² is added
+   *  to each step's (in standardised units when normalize; SMT GENN's `lambd`). */
+  weightDecay?: number;
+  /** Held-out data scored after every epoch (report.validationHistory, user units): a
+   *  fraction of the rows (a fixed pseudo-random subset, not trained on) or a Dataset. */
+  validation?: number | Dataset;
+  /** Stop when the monitored loss (validation when given, else training) has not improved by
+   *  minDelta (default 0) for `patience` epochs, and restore the best epoch's parameters. */
+  earlyStopping?: { patience: number; minDelta?: number };
   /** Standardise x (and y, for a linear output) inside fit; default true. */
   normalize?: boolean;
-  /** Seed of the shuffles and random directions. */
+  /** Seed of the shuffles and random directions, default 0. */
   seed?: number;
   onProgress?: (p: FitProgress) => void;
   /** Minimum milliseconds between onProgress calls (default 100). */
@@ -49,20 +66,29 @@ export interface Divergence {
 }
 
 export interface FitReport {
-  /** Epochs completed (and kept). */
+  /** Epochs completed. */
   epochs: number;
-  /** Mean loss of the last kept epoch (after divergence: of the epoch whose parameters were restored). */
+  /** Mean loss of the last epoch (after divergence: of the epoch whose parameters were restored). */
   loss: number;
   /** Mean loss per epoch, and its value and gradient parts (MSE each), in the user's units
    *  (the loss lossAndGradients computes, minibatch by minibatch, as the parameters move). */
   history: number[];
   valueHistory: number[];
   gradientHistory: number[];
+  /** The held-out loss after each epoch (with `validation`), user units. */
+  validationHistory: number[];
+  /** The epoch whose parameters scored best (validation loss, else training loss): what
+   *  divergence and early stopping restore. */
+  bestEpoch: number;
+  /** The minibatch size used (batchSize clamped to n). */
+  batchSize: number;
   /** Training went wrong (see divergence): the model stopped and got back the parameters of
-   *  its lowest-loss chunk. */
+   *  its best epoch. */
   diverged: boolean;
   /** Why and when; null when it did not diverge. */
   divergence: Divergence | null;
+  /** earlyStopping stopped it; its parameters are those of bestEpoch. */
+  stoppedEarly: boolean;
   /** The AbortSignal stopped training (parameters as trained up to the last completed chunk). */
   aborted: boolean;
   steps: number;

@@ -49,7 +49,7 @@ export interface GroupSessionOptions {
    *  fit's map back to user units. Default: all 1 (the loss in the data's own units). */
   reportWeights?: Float32Array[];
   /** Train with Adam (fit); without it a step only computes the losses and gradients. */
-  adam?: { beta1: number; beta2: number; learningRates: number[] };
+  adam?: { beta1: number; beta2: number; learningRates: number[]; weightDecay: number[] };
 }
 
 /**
@@ -170,15 +170,25 @@ export class GroupSession {
     StepInfo.write(this.records, i * this.recordBytes, record);
   }
 
-  /** Uploads the staged records and (when given) every model's permutations (B windows of
-   *  n × epochsPerChunk), then records `count` steps into `encoder` (loss slots start at zero). */
-  encodeSteps(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
+  /** Uploads the staged records of `count` steps and (when given) every model's
+   *  permutations (B windows of n × epochsPerChunk); the loss slots start at zero. */
+  stage(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
     const { queue } = this.group.ctx.device;
     if (perms) queue.writeBuffer(this.data.indices, 0, perms);
     queue.writeBuffer(this.steps, 0, this.records, 0, count * this.recordBytes);
     encoder.clearBuffer(this.loss);
+  }
+
+  /** Records staged step `i` into `pass`. */
+  encodeStep(pass: GPUComputePassEncoder, i: number): void {
+    encodeDispatches(pass, this.workspace.step, i * this.recordBytes);
+  }
+
+  /** stage, then every staged step in one compute pass. */
+  encodeSteps(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
+    this.stage(encoder, count, perms);
     const pass = encoder.beginComputePass({ label: 'session:steps' });
-    for (let i = 0; i < count; i++) encodeDispatches(pass, this.workspace.step, i * this.recordBytes);
+    for (let i = 0; i < count; i++) this.encodeStep(pass, i);
     pass.end();
   }
 

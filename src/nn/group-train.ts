@@ -2,27 +2,31 @@ import { withErrorScope } from '../gpu/buffers';
 import type { Dataset, MlpParameters } from '../types';
 import { unlessAborted } from '../util/abort';
 import { Rng } from '../util/rng';
+import { takeDatasetRows } from '../util/rows';
 import { callTangentTargets, randomDirections } from './directions';
 import { FitInterruptedError, type FitOptions, type FitProgress, type FitReport } from './fit';
 import { GroupSession, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { resolveLoss, type LossOptions, type LossSetup } from './loss';
 import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
-import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
+import { checkGradientInputs, checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 /** A value for every model, or one per model. */
 export type PerModel<T> = T | readonly T[];
 
-/** FitOptions for a group: gradientWeight, learningRate and seed may be one per model. */
-export interface GroupFitOptions extends Omit<FitOptions, 'gradientWeight' | 'learningRate' | 'seed'> {
-  gradientWeight: PerModel<number>;
-  learningRate: PerModel<number>;
+/** FitOptions for a group: gradientWeight, learningRate, weightDecay and seed may be one
+ *  per model, and the data and validation one Dataset or one per model. */
+export interface GroupFitOptions extends Omit<FitOptions, 'gradientWeight' | 'learningRate' | 'seed' | 'weightDecay' | 'validation'> {
+  gradientWeight?: PerModel<number>;
+  learningRate?: PerModel<number>;
+  weightDecay?: PerModel<number>;
   seed?: PerModel<number>;
+  validation?: number | Dataset | readonly Dataset[];
 }
 
 /** LossOptions for a group: gradientWeight and seed may be one per model. */
 export interface GroupLossOptions extends Omit<LossOptions, 'gradientWeight' | 'seed'> {
-  gradientWeight: PerModel<number>;
+  gradientWeight?: PerModel<number>;
   seed?: PerModel<number>;
 }
 
@@ -59,7 +63,9 @@ function datasetsOf(data: Dataset | readonly Dataset[], count: number): Dataset[
 /** Each model's loss setup; all must share n (and, for a shared minibatch, the options). */
 function resolveSetups(group: GroupState, datasets: Dataset[], opts: GroupLossOptions): LossSetup[] {
   const weights = perModel('gradientWeight', opts.gradientWeight, group.models.length);
-  const setups = datasets.map((ds, i) => resolveLoss(group.inputs, group.outputs, ds, { ...opts, gradientWeight: weights[i], seed: undefined }));
+  // Unset: GI (0.5) where there are derivative targets, values only where there are none.
+  const weightOf = (i: number, ds: Dataset): number => weights[i] ?? (opts.tangentTargets || ds?.dydx?.length ? FIT_DEFAULTS.gradientWeight : 0);
+  const setups = datasets.map((ds, i) => resolveLoss(group.inputs, group.outputs, ds, { ...opts, gradientWeight: weightOf(i, ds), seed: undefined }));
   if (setups.some((s) => s.n !== setups[0].n)) throw new RangeError(`every model's dataset must have the same number of rows (got ${setups.map((s) => s.n).join(', ')})`);
   return setups;
 }
@@ -121,6 +127,7 @@ async function byParts<R>(
 const FIT_OPTIONS = [
   'epochs', 'batchSize', 'learningRate', 'lrDecay', 'gradientWeight', 'directions', 'gradientInputs', 'tangentTargets',
   'normalize', 'seed', 'onProgress', 'progressIntervalMs', 'signal', 'beta1', 'beta2', 'epsilon', 'divergenceFactor',
+  'weightDecay', 'validation', 'earlyStopping',
 ] as const;
 const LOSS_OPTIONS = ['gradientWeight', 'directions', 'gradientInputs', 'directionVectors', 'seed', 'tangentTargets'] as const;
 const FIT_MISPLACED = {
@@ -128,14 +135,29 @@ const FIT_MISPLACED = {
 };
 const LOSS_MISPLACED = Object.fromEntries(FIT_OPTIONS.filter((key) => !(LOSS_OPTIONS as readonly string[]).includes(key)).map((key) => [key, `'${key}' is an option of fit, not of lossAndGradients`]));
 
-/** The default divergence factor: a loss past 1e4 × its first value stops a model. */
-export const DIVERGENCE_FACTOR = 1e4;
+/** fit's defaults (README "fit's defaults" says why). */
+export const FIT_DEFAULTS = {
+  epochs: 300,
+  /** At most this many rows a step (fewer when n is smaller). */
+  batchSize: 32,
+  learningRate: 1e-2,
+  lrDecay: 0.01,
+  /** With derivative targets (dydx or tangentTargets); 0 without. */
+  gradientWeight: 0.5,
+  /** A loss past this factor × its first value stops a model. */
+  divergenceFactor: 1e4,
+} as const;
+
+/** The rows a validation fraction holds out: the same pseudo-random subset for every model
+ *  and run on the same data. */
+const VALIDATION_SEED = 0x5eed;
 
 /** fit's options, checked (before any GPU work) and with their defaults. */
 interface CheckedFit {
   epochs: number;
-  batchSize: number;
+  batchSize: number | undefined;
   learningRates: number[];
+  weightDecay: number[];
   seeds: number[];
   lrDecay: number;
   normalize: boolean;
@@ -144,40 +166,50 @@ interface CheckedFit {
   epsilon: number;
   divergenceFactor: number;
   progressIntervalMs: number;
+  earlyStopping: { patience: number; minDelta: number } | null;
   onProgress?: (p: FitProgress) => void;
   signal?: AbortSignal;
   tangentTargets?: GroupFitOptions['tangentTargets'];
 }
 
 function checkFitOptions(options: GroupFitOptions, B: number): CheckedFit {
-  if (!options || typeof options !== 'object') throw new TypeError('fit needs options: { epochs, batchSize, learningRate, gradientWeight, … }');
+  if (options === undefined) options = {};
+  if (!options || typeof options !== 'object') throw new TypeError('fit options must be an object, e.g. { epochs: 300, gradientWeight: 0.5 } (every option has a default)');
   checkOptionKeys('fit', options, FIT_OPTIONS, FIT_MISPLACED);
-  const learningRates = perModel('learningRate', options.learningRate, B);
+  const learningRates = perModel('learningRate', options.learningRate ?? FIT_DEFAULTS.learningRate, B);
   learningRates.forEach(checkLearningRate);
+  const weightDecay = perModel('weightDecay', options.weightDecay ?? 0, B);
+  weightDecay.forEach((decay, i) => checkRange(`weightDecay${B > 1 ? `[${i}]` : ''}`, decay, 0, Infinity));
   const seeds = perModel('seed', options.seed ?? 0, B);
   seeds.forEach((seed, i) => {
     if (!(typeof seed === 'number' && Number.isFinite(seed))) throw new RangeError(`seed${B > 1 ? `[${i}]` : ''} must be a finite number, got ${String(seed)}`);
   });
-  const { onProgress, signal, normalize = true } = options;
+  const { onProgress, signal, normalize = true, earlyStopping } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('onProgress must be a function ({ epoch, loss, … }) => void');
   if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function')) {
     throw new TypeError('signal must be an AbortSignal (new AbortController().signal)');
   }
   if (typeof normalize !== 'boolean') throw new TypeError(`normalize must be true or false, got ${String(normalize)}`);
-  const divergenceFactor = options.divergenceFactor ?? DIVERGENCE_FACTOR;
+  const divergenceFactor = options.divergenceFactor ?? FIT_DEFAULTS.divergenceFactor;
   if (!(typeof divergenceFactor === 'number' && divergenceFactor > 1)) throw new RangeError(`divergenceFactor must be a number > 1 (or Infinity), got ${String(divergenceFactor)}`);
+  if (earlyStopping !== undefined && (typeof earlyStopping !== 'object' || earlyStopping === null)) throw new TypeError('earlyStopping must be { patience, minDelta? }');
+  if (earlyStopping) checkOptionKeys('earlyStopping', earlyStopping, ['patience', 'minDelta']);
   return {
-    epochs: checkPositiveInt('epochs', options.epochs),
-    batchSize: checkPositiveInt('batchSize', options.batchSize),
+    epochs: checkPositiveInt('epochs', options.epochs ?? FIT_DEFAULTS.epochs),
+    batchSize: options.batchSize === undefined ? undefined : checkPositiveInt('batchSize', options.batchSize),
     learningRates,
+    weightDecay,
     seeds,
-    lrDecay: checkRange('lrDecay', options.lrDecay ?? 0, 0, Infinity),
+    lrDecay: checkRange('lrDecay', options.lrDecay ?? FIT_DEFAULTS.lrDecay, 0, Infinity),
     normalize,
     beta1: checkRange('beta1', options.beta1 ?? 0.9, 0, 1),
     beta2: checkRange('beta2', options.beta2 ?? 0.999, 0, 1),
     epsilon: checkRange('epsilon', options.epsilon ?? 1e-8, Number.MIN_VALUE, Infinity),
     divergenceFactor,
     progressIntervalMs: checkRange('progressIntervalMs', options.progressIntervalMs ?? 100, 0, Infinity),
+    earlyStopping: earlyStopping
+      ? { patience: checkPositiveInt('earlyStopping.patience', earlyStopping.patience), minDelta: checkRange('earlyStopping.minDelta', earlyStopping.minDelta ?? 0, 0, Infinity) }
+      : null,
     onProgress,
     signal,
     tangentTargets: options.tangentTargets,
@@ -200,7 +232,30 @@ function userUnitWeights(setup: LossSetup, m: number, scaler: Standardizer | und
 }
 
 function emptyReport(): FitReport {
-  return { epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], diverged: false, divergence: null, aborted: false, steps: 0, ms: 0 };
+  return {
+    epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], validationHistory: [], bestEpoch: 0, batchSize: 0,
+    diverged: false, divergence: null, stoppedEarly: false, aborted: false, steps: 0, ms: 0,
+  };
+}
+
+/** Each model's training and validation data: `validation` is a fraction of the rows (held
+ *  out of every distinct dataset alike) or a Dataset (or one per model). */
+function splitValidation(group: GroupState, datasets: Dataset[], validation: GroupFitOptions['validation'], g: number): { train: Dataset[]; held: Dataset[] | null } {
+  if (validation === undefined) return { train: datasets, held: null };
+  if (typeof validation !== 'number') return { train: datasets, held: datasetsOf(validation, datasets.length) };
+  checkRange('validation (a fraction of the rows)', validation, Number.MIN_VALUE, 1);
+  const shape = { inputs: group.inputs, outputs: group.outputs, gradients: g };
+  const n = datasets[0].x.length / group.inputs;
+  const held = Math.round(validation * n);
+  if (held < 1 || held >= n) throw new RangeError(`validation ${validation} of ${n} rows holds out ${held}; it must leave at least one row on each side`);
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  new Rng(VALIDATION_SEED).shuffle(order);
+  const parts = new Map<Dataset, { train: Dataset; held: Dataset }>();
+  for (const ds of new Set(datasets)) {
+    const dydx = ds.dydx && ds.dydx.length ? ds : { x: ds.x, y: ds.y };
+    parts.set(ds, { train: takeDatasetRows(dydx, shape, order.subarray(held)), held: takeDatasetRows(dydx, shape, order.subarray(0, held)) });
+  }
+  return { train: datasets.map((ds) => parts.get(ds)!.train), held: datasets.map((ds) => parts.get(ds)!.held) };
 }
 
 /** Trains every model of a group in lockstep with Adam; the loop stays on the GPU. Model i
@@ -209,57 +264,77 @@ function emptyReport(): FitReport {
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const B = group.models.length;
   const checked = checkFitOptions(options, B);
-  const datasets = datasetsOf(data, B);
-  const setups = resolveSetups(group, datasets, options);
+  const all = datasetsOf(data, B);
+  resolveSetups(group, all, options); // every dataset checked before it is split
+  const g = checkGradientInputs(options.gradientInputs, group.inputs).length;
+  const { train, held } = splitValidation(group, all, options.validation, g);
+  const setups = resolveSetups(group, train, options);
+  const heldSetups = held && resolveSetups(group, held, options);
   if (checked.signal?.aborted) return group.models.map(() => ({ ...emptyReport(), aborted: true }));
-  return byParts(group, setups, Math.min(checked.batchSize, setups[0].n), (part, pick) =>
-    fitLockstep(part, pick(datasets), pick(setups), { ...checked, learningRates: pick(checked.learningRates), seeds: pick(checked.seeds) }),
+  const batch = Math.min(checked.batchSize ?? FIT_DEFAULTS.batchSize, setups[0].n);
+  return byParts(group, setups, batch, (part, pick) =>
+    fitLockstep(part, pick(train), pick(setups), held && { data: pick(held), setups: pick(heldSetups!) }, {
+      ...checked,
+      batchSize: batch,
+      learningRates: pick(checked.learningRates),
+      weightDecay: pick(checked.weightDecay),
+      seeds: pick(checked.seeds),
+    }),
   );
 }
 
-/** fitGroup on checked inputs: each model's dataset, loss setup, learning rate and seed. */
-async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossSetup[], o: CheckedFit): Promise<FitReport[]> {
+/** fitGroup on checked inputs: each model's dataset, loss setup (and validation data), and options. */
+async function fitLockstep(
+  group: GroupState,
+  userData: Dataset[],
+  setups: LossSetup[],
+  validation: { data: Dataset[]; setups: LossSetup[] } | null,
+  o: CheckedFit & { batchSize: number },
+): Promise<FitReport[]> {
   const B = group.models.length;
   const started = performance.now();
   const { ctx } = group;
   const { device } = ctx;
   const { n } = setups[0];
-  const { epochs, beta1, beta2, signal } = o;
-  const batch = Math.min(o.batchSize, n);
+  const { epochs, beta1, beta2, signal, batchSize: batch } = o;
   const perEpoch = Math.ceil(n / batch);
   const totalSteps = epochs * perEpoch;
   const perSample = setups.some((s) => s.mode === 'perSample');
   // Loss slots and shuffles the session holds: whole epochs per chunk while an epoch is short,
-  // else one epoch taken in parts. Directions drawn on the CPU (tangentTargets) are refreshed
-  // every epoch: at most one epoch per chunk.
-  const slots = perSample ? 1 : Math.max(1, Math.min(epochs, Math.floor(STEPS_PER_CHUNK / perEpoch)));
+  // else one epoch taken in parts. At most one epoch per chunk when directions drawn on the
+  // CPU (tangentTargets) are refreshed every epoch, and when epochs are scored one by one
+  // (validation, early stopping: the best epoch's parameters are a chunk's end).
+  const epochWise = perSample || !!validation || !!o.earlyStopping;
+  const slots = epochWise ? 1 : Math.max(1, Math.min(epochs, Math.floor(STEPS_PER_CHUNK / perEpoch)));
   const capacity = Math.min(STEPS_PER_CHUNK, slots * perEpoch);
   const rngs = o.seeds.map((s) => new Rng(s));
   const gpuSeeds = rngs.map((r) => r.uint32());
 
   // Models that share a dataset and an output kind share one standardised upload.
-  const cache = new Map<string, { scaler: Standardizer; data: Dataset }>();
+  const cache = new Map<string, { scaler: Standardizer; data: Dataset; held?: Dataset }>();
   const prepared = userData.map((ds, i) => {
     if (!o.normalize) return null;
     const scaleY = group.models[i].outputActivation === 'linear';
-    const key = `${userData.indexOf(ds)}|${scaleY}`;
+    const key = `${userData.indexOf(ds)}|${validation ? validation.data.indexOf(validation.data[i]) : -1}|${scaleY}`;
     let entry = cache.get(key);
     if (!entry) {
       const scaler = fitStandardizer(ds, group.inputs, group.outputs, scaleY);
-      cache.set(key, (entry = { scaler, data: standardize(ds, scaler, setups[i].gradientInputs) }));
+      const held = validation && standardize(validation.data[i], scaler, setups[i].gradientInputs);
+      cache.set(key, (entry = { scaler, data: standardize(ds, scaler, setups[i].gradientInputs), ...(held ? { held } : {}) }));
     }
     return entry;
   });
-  const trainData = userData.map((ds, i) => prepared[i]?.data ?? ds);
-  const session = new GroupSession(group, setups, trainData, {
+  const reportWeights = setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler));
+  const session = new GroupSession(group, setups, userData.map((ds, i) => prepared[i]?.data ?? ds), {
     batch,
     stepsPerChunk: capacity,
     epochsPerChunk: slots,
     seeds: gpuSeeds,
-    reportWeights: setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler)),
-    adam: { beta1, beta2, learningRates: o.learningRates },
+    reportWeights,
+    adam: { beta1, beta2, learningRates: o.learningRates, weightDecay: o.weightDecay },
   });
-  const reports = group.models.map(emptyReport);
+  let held: GroupSession | null = null;
+  const reports = group.models.map(() => ({ ...emptyReport(), batchSize: batch }));
   const stopped = group.models.map(() => false);
   const firstLoss = group.models.map(() => NaN);
   const best = group.models.map(() => ({ loss: Infinity, epoch: 0 }));
@@ -278,24 +353,38 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
   // Fresh unit directions per model in its (standardised) gradient-input space, their
   // user-space images u = scale_x ⊙ v, and the targets J·u / scale_y from the callback.
   // False when the signal aborted the wait.
-  const uploadEpochDirections = async (): Promise<boolean> => {
+  const uploadDirections = async (target: GroupSession, x: Float32Array[], rowsOf: LossSetup[], rng: Rng[]): Promise<boolean> => {
     const d = group.inputs;
     const m = group.outputs;
     for (let i = 0; i < B; i++) {
-      const { k, gradientInputs } = setups[i];
+      const { k, gradientInputs, n: rows } = rowsOf[i];
       if (k === 0) continue;
       const scaler = prepared[i]?.scaler;
-      const v = randomDirections(n, d, k, gradientInputs, rngs[i]);
+      const v = randomDirections(rows, d, k, gradientInputs, rng[i]);
       const u = scaler ? Float32Array.from(v, (value, j) => value * scaler.xScale[j % d]) : v;
-      const t = await unlessAborted(callTangentTargets(o.tangentTargets!, userX[i], u, k, n * m), signal);
+      const t = await unlessAborted(callTangentTargets(o.tangentTargets!, x[i], u, k, rows * m), signal);
       if (!t) return false;
       if (scaler) t.forEach((value, j) => (t[j] = value / scaler.yScale[j % m]));
-      device.queue.writeBuffer(session.data.directions!, session.memberData[i].offV * 4, v);
-      device.queue.writeBuffer(session.data.dydx, session.memberData[i].offD * 4, t);
+      device.queue.writeBuffer(target.data.directions!, target.memberData[i].offV * 4, v);
+      device.queue.writeBuffer(target.data.dydx, target.memberData[i].offD * 4, t);
     }
     return true;
   };
   try {
+    if (validation) {
+      // Scored once per epoch: a full-batch step without the optimiser over the held-out rows.
+      const nHeld = validation.setups[0].n;
+      held = new GroupSession(group, validation.setups, validation.data.map((ds, i) => prepared[i]?.held ?? ds), {
+        batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: gpuSeeds, reportWeights: validation.setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler)),
+      });
+      held.setStep(0, { permBase: 0, batchOffset: 0, rngStep: 1, lossSlot: 0, lossScale: 1, lrT: 0, epsT: 0 });
+      const identity = new Uint32Array(B * nHeld);
+      for (let i = 0; i < B; i++) for (let j = 0; j < nHeld; j++) identity[i * nHeld + j] = j;
+      device.queue.writeBuffer(held.data.indices, 0, identity);
+      if (perSample && !(await uploadDirections(held, validation.data.map((ds) => Float32Array.from(ds.x)), validation.setups, o.seeds.map((s) => new Rng(s + 1))))) {
+        return reports.map((r) => ({ ...r, aborted: true }));
+      }
+    }
     const bestParams = session.scope.storage('fit:best', group.total);
     const snap = (snapshot = session.scope.storage('fit:snapshot', group.total));
     const perms = new Uint32Array(B * n * slots);
@@ -331,7 +420,7 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
               rngs[i].shuffle(perm);
             }
           }
-          if (perSample && !(await uploadEpochDirections())) break;
+          if (perSample && !(await uploadDirections(session, userX, setups, rngs))) break;
         }
         for (let s = 0; s < count; s++) {
           const slot = wholeEpochs > 0 ? Math.floor(s / perEpoch) : 0;
@@ -349,13 +438,20 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
             epsT: o.epsilon * correction,
           });
         }
+        const epochsDone = wholeEpochs > 0 ? wholeEpochs : inEpoch + count === perEpoch ? 1 : 0;
+        const scored = held !== null && epochsDone > 0; // a held-out score of the parameters at this chunk's end
         const encoder = device.createCommandEncoder({ label: 'fit:chunk' });
-        session.encodeSteps(encoder, count, newShuffles ? perms : null);
+        session.stage(encoder, count, newShuffles ? perms : null);
+        if (scored) held!.stage(encoder, 1, null);
+        const pass = encoder.beginComputePass({ label: 'fit:steps' });
+        for (let s = 0; s < count; s++) session.encodeStep(pass, s);
+        if (scored) held!.encodeStep(pass, 0);
+        pass.end();
         device.queue.submit([encoder.finish()]);
         const sums = await session.readLoss(Math.max(1, wholeEpochs));
-        const epochsDone = wholeEpochs > 0 ? wholeEpochs : inEpoch + count === perEpoch ? 1 : 0;
-        // After the chunk: diverged models get their best parameters back, improved ones
-        // update their best, and the snapshot (what a failure restores) moves here.
+        const heldSums = scored ? await held!.readLoss(1) : null;
+        // After the chunk: improved models update their best, diverged and early-stopped ones
+        // get it back, and the snapshot (what a failure restores) moves here.
         const after = device.createCommandEncoder({ label: 'fit:chunk-end' });
         for (let i = 0; i < B; i++) {
           if (stopped[i]) continue;
@@ -364,12 +460,6 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
           // The chunk's mean loss: its last epoch's, or (part of an epoch) its steps' mean.
           const chunkLoss = wholeEpochs > 0 ? own[3 * (wholeEpochs - 1)] : (own[0] * perEpoch) / count;
           if (chunks === 0) firstLoss[i] = chunkLoss;
-          // The chunk's loss scores the parameters it started from (the snapshot): the first
-          // chunk is one step, whose loss is exactly that of the starting parameters.
-          if (chunkLoss < best[i].loss) {
-            best[i] = { loss: chunkLoss, epoch: report.epochs };
-            region(after, snap, bestParams, i);
-          }
           const reason = !own.every(Number.isFinite)
             ? 'the loss became NaN or infinite'
             : chunkLoss > o.divergenceFactor * firstLoss[i]
@@ -381,7 +471,8 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
             session.workspace.setLearningRate(i, 0);
             report.diverged = true;
             report.divergence = { epoch: report.epochs, step: step + count, reason: `${reason}; the parameters of epoch ${best[i].epoch} were restored` };
-            if (Number.isFinite(best[i].loss)) report.loss = best[i].loss;
+            report.bestEpoch = best[i].epoch;
+            if (Number.isFinite(best[i].loss) && !held) report.loss = best[i].loss;
             stopped[i] = true;
             continue;
           }
@@ -400,10 +491,27 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
               running[i].fill(0);
             }
           }
+          const epochsBefore = report.epochs;
           report.epochs = epoch + epochsDone;
           report.steps = step + count;
           report.loss = report.history.length ? report.history[report.history.length - 1] : chunkLoss;
-
+          // The score of a set of parameters: the held-out loss at this chunk's end, or else the
+          // chunk's training loss, which scores the parameters it started from (the snapshot;
+          // the first chunk is one step, whose loss is exactly that of the starting parameters).
+          if (heldSums) report.validationHistory.push(heldSums[i][0]);
+          const score = heldSums ? heldSums[i][0] : held ? NaN : chunkLoss;
+          const minDelta = o.earlyStopping?.minDelta ?? 0;
+          if (score < best[i].loss - minDelta || (best[i].loss === Infinity && Number.isFinite(score))) {
+            best[i] = { loss: score, epoch: heldSums ? report.epochs : epochsBefore };
+            region(after, heldSums ? group.params : snap, bestParams, i);
+          }
+          report.bestEpoch = best[i].epoch;
+          if (o.earlyStopping && epochsDone > 0 && report.epochs - best[i].epoch >= o.earlyStopping.patience) {
+            region(after, bestParams, group.params, i);
+            session.workspace.setLearningRate(i, 0);
+            report.stoppedEarly = true;
+            stopped[i] = true;
+          }
         }
         after.copyBufferToBuffer(group.params, 0, snap, 0, group.total * 4);
         device.queue.submit([after.finish()]);
@@ -432,6 +540,7 @@ async function fitLockstep(group: GroupState, userData: Dataset[], setups: LossS
   } finally {
     if (!group.scope.destroyed && !(await ctx.isLost())) await leaveInUserUnits();
     session.destroy();
+    held?.destroy();
   }
   const ms = performance.now() - started;
   reports.forEach((r) => (r.ms = ms));

@@ -40,7 +40,8 @@ export interface GroupTrainOptions {
   /** Floats of `loss` each model owns (3 per epoch slot). */
   lossStride: number;
   steps: GPUBuffer;
-  adam?: { beta1: number; beta2: number; learningRates: number[]; moment1: GPUBuffer; moment2: GPUBuffer };
+  /** weightDecay[i]: model i's L2 decay of its weights (0: none; biases never decay). */
+  adam?: { beta1: number; beta2: number; learningRates: number[]; weightDecay: number[]; moment1: GPUBuffer; moment2: GPUBuffer };
 }
 
 export interface GroupWorkspaceOptions {
@@ -77,8 +78,10 @@ export class GroupWorkspace {
   readonly forward: Dispatch[];
   readonly step: Dispatch[];
   readonly grads: GPUBuffer | null = null;
-  /** The Adam table: setLearningRate rewrites a model's rate (0 stops it). */
+  /** The Adam table: setLearningRate rewrites a model's rate (0 stops it) in each of its
+   *  records (adamRecords[i]). */
   private adamTable: GPUBuffer | null = null;
+  private adamRecords: number[][] = [];
   private readonly zOffsets: number[][];
   private readonly scope: Scope;
   private readonly depth: number;
@@ -305,17 +308,27 @@ export class GroupWorkspace {
     if (train.adam) {
       const { adam } = train;
       let wgStart = 0;
-      const records = members.map((mb, i) => {
-        const record = {
-          count: mb.layout.total, offset: mb.paramOffset, lr: f32Bits(adam.learningRates[i]),
-          beta1: f32Bits(adam.beta1), beta2: f32Bits(adam.beta2), start: wgStart,
-        };
-        wgStart += Math.ceil(mb.layout.total / (64 * ADAM_PER_THREAD));
-        return record;
+      const records: Parameters<typeof AdamProblem.pack>[0] = [];
+      // One record per model; with weight decay one per weight block and bias block.
+      members.forEach((mb, i) => {
+        const { total, weightOffsets, biasOffsets, sizes } = mb.layout;
+        const decay = adam.weightDecay[i];
+        const blocks = decay > 0
+          ? weightOffsets.flatMap((w, l) => [{ offset: w, count: sizes[l] * sizes[l + 1], decay }, { offset: biasOffsets[l], count: sizes[l + 1], decay: 0 }])
+          : [{ offset: 0, count: total, decay: 0 }];
+        this.adamRecords.push([]);
+        for (const block of blocks) {
+          this.adamRecords[i].push(records.length);
+          records.push({
+            count: block.count, offset: mb.paramOffset + block.offset, lr: f32Bits(adam.learningRates[i]),
+            beta1: f32Bits(adam.beta1), beta2: f32Bits(adam.beta2), decay: f32Bits(block.decay), start: wgStart,
+          });
+          wgStart += Math.ceil(block.count / (64 * ADAM_PER_THREAD));
+        }
       });
       this.adamTable = this.table(AdamProblem.pack(records));
       backward.push(
-        dispatchOf(groupedAdamProgram, undefined, { count: members.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
+        dispatchOf(groupedAdamProgram, undefined, { count: records.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
           params: this.params, grads, moment1: adam.moment1, moment2: adam.moment2, step, problems: this.adamTable,
         }),
       );
@@ -326,8 +339,10 @@ export class GroupWorkspace {
   /** Model i's Adam learning rate from the next submitted step on (0 freezes it). */
   setLearningRate(i: number, lr: number): void {
     if (!this.adamTable) throw new Error('setLearningRate: this workspace has no optimiser');
-    const word = i * AdamProblem.words + AdamProblem.fields.indexOf('lr');
-    this.ctx.device.queue.writeBuffer(this.adamTable, word * 4, new Uint32Array([f32Bits(lr)]));
+    for (const record of this.adamRecords[i]) {
+      const word = record * AdamProblem.words + AdamProblem.fields.indexOf('lr');
+      this.ctx.device.queue.writeBuffer(this.adamTable, word * 4, new Uint32Array([f32Bits(lr)]));
+    }
   }
 
   destroy(): void {

@@ -94,7 +94,7 @@ export class MlpGroup {
    * learningRate and seed may be one value per model. A model that diverges gets its last
    * finite parameters back and stops; the others go on.
    */
-  fit(data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
+  fit(data: Dataset | readonly Dataset[], options: GroupFitOptions = {}): Promise<FitReport[]> {
     this.#engine.check('This MlpGroup');
     return this.#engine.fit(data, options);
   }

@@ -139,7 +139,7 @@ export class Mlp {
   }
 
   /** Trains on values and derivatives; see FitOptions. One fit at a time per model. */
-  async fit(data: Dataset, options: FitOptions): Promise<FitReport> {
+  async fit(data: Dataset, options: FitOptions = {}): Promise<FitReport> {
     this.#check();
     const [report] = await this.#engine.fit(data, options);
     return report;

@@ -10,6 +10,8 @@ export interface RefAdamOptions {
   beta2?: number;
   /** Default 1e-8. */
   epsilon?: number;
+  /** L2 decay λ of the weights (not the biases): refAdamFit adds λ·W to their gradient. Default 0. */
+  weightDecay?: number;
 }
 
 /**
@@ -100,7 +102,9 @@ export function refAdamFit(
   for (let t = 1; t <= steps; t++) {
     const r = refLossAndGradients(current, data, n, loss);
     history.push(r.loss);
-    refAdamStep(params, flatten(r.weights, r.biases), m1, m2, t, adam);
+    const decay = adam.weightDecay ?? 0;
+    const weightGrads = r.weights.map((g, l) => Float64Array.from(g, (v, j) => v + decay * current.weights[l][j]));
+    refAdamStep(params, flatten(weightGrads, r.biases), m1, m2, t, adam);
     current = { ...current, ...unflatten(params, m) };
   }
   return { mlp: current, history };

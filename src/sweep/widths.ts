@@ -10,6 +10,7 @@
  *    (src/experiments/sweep) is a thin layer over these. */
 import type { Context } from '../gpu/context';
 import type { FitOptions } from '../nn/fit';
+import { FIT_DEFAULTS } from '../nn/group-train';
 import type { Activation, Dataset } from '../types';
 import { meanSd, type MeanSd } from '../util/stats';
 import { Rng } from '../util/rng';
@@ -380,10 +381,11 @@ export async function sweepWidths(ctx: Context, data: { train: Dataset; test: Da
     hiddenLayers: opts.hiddenLayers,
     activation: opts.activation ?? 'tanh',
     outputActivation: opts.outputActivation ?? 'linear',
-    epochs,
-    batchSize,
-    learningRate,
-    lrDecay: lrDecay ?? 0,
+    // fit's own defaults for what the caller leaves out.
+    epochs: epochs ?? FIT_DEFAULTS.epochs,
+    batchSize: batchSize ?? FIT_DEFAULTS.batchSize,
+    learningRate: learningRate ?? FIT_DEFAULTS.learningRate,
+    lrDecay: lrDecay ?? FIT_DEFAULTS.lrDecay,
   };
   const packs = packNetworks(nets, opts.groups ?? 1, (net) => networkCost(net, opts.hiddenLayers));
   const runs: RunRecord[] = [];
@@ -398,6 +400,6 @@ export async function sweepWidths(ctx: Context, data: { train: Dataset; test: Da
     });
     runs.push(...jobRecords(result));
   }
-  opts.onProgress?.({ fraction: 1, group: packs.length - 1, groups: packs.length, epoch: epochs, epochs, loss: NaN });
+  opts.onProgress?.({ fraction: 1, group: packs.length - 1, groups: packs.length, epoch: settings.epochs, epochs: settings.epochs, loss: NaN });
   return finish(runs, started);
 }
