@@ -36,7 +36,7 @@ function hashLabel(key: number, label: string): number {
 
 /** Folds any finite number (integer or not, up to 2^53) into a 32-bit key. */
 function seedKey(seed: number): number {
-  if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+  if (!Number.isFinite(seed)) throw new RangeError(`Rng: seed must be a finite number, got ${seed}`);
   const lo = seed >>> 0;
   const hi = Math.floor(seed / 4294967296) >>> 0;
   const frac = Math.floor((seed - Math.floor(seed)) * 4294967296) >>> 0;
@@ -114,7 +114,7 @@ export class Rng {
    *  draws Gamma(shape + 1) and multiplies by U^(1/shape). */
   gamma(shape: number, scale = 1): number {
     if (!(shape > 0) || !(scale > 0)) {
-      throw new Error(`Rng.gamma: shape and scale must be > 0, got ${shape}, ${scale}`);
+      throw new RangeError(`Rng.gamma: shape and scale must be > 0, got ${shape}, ${scale}`);
     }
     if (shape < 1) {
       const u = 1 - this.uniform();
@@ -136,7 +136,7 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`Rng.int: n must be a positive integer, got ${n}`);
+    if (!Number.isInteger(n) || n <= 0) throw new RangeError(`Rng.int: n must be a positive integer, got ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
@@ -154,7 +154,7 @@ export class Rng {
   /** `count` distinct indices from [0, n), in random order (partial Fisher–Yates). */
   sampleIndices(n: number, count: number): Uint32Array {
     if (!Number.isInteger(count) || count < 0 || count > n) {
-      throw new Error(`Rng.sampleIndices: cannot draw ${count} distinct indices from ${n}`);
+      throw new RangeError(`Rng.sampleIndices: cannot draw ${count} distinct indices from ${n}`);
     }
     const pool = new Uint32Array(n);
     for (let i = 0; i < n; i++) pool[i] = i;
