@@ -10,8 +10,10 @@ export interface FitProgress {
   steps: number;
   /** Mean training loss of the last finished epoch, in the user's units. */
   loss: number;
-  /** Each model's loss (a group; one entry for a lone Mlp). */
+  /** Each model's loss (a group; one entry for a lone Mlp), and its value and derivative parts. */
   losses: number[];
+  valueLosses: number[];
+  gradientLosses: number[];
   elapsedMs: number;
 }
 

@@ -526,7 +526,12 @@ async function fitLockstep(
         if (o.onProgress && (now - lastProgress >= o.progressIntervalMs || epoch === epochs)) {
           lastProgress = now;
           const losses = reports.map((r) => r.loss);
-          o.onProgress({ epoch, epochs, step, steps: totalSteps, loss: losses[0], losses, elapsedMs: now - started });
+          const last = (history: number[]): number => (history.length ? history[history.length - 1] : NaN);
+          o.onProgress({
+            epoch, epochs, step, steps: totalSteps, loss: losses[0], losses, elapsedMs: now - started,
+            valueLosses: reports.map((r) => last(r.valueHistory)),
+            gradientLosses: reports.map((r) => last(r.gradientHistory)),
+          });
         }
       }
       if (signal?.aborted) reports.forEach((r, i) => (r.aborted = !stopped[i]));
