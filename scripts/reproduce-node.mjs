@@ -69,7 +69,8 @@ export function folderStore(dir) {
 /**
  * Runs the sections in Node on Dawn.
  * @param {{ preset: string, sections: string[], workers?: number|null, groupsDir?: string|null,
- *   swiftshader?: boolean, log?: (line: string) => void, progress?: (p: object) => void, dist?: string }} o
+ *   swiftshader?: boolean, log?: (line: string) => void, progress?: (p: object) => void, dist?: string,
+ *   signal?: AbortSignal, estimateOnly?: boolean }} o
  * @returns {Promise<{ adapter: string, driver: string, results: { id, title, markdown, json }[], timings: Record<string, number>, errors: string[] }>}
  */
 export async function runNode(o) {
@@ -82,7 +83,8 @@ export async function runNode(o) {
   const lib = await import(pathToFileURL(join(dist, 'index.js')).href);
   const exp = await import(pathToFileURL(join(dist, 'experiments.js')).href);
   const node = await import(pathToFileURL(join(dist, 'node.js')).href);
-  const swiftshader = o.swiftshader ? true : 'fallback';
+  // SOBOLEV_WEBGPU_SWIFTSHADER_ICD: a SwiftShader manifest of one's own (the GPU bundle carries one).
+  const swiftshader = o.swiftshader ? (process.env.SOBOLEV_WEBGPU_SWIFTSHADER_ICD ?? true) : 'fallback';
   const contextOptions = { swiftshader, adapter: { powerPreference: 'high-performance' } };
   const ctx = await node.createNodeContext(contextOptions);
   const adapter = describeAdapter(ctx.adapterInfo);
@@ -101,6 +103,7 @@ export async function runNode(o) {
           const store = o.groupsDir ? folderStore(o.groupsDir) : undefined;
           const r = await exp.runNnExperiments(pool, experiments, {
             store,
+            signal: o.signal,
             estimateOnly: !!o.estimateOnly,
             log: (line) => log(`         nn | ${line}`),
             onProgress: (p) => o.progress?.({ section: 'nn', task: p.task, done: p.networkStepsDone, total: p.networkSteps }),

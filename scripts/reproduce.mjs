@@ -172,6 +172,8 @@ async function runInNode(opts, groupsDir, print, errors) {
   const latest = {};
   const r = await runNode({
     preset: opts.preset, sections, workers: opts.workers, groupsDir, swiftshader: opts.swiftshader, dist: nodeDist, estimateOnly: opts.estimateOnly,
+    // --timeout-min: the nn sweeps stop there (what finished is in <out>/groups for a rerun).
+    signal: AbortSignal.timeout(opts.timeoutMin * 60_000),
     progress: (p) => {
       latest[`${p.section}:${p.task}`] = p;
       print(latest);
