@@ -258,6 +258,17 @@ function splitValidation(group: GroupState, datasets: Dataset[], validation: Gro
   return { train: datasets.map((ds) => parts.get(ds)!.train), held: datasets.map((ds) => parts.get(ds)!.held) };
 }
 
+/** `work()`, with `prefix` put before the message of a RangeError or TypeError it throws. */
+function withPrefix<T>(prefix: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RangeError) throw new RangeError(prefix + error.message);
+    if (error instanceof TypeError) throw new TypeError(prefix + error.message);
+    throw error;
+  }
+}
+
 /** Trains every model of a group in lockstep with Adam; the loop stays on the GPU. Model i
  *  follows exactly the steps a lone fit with its options would take. A group too large for
  *  one set of buffers trains as several parts, one after another. */
@@ -269,7 +280,7 @@ export async function fitGroup(group: GroupState, data: Dataset | readonly Datas
   const g = checkGradientInputs(options.gradientInputs, group.inputs).length;
   const { train, held } = splitValidation(group, all, options.validation, g);
   const setups = resolveSetups(group, train, options);
-  const heldSetups = held && resolveSetups(group, held, options);
+  const heldSetups = held && withPrefix('validation: ', () => resolveSetups(group, held, options));
   if (checked.signal?.aborted) return group.models.map(() => ({ ...emptyReport(), aborted: true }));
   const batch = Math.min(checked.batchSize ?? FIT_DEFAULTS.batchSize, setups[0].n);
   return byParts(group, setups, batch, (part, pick) =>
