@@ -163,7 +163,7 @@ function probeJob(id: string, widths: number[], epochs: number): TrainJob {
 export async function calibrate(executor: JobExecutor, opts: { signal?: AbortSignal } = {}): Promise<Calibration> {
   const started = performance.now();
   const shapes = [[8, 8], [8, 8], [64, 64, 96, 96, 128, 128]];
-  const epochs = [2, 10, 4];
+  const epochs = [2, 6, 2];
   const measure = async (widths: number[], e: number, tag: string) => {
     const jobs = Array.from({ length: executor.size }, (_, w) => ({ id: `probe:${tag}:${w}`, make: () => probeJob(`probe:${tag}:${w}`, widths, e) }));
     const results: JobResult[] = [];
