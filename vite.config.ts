@@ -1,4 +1,5 @@
-import { defineConfig, type Plugin } from 'vite';
+import { resolve } from 'node:path';
+import { build, defineConfig, type Plugin } from 'vite';
 
 /**
  * One config for three uses:
@@ -8,9 +9,10 @@ import { defineConfig, type Plugin } from 'vite';
  *   dist/index.js), the paper harness (src/experiments/index.ts → dist/experiments.js) and the
  *   Node entry (src/node/index.ts → dist/node.js, with its worker_threads script
  *   dist/node-worker.js), code they share in common chunks (one copy of every class). The
- *   browser pool's worker is built apart by scripts/build.mjs as one self-contained file,
+ *   browser pool's worker is built apart (stableWorkerUrl, below) as one self-contained file,
  *   dist/worker.js, which the engine names as `new Worker(new URL('./worker.js',
  *   import.meta.url), { type: 'module' })`: the form Vite and webpack bundle as a worker.
+ *   scripts/build.mjs adds the declarations.
  */
 export default defineConfig(({ command }) => ({
   root: '.',
@@ -57,11 +59,14 @@ export default defineConfig(({ command }) => ({
  *  `new URL('../../workers/train.worker.ts', import.meta.url)`) becomes
  *  `new URL("./worker.js", import.meta.url)`: the self-contained worker that scripts/build.mjs
  *  writes next to the entries, left as a literal that consumers' bundlers can follow (and the
- *  path its error messages name, DEFAULT_WORKER, becomes './worker.js'). */
+ *  path its error messages name, DEFAULT_WORKER, becomes './worker.js'); then that worker is
+ *  built, as dist/worker.js. */
 function stableWorkerUrl(): Plugin {
   const source = "new URL('../../workers/train.worker.ts', import.meta.url)";
   const placeholder = '__SOBOLEV_WORKER_URL__';
   let replaced = false;
+  let outDir = 'dist';
+  let root = '.';
   return {
     name: 'sobolev:stable-worker-url',
     enforce: 'pre',
@@ -78,6 +83,25 @@ function stableWorkerUrl(): Plugin {
     },
     generateBundle() {
       if (!replaced) this.error('the pool worker URL in src/sweep/slot.ts was not found in the library build');
+    },
+    configResolved(config) {
+      root = config.root;
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    // The worker itself: one self-contained ES module (comlink and the engine inlined) written
+    // beside the entries, so `vite build --outDir X` alone gives a complete library too.
+    async closeBundle() {
+      await build({
+        configFile: false,
+        logLevel: 'warn',
+        build: {
+          outDir,
+          emptyOutDir: false,
+          target: 'es2022',
+          sourcemap: true,
+          lib: { entry: { worker: resolve(root, 'workers/train.worker.ts') }, formats: ['es'], fileName: () => 'worker.js' },
+        },
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 // `npm run build`: the package's dist/.
 //   1. vite build (vite.config.ts): dist/index.js, experiments.js, node.js, node-worker.js and
-//      their shared engine-[hash].js chunks (comlink, wgsl-preprocessor, webgpu external);
-//   2. the browser pool's worker as ONE self-contained file with a stable name, dist/worker.js
+//      their shared engine-[hash].js chunks (comlink, wgsl-preprocessor, webgpu external), and
+//      2. the browser pool's worker as ONE self-contained file with a stable name, dist/worker.js
 //      (`sobolev-webgpu/worker`): a consumer can copy it or point createPool's workerUrl at it;
 //   3. declarations (tsc -p tsconfig.build.json → dist/types), then rewritten so they resolve
 //      under every moduleResolution: relative specifiers get their `.js` / `/index.js`
@@ -28,18 +28,6 @@ export const TYPE_ENTRIES = {
 
 async function main() {
   await build({ root, logLevel });
-  await build({
-    root,
-    configFile: false,
-    logLevel,
-    build: {
-      outDir: dist,
-      emptyOutDir: false,
-      target: 'es2022',
-      sourcemap: true,
-      lib: { entry: { worker: join(root, 'workers/train.worker.ts') }, formats: ['es'], fileName: () => 'worker.js' },
-    },
-  });
   const worker = readFileSync(join(dist, 'worker.js'), 'utf8');
   const bare = [...worker.matchAll(/(?:^|[;\n])\s*import[^'"]*['"]([^'"./][^'"]*)['"]/g)].map((m) => m[1]);
   if (bare.length) throw new Error(`dist/worker.js must be self-contained but imports ${bare.join(', ')}`);
