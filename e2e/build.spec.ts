@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { build as esbuild } from 'esbuild';
-import { build as viteBuild } from 'vite';
+import { build as viteBuild, createServer as viteServer } from 'vite';
 import { test, expect } from '@playwright/test';
 import { installPacked, type Consumer } from './consumer/install';
 
@@ -83,7 +83,7 @@ async function runPage(page: import('@playwright/test').Page, path: string, allo
   page.on('console', (m) => {
     if (m.type() === 'error' && !(allowed && allowed.test(`${m.text()} ${m.location().url}`))) problems.push(`console error: ${m.text()} (${m.location().url})`);
   });
-  await page.goto(`${origin}${path}`);
+  await page.goto(path.startsWith('http') ? path : `${origin}${path}`);
   await page.waitForFunction(() => 'app' in globalThis, null, { timeout: 10_000 });
   const r = (await page.evaluate(() => (globalThis as unknown as { app: Promise<AppResult> }).app)) as AppResult;
   test.info().annotations.push({ type: 'adapter', description: r.adapter });
@@ -105,4 +105,17 @@ test('an esbuild build runs the pool with workerUrl at the exported worker; with
   expect(r.missing).toMatch(/^WorkerCrashError: /);
   expect(r.missing).toContain(`the worker script ${origin}/esbuild-dist/worker.js failed to load`);
   expect(r.missing).toContain('workerUrl');
+});
+
+test('the same app under the Vite dev server (default config) finds the worker too', async ({ page }) => {
+  test.setTimeout(120_000);
+  const dev = await viteServer({ root: join(consumer.app, 'browser'), configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0, hmr: false } });
+  await dev.listen();
+  try {
+    const url = dev.resolvedUrls!.local[0];
+    const r = await runPage(page, `${url.replace(/\/$/, '')}/index.html`, /404.*\/favicon\.ico$/);
+    checkApp(r);
+  } finally {
+    await dev.close();
+  }
 });
