@@ -40,9 +40,11 @@ export interface SlotHooks {
   onTerminate(slot: WorkerSlot): void;
 }
 
-/** The default worker's path, for messages (a constant, not a literal inside `new URL()`, so
- *  that no bundler copies the file once more as an asset). */
+/** The default worker's path and this module's URL, for messages: kept out of the
+ *  `new URL('…', import.meta.url)` form, which bundlers would take for one more asset (a
+ *  literal) or a whole folder of them (webpack, given a variable). */
 const DEFAULT_WORKER = '../../workers/train.worker.ts';
+const MODULE_URL: string = import.meta.url;
 
 /** A started worker in pool position `index`; `task` is whatever the pool runs there. */
 export class WorkerSlot<T = unknown> {
@@ -66,7 +68,7 @@ export class WorkerSlot<T = unknown> {
       this.worker = new Worker(source, { type: 'module', name });
     } else {
       // The library build (vite.config.ts) points both at the stable dist/worker.js.
-      this.url = new URL(DEFAULT_WORKER, import.meta.url).href;
+      this.url = new URL(DEFAULT_WORKER, MODULE_URL).href;
       this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
     }
     this.remote = Comlink.wrap<WorkerApi>(this.worker as unknown as Comlink.Endpoint);
