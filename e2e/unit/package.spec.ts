@@ -143,7 +143,7 @@ test('plain Node on sobolev-webgpu/node: fit, predict, save and reload bit for b
   }
 });
 
-test('Node refusals: createPool without Workers, bad jobs before any worker starts, size capped with a warning, a missing worker script named', () => {
+test('Node refusals: no driver, createPool without Workers, bad jobs before any worker starts, size capped with a warning, a missing worker script named', () => {
   test.setTimeout(60_000);
   const r = spawnSync('node', ['node/refusals.mjs'], { cwd: consumer.app, env: bareEnv(), encoding: 'utf8', timeout: 50_000 });
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
@@ -165,6 +165,14 @@ test('Node refusals: createPool without Workers, bad jobs before any worker star
   expect(out.capped.warnings.join('\n')).toContain(`64 workers requested, capped at ${out.capped.cores}`);
   expect(out.missingWorker.name).toBe('WorkerCrashError');
   expect(out.missingWorker.message).toContain(out.missingWorkerUrl);
+  // Without an installed Vulkan driver (only Chromium's SwiftShader, which is not installed as
+  // one), the error says what is missing and what to do.
+  const drivers = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'].some((d) => existsSync(d));
+  if (!drivers) {
+    expect(out.noAdapter.name).toBe('VulkanNotFoundError');
+    expect(out.noAdapter.message).toContain('Dawn found no GPU adapter');
+    expect(out.noAdapter.message).toContain('swiftshader: true');
+  }
   expect(out.swiftshaderPath.name).toBe('VulkanNotFoundError');
   expect(out.swiftshaderPath.message).toContain('/no/such/vk_swiftshader_icd.json');
 });

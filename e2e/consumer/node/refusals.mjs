@@ -22,6 +22,8 @@ const job = (id, settings) => ({
   settings: { hiddenLayers: 1, epochs: 2, batchSize: 2, learningRate: 1e-2, lrDecay: 0, ...settings },
 });
 
+// First, before anything points the Vulkan loader at SwiftShader: no driver, no fallback.
+await capture('noAdapter', () => createNodeContext({ swiftshader: false }));
 await capture('browserPoolInNode', () => createPool({ size: 1 }));
 const pool = createNodePool({ size: 1, context: { swiftshader: 'fallback' } });
 for (const [name, hiddenLayers] of [['hiddenLayersNegative', -1], ['hiddenLayersNaN', NaN], ['hiddenLayersFraction', 1.5]]) {
