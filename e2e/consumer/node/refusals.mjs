@@ -23,7 +23,7 @@ const job = (id, settings) => ({
 });
 
 // First, before anything points the Vulkan loader at SwiftShader: no driver, no fallback.
-await capture('noAdapter', () => createNodeContext({ swiftshader: false }));
+await capture('noAdapter', () => createNodeContext({ swiftshader: false }).then((ctx) => ctx.destroy()));
 await capture('browserPoolInNode', () => createPool({ size: 1 }));
 const pool = createNodePool({ size: 1, context: { swiftshader: 'fallback' } });
 for (const [name, hiddenLayers] of [['hiddenLayersNegative', -1], ['hiddenLayersNaN', NaN], ['hiddenLayersFraction', 1.5]]) {
