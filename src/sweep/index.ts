@@ -3,8 +3,9 @@
  *  a context, widthSweepJobs on the pool), the recursive rollout of staged models, and the GI
  *  complexity bound. Generic: the jobs carry the user's data. */
 export { createPool, Pool, WorkerCrashError, JobError } from './pool';
-export type { PoolOptions, PoolStats, RunOptions, RunProgress, SubmitOptions } from './pool';
-export type { WorkerSource } from './slot';
+export type { PoolCap, PoolOptions, PoolStats, RunOptions, RunProgress, SubmitOptions } from './pool';
+export type { PoolWorker, PoolWorkerEvent, WorkerSource } from './slot';
+export { validateJob } from './job';
 export type { JobModel, JobProgress, JobResult, LazyJob, ModelResult, StageData, TrainJob, TrainSettings } from './job';
 export type { WorkerStats, WorkerInfo } from './worker-api';
 export type { TrainWorkerHooks } from './worker-host';
