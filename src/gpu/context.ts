@@ -141,6 +141,12 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
   if (!gpu) throw new WebGpuUnsupportedError();
   const adapter = await gpu.requestAdapter(options.adapter);
   if (!adapter) throw new NoAdapterError();
+  return contextOnAdapter(adapter, options);
+}
+
+/** A context that owns a new device of `adapter`, with the adapter's own limits (large
+ *  buffers and bindings): how createContext and createNodeContext open a device. */
+export async function contextOnAdapter(adapter: GPUAdapter, options: Omit<ContextOptions, 'device' | 'adapter'> = {}): Promise<Context> {
   for (const feature of options.requiredFeatures ?? []) {
     if (!adapter.features.has(feature)) throw new MissingFeatureError(feature);
   }

@@ -1,8 +1,8 @@
 /** A Context in Node on Dawn (the `webgpu` npm package, an optional peer dependency): its
  *  globals installed, its GPU instance kept alive for the context's lifetime, the Vulkan loader
  *  and a driver found (or an error naming what to install), SwiftShader when told. */
-import { Context, type ContextOptions } from '../gpu/context';
-import { MissingFeatureError, NoAdapterError } from '../gpu/errors';
+import { contextOnAdapter, type Context, type ContextOptions } from '../gpu/context';
+import { NoAdapterError } from '../gpu/errors';
 import { ensureLoader, findSwiftShader, installedIcds, useIcd, VulkanNotFoundError } from './vulkan';
 
 export interface NodeContextOptions extends Omit<ContextOptions, 'device'> {
@@ -120,26 +120,9 @@ export async function createNodeContext(options: NodeContextOptions = {}): Promi
         "createNodeContext({ swiftshader: true }) or SOBOLEV_WEBGPU_SWIFTSHADER=1 (apt-get install chromium if it is missing).",
     );
   }
-  for (const feature of options.requiredFeatures ?? []) {
-    if (!adapter.features.has(feature)) throw new MissingFeatureError(feature);
-  }
-  const limits = adapter.limits;
-  // The same limits createContext requests: the adapter's own, for large buffers and bindings.
-  const device = await adapter.requestDevice({
-    label: 'sobolev-webgpu',
-    requiredFeatures: options.requiredFeatures ?? [],
-    requiredLimits: {
-      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-      maxBufferSize: limits.maxBufferSize,
-      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
-      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-    },
-  });
+  const ctx = await contextOnAdapter(adapter, options);
   instances.add(gpu);
   // The instance is released once the device is gone (destroyed with the context, or lost).
-  void device.lost.then(() => instances.delete(gpu));
-  const info = adapter.info;
-  return new Context(device, true, { vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description }, options);
+  void ctx.device.lost.then(() => instances.delete(gpu));
+  return ctx;
 }
