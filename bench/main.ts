@@ -1,18 +1,21 @@
 // The in-page benchmark: one Sobolev training step (4 → 64 → 64 → 1 tanh MLP, N = 1024 full
-// batch, all k = 4 input-derivatives, w = 0.5, Adam) in this library, jax-js (webgpu, wasm)
-// and TF.js (webgpu), the adapter's FMA peak, a per-kernel profile of our step, and how our
+// batch, all k = 4 input-derivatives, w = 0.5, Adam) in this library, jax-js (webgpu, wasm;
+// forward-over-reverse and reverse-over-reverse) and TF.js (webgpu; double backward and
+// hand-written tangents), the adapter's FMA peak, a per-kernel profile of our step, and how our
 // step grows with width and N. Query: ?quick (smaller, for a smoke run), ?only=ours,jax-webgpu,
-// jax-wasm,tfjs-webgpu, ?sections=peak,check,main,profile,width,n.
+// jax-webgpu-rr,jax-webgpu-manual,jax-wasm,jax-wasm-rr,jax-wasm-manual,tfjs-webgpu,tfjs-webgpu-tangents (a prefix such as
+// jax-wasm selects every form), ?sections=peak,check,main,profile,kernels,width,n.
 import { createContext, type Context } from '../src/index';
 import { refLossAndGradients } from '../src/reference/index';
 import { median, relErr } from '../src/util/stats';
+import { compareKernels } from './kernels';
 import { measurePeak } from './peak';
 import { oursRunner } from './peers/ours';
 import type { Gradients, Runner, Trainer } from './peers/types';
 import { directionsOf, makeProblem, stepFlops, type Problem } from './problem';
 import { annotateMlpStep, profileDispatches, recordDispatches, summarizeByLabel } from './profile';
 import { toMarkdown } from './report';
-import type { BenchResult, CheckRow, MainRow, SweepRow } from './results';
+import type { BenchResult, BestRow, CheckRow, MainRow, SweepRow } from './results';
 import { pause, SkippedError, timeTrainer, type TimingOptions } from './timing';
 
 declare global {
@@ -24,7 +27,7 @@ declare global {
 const query = new URLSearchParams(location.search);
 const quick = query.has('quick');
 const only = query.get('only')?.split(',').filter(Boolean);
-const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,width,n').split(','));
+const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,kernels,width,n').split(','));
 const jaxSync = (query.get('jaxSync') ?? 'block') === 'step' ? 'step' : 'block';
 
 const logEl = document.getElementById('log')!;
@@ -41,21 +44,32 @@ interface Entry {
   checkOnly?: boolean;
 }
 
+// Every formulation of each peer that we know of (bench/peers/*); each keeps its gradient check.
 const entries: Entry[] = [
   { id: 'ours', load: async (ctx) => oursRunner(ctx) },
-  { id: 'jax-webgpu', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', jaxSync) },
-  { id: 'jax-wasm', load: async () => (await import('./peers/jax')).jaxRunner('wasm', jaxSync) },
-  { id: 'tfjs-webgpu', load: async () => (await import('./peers/tfjs')).tfjsRunner('custom') },
-  { id: 'tfjs-builtin-tanh', load: async () => (await import('./peers/tfjs')).tfjsRunner('builtin'), checkOnly: true },
+  { id: 'jax-webgpu', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'fwd-rev', jaxSync) },
+  { id: 'jax-webgpu-rr', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'rev-rev', jaxSync) },
+  { id: 'jax-webgpu-manual', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'rev-manual', jaxSync) },
+  { id: 'jax-wasm', load: async () => (await import('./peers/jax')).jaxRunner('wasm', 'fwd-rev', jaxSync) },
+  { id: 'jax-wasm-rr', load: async () => (await import('./peers/jax')).jaxRunner('wasm', 'rev-rev', jaxSync) },
+  { id: 'jax-wasm-manual', load: async () => (await import('./peers/jax')).jaxRunner('wasm', 'rev-manual', jaxSync) },
+  { id: 'tfjs-webgpu', load: async () => (await import('./peers/tfjs')).tfjsRunner('custom', 'double-backward') },
+  { id: 'tfjs-webgpu-tangents', load: async () => (await import('./peers/tfjs')).tfjsRunner('builtin', 'tangents') },
+  { id: 'tfjs-builtin-tanh', load: async () => (await import('./peers/tfjs')).tfjsRunner('builtin', 'double-backward'), checkOnly: true },
 ];
-const selected = entries.filter((e) => !only || only.includes(e.id) || e.id === 'ours');
+const selected = entries.filter((e) => !only || e.id === 'ours' || only.some((o) => e.id === o || e.id.startsWith(`${o}-`)));
 
-const FALLBACK_NAMES: Record<string, [string, string]> = {
-  ours: ['sobolev-webgpu', 'webgpu'],
-  'jax-webgpu': ['jax-js', 'webgpu (jit)'],
-  'jax-wasm': ['jax-js', 'wasm (jit)'],
-  'tfjs-webgpu': ['TF.js', 'webgpu'],
-  'tfjs-builtin-tanh': ['TF.js (built-in tanh)', 'webgpu'],
+const FALLBACK_NAMES: Record<string, [string, string, string]> = {
+  ours: ['sobolev-webgpu', 'webgpu', 'stacked tangents (forward-over-reverse)'],
+  'jax-webgpu': ['jax-js', 'webgpu (jit)', 'forward-over-reverse'],
+  'jax-webgpu-rr': ['jax-js', 'webgpu (jit)', 'reverse-over-reverse'],
+  'jax-webgpu-manual': ['jax-js', 'webgpu (jit)', 'hand-written input gradient + grad'],
+  'jax-wasm': ['jax-js', 'wasm (jit)', 'forward-over-reverse'],
+  'jax-wasm-manual': ['jax-js', 'wasm (jit)', 'hand-written input gradient + grad'],
+  'jax-wasm-rr': ['jax-js', 'wasm (jit)', 'reverse-over-reverse'],
+  'tfjs-webgpu': ['TF.js', 'webgpu', 'double backward'],
+  'tfjs-webgpu-tangents': ['TF.js', 'webgpu', 'hand-written tangents'],
+  'tfjs-builtin-tanh': ['TF.js (built-in tanh)', 'webgpu', 'double backward'],
 };
 
 /** Normwise relative error, max over the parameter tensors. */
@@ -69,6 +83,29 @@ function gradientError(g: Gradients, ref: { weights: ArrayLike<number>[]; biases
 }
 
 const GRADIENT_TOLERANCE = 1e-3;
+
+/** Per peer library and device: its fastest formulation (median ms/step) among those that ran
+ *  and passed the gradient check, and our ratio to it. */
+function bestPeers(rows: MainRow[], ours: number, oursBest: number): BestRow[] {
+  const groups = new Map<string, MainRow[]>();
+  for (const r of rows) {
+    if (r.id === 'ours') continue;
+    const key = `${r.library}|${r.device}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const out: BestRow[] = [];
+  for (const list of groups.values()) {
+    const correct = list.filter((r) => r.status === 'ok' && r.gradientCheck === 'ok' && r.msPerStep !== undefined);
+    const best = correct.sort((a, b) => a.msPerStep! - b.msPerStep!)[0];
+    out.push({
+      library: list[0].library,
+      device: list[0].device,
+      formulations: list.map((r) => `${r.formulation}: ${r.status !== 'ok' ? 'failed' : r.gradientCheck !== 'ok' ? `check ${r.gradientCheck ?? 'not run'}` : `${r.msPerStep!.toFixed(2)} ms`}`),
+      ...(best ? { formulation: best.formulation, msPerStep: best.msPerStep, bestMsPerStep: best.bestMsPerStep, ratio: best.msPerStep! / ours, bestRatio: best.bestMsPerStep! / oursBest } : {}),
+    });
+  }
+  return out;
+}
 
 async function main(): Promise<BenchResult> {
   const started = performance.now();
@@ -123,9 +160,9 @@ async function main(): Promise<BenchResult> {
       log(`${e.id}: failed to load: ${errorText(err)}`);
     }
   }
-  const names = (id: string): [string, string] => {
+  const names = (id: string): [string, string, string] => {
     const r = runners.get(id);
-    return r ? [r.library, r.device] : FALLBACK_NAMES[id];
+    return r ? [r.library, r.device, r.formulation] : FALLBACK_NAMES[id];
   };
 
   // --- Gradient check -------------------------------------------------------------------
@@ -140,8 +177,8 @@ async function main(): Promise<BenchResult> {
     );
     let oursGrad: Gradients | null = null;
     for (const e of selected) {
-      const [library, device] = names(e.id);
-      const row: CheckRow = { library, device, status: 'failed', refLoss: ref.loss };
+      const [library, device, formulation] = names(e.id);
+      const row: CheckRow = { library, device, formulation, status: 'failed', refLoss: ref.loss };
       const runner = runners.get(e.id);
       if (!runner) row.error = loadErrors.get(e.id);
       else {
@@ -155,13 +192,13 @@ async function main(): Promise<BenchResult> {
           const lossErr = Math.abs(g.loss - ref.loss) / Math.abs(ref.loss);
           row.status = row.gradRelErr <= GRADIENT_TOLERANCE && lossErr <= GRADIENT_TOLERANCE ? 'ok' : 'wrong';
           if (e.checkOnly) row.note = "TF.js's own tanh gradient (not timed): shows why the custom tanh is needed";
-          if (row.status === 'wrong' && !e.checkOnly) warnings.push(`${library} ${device}: gradients disagree with the float64 reference (rel. error ${row.gradRelErr.toExponential(1)}, loss rel. error ${lossErr.toExponential(1)})`);
+          if (row.status === 'wrong' && !e.checkOnly) warnings.push(`${library} ${device} ${formulation}: gradients disagree with the float64 reference (rel. error ${row.gradRelErr.toExponential(1)}, loss rel. error ${lossErr.toExponential(1)})`);
         } catch (err) {
           row.error = errorText(err);
         }
       }
       checkStatus.set(e.id, row.status);
-      log(`check: ${library} ${device}: ${row.status}${row.gradRelErr !== undefined ? `, rel. error ${row.gradRelErr.toExponential(1)}` : ''}${row.error ? `: ${row.error}` : ''}`);
+      log(`check: ${library} ${device} ${formulation}: ${row.status}${row.gradRelErr !== undefined ? `, rel. error ${row.gradRelErr.toExponential(1)}` : ''}${row.error ? `: ${row.error}` : ''}`);
       result.checks.push(row);
     }
   }
@@ -183,9 +220,9 @@ async function main(): Promise<BenchResult> {
     const rows = new Map<string, MainRow>();
     const rounds = quick ? 3 : 5;
     for (const e of selected.filter((x) => !x.checkOnly)) {
-      const [library, device] = names(e.id);
+      const [library, device, formulation] = names(e.id);
       const runner = runners.get(e.id);
-      const row: MainRow = { library, device, method: runner?.method ?? '', status: 'failed', gradientCheck: checkStatus.get(e.id) };
+      const row: MainRow = { id: e.id, library, device, formulation, method: runner?.method ?? '', status: 'failed', gradientCheck: checkStatus.get(e.id) };
       rows.set(e.id, row);
       if (!runner) {
         row.error = loadErrors.get(e.id);
@@ -193,7 +230,7 @@ async function main(): Promise<BenchResult> {
       }
       let trainer: Trainer | null = null;
       try {
-        log(`main: ${library} ${device}: warm-up ...`);
+        log(`main: ${library} ${device} ${formulation}: warm-up ...`);
         trainer = await runner.trainer(problem);
         // Warm-up (compilation), then a calibration run that sizes the timed blocks: every
         // library gets blocks of about the same duration, each ending with a readback.
@@ -227,7 +264,7 @@ async function main(): Promise<BenchResult> {
           const t0 = performance.now();
           await l.trainer.run(l.steps);
           l.blocks.push((performance.now() - t0) / l.steps);
-          log(`main: round ${round + 1}: ${l.runner.library} ${l.runner.device}: ${l.blocks[l.blocks.length - 1].toFixed(2)} ms/step`);
+          log(`main: round ${round + 1}: ${l.runner.library} ${l.runner.device} ${l.runner.formulation}: ${l.blocks[l.blocks.length - 1].toFixed(2)} ms/step`);
         } catch (err) {
           rows.get(l.id)!.error = errorText(err);
           log(`main: ${l.runner.library} ${l.runner.device}: failed: ${errorText(err)}`);
@@ -267,6 +304,7 @@ async function main(): Promise<BenchResult> {
       if (row.bestMsPerStep !== undefined && Number.isFinite(oursBestMsPerStep)) row.bestRatio = row.bestMsPerStep / oursBestMsPerStep;
       result.main.push(row);
     }
+    result.best = bestPeers(result.main, oursMsPerStep, oursBestMsPerStep);
   }
 
   // --- Profile of our step --------------------------------------------------------------
@@ -294,6 +332,12 @@ async function main(): Promise<BenchResult> {
       await trainer.destroy();
       recording.release();
     }
+  }
+
+  // --- Kernel A/B (the direct GEMM path's switches) ----------------------------------------
+  if (sections.has('kernels') && !ctx.tiledGemm) {
+    log('kernels: each direct-GEMM change against the path without it ...');
+    result.kernels = await compareKernels(ctx, quick ? 3 : 7, log);
   }
 
   // --- Sweeps (our library only) --------------------------------------------------------

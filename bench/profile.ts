@@ -170,19 +170,22 @@ export async function profileDispatches(device: GPUDevice, dispatches: RecordedD
 }
 
 /**
- * Names the GEMM dispatches of an MLP step and counts their FLOPs, matching the pipeline
- * labels to the step's structure: forward 'gemm:nn:primal'/'gemm:nn:tangent' for l = 1..L,
- * then the weight gradients 'gemm:tn…' for l = L..1 and the activation gradients 'gemm:nt…'
- * for l = L..2. Leaves a kernel unannotated when the counts do not fit that structure.
+ * Names the GEMM dispatches of an MLP step and counts their FLOPs, matching the grouped
+ * GEMM's pipeline labels ('gemm-grouped|transA|transB|onesRow|epilogue|…') to the step's
+ * structure: the forward 'primal' and 'tangent' products for l = 1..L, then the weight
+ * gradients (transA) for l = L..1 and the activation gradients (the other 'none' products,
+ * op(B) = Wᵀ or W transposed beforehand) for l = L..2. Leaves a kernel unannotated when the
+ * counts do not fit that structure.
  */
 export function annotateMlpStep(kernels: KernelCost[], sizes: number[], n: number, k: number): void {
   const L = sizes.length - 1;
   const rows = (1 + k) * n;
-  const find = (prefix: string) => kernels.filter((x) => x.label.startsWith(prefix));
-  const primal = find('gemm:nn:primal');
-  const tangent = find('gemm:nn:tangent');
-  const weight = find('gemm:tn');
-  const input = find('gemm:nt');
+  const fields = (x: KernelCost) => x.label.split('|');
+  const gemm = kernels.filter((x) => fields(x)[0] === 'gemm-grouped');
+  const primal = gemm.filter((x) => fields(x)[4] === 'primal');
+  const tangent = gemm.filter((x) => fields(x)[4] === 'tangent');
+  const weight = gemm.filter((x) => fields(x)[4] === 'none' && fields(x)[1] === 't');
+  const input = gemm.filter((x) => fields(x)[4] === 'none' && fields(x)[1] === 'n');
   const set = (list: KernelCost[], expected: number, layerOf: (i: number) => number, what: string, flops: (l: number) => number) => {
     if (list.length !== expected) return;
     list.forEach((x, i) => {
@@ -196,4 +199,6 @@ export function annotateMlpStep(kernels: KernelCost[], sizes: number[], n: numbe
   set(tangent, L, (i) => i + 1, `forward tangents, ${k * n} rows`, (l) => 2 * k * n * sizes[l - 1] * sizes[l]);
   set(weight, L, (i) => L - i, `[W̄; b̄] = [A|1]ᵀ·Z̄, K = ${rows}`, (l) => 2 * rows * (sizes[l - 1] + 1) * sizes[l]);
   set(input, L - 1, (i) => L - i, `Ā = Z̄·Wᵀ, ${rows} rows`, (l) => 2 * rows * sizes[l] * sizes[l - 1]);
+  for (const x of kernels) if (x.label.startsWith('transpose-grouped')) x.what = 'Wᵀ for the next Ā = Z̄·Wᵀ';
+  for (const x of kernels) if (x.label.startsWith('activation-backward-grouped')) x.what = 'Z̄ = σ\'(Z)⊙Ā (+ σ\'\' coupling)';
 }

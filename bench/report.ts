@@ -17,6 +17,24 @@ function sweepTable(rows: SweepRow[], key: 'width' | 'n'): string[] {
   return out;
 }
 
+/** The issue's goals (≥ 1.0× jax-js wasm, ≥ 10× jax-js webgpu, ≥ 30× TF.js webgpu, ≥ 50 % of
+ *  the FMA peak), each judged from this run's medians. */
+export function goalLines(r: BenchResult): string[] {
+  const out: string[] = [];
+  const best = (library: string, device: string) => r.best?.find((b) => b.library === library && b.device === device);
+  const goal = (label: string, b: ReturnType<typeof best>, target: number) => {
+    if (!b) return;
+    if (b.ratio === undefined) out.push(`- ${label}: no formulation passed its check, not judged`);
+    else out.push(`- ${label} (≥ ${target}×): ${f(b.ratio, 2)}× against ${b.formulation} — **${b.ratio >= target ? 'met' : 'not met'}**`);
+  };
+  goal('vs jax-js wasm at its best', best('jax-js', 'wasm (jit)'), 1);
+  goal('vs jax-js webgpu at its best', best('jax-js', 'webgpu (jit)'), 10);
+  goal('vs TF.js webgpu at its best', best('TF.js', 'webgpu'), 30);
+  const ours = r.main.find((m) => m.id === 'ours' || m.library === 'sobolev-webgpu');
+  if (ours?.pctPeak !== undefined && Number.isFinite(ours.pctPeak)) out.push(`- share of the in-page FMA peak (≥ 50 %): ${f(ours.pctPeak)} % — **${ours.pctPeak >= 50 ? 'met' : 'not met'}**`);
+  return out;
+}
+
 /** The markdown report (bench/results/latest.md and bench/RESULTS.md). */
 export function toMarkdown(r: BenchResult): string {
   const a = r.adapter;
@@ -48,25 +66,43 @@ export function toMarkdown(r: BenchResult): string {
       'best: the fastest block. Ratio: ms/step ÷ sobolev-webgpu\'s (> 1: sobolev-webgpu is faster). GFLOP/s and % of peak from the median and the analytic FLOP count.',
     '',
   );
-  lines.push('| library | device | ms/step (median) | ratio | best ms/step | best ratio | GFLOP/s | % of peak | gradient check | steps × blocks | how the step is written |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|---|---|');
+  if (r.best?.length) {
+    const ours = r.main.find((m) => m.id === 'ours' || m.library === 'sobolev-webgpu');
+    lines.push('### Each peer at its best', '');
+    lines.push(
+      'Per library and device, the fastest formulation (median ms/step) among those that ran and passed the gradient check below; ' +
+        `our ratio = its ms/step ÷ ours (${f(ours?.msPerStep, 2)} ms; > 1: sobolev-webgpu is faster). Every formulation timed is listed.`,
+      '',
+    );
+    lines.push('| library | device | fastest correct formulation | ms/step (median) | sobolev-webgpu is … × faster | best block ratio | formulations timed |');
+    lines.push('|---|---|---|---:|---:|---:|---|');
+    for (const b of r.best) {
+      lines.push(`| ${b.library} | ${b.device} | ${b.formulation ?? 'none passed'} | ${f(b.msPerStep, 2)} | ${f(b.ratio, 2)}× | ${f(b.bestRatio, 2)}× | ${cell(b.formulations.join('; '))} |`);
+    }
+    lines.push('');
+    const goals = goalLines(r);
+    if (goals.length) lines.push('Goals of issue 14 for this step, from the rows above:', '', ...goals, '');
+    lines.push('### Every formulation', '');
+  }
+  lines.push('| library | device | formulation | ms/step (median) | ratio | best ms/step | best ratio | GFLOP/s | % of peak | gradient check | steps × blocks | how the step is written |');
+  lines.push('|---|---|---|---:|---:|---:|---:|---:|---:|---|---|---|');
   for (const m of r.main) {
     if (m.status === 'failed') {
-      lines.push(`| ${m.library} | ${m.device} | failed | | | | | | ${m.gradientCheck ?? '–'} | | ${cell(m.error ?? '')} |`);
+      lines.push(`| ${m.library} | ${m.device} | ${m.formulation ?? ''} | failed | | | | | | ${m.gradientCheck ?? '–'} | | ${cell(m.error ?? '')} |`);
       continue;
     }
     lines.push(
-      `| ${m.library} | ${m.device} | ${f(m.msPerStep, 2)} | ${f(m.ratio, 2)}× | ${f(m.bestMsPerStep, 2)} | ${f(m.bestRatio, 2)}× | ${f(m.gflops, 2)} | ${f(m.pctPeak)} | ${m.gradientCheck ?? '–'} | ${m.stepsPerBlock} × ${m.blocks?.length ?? 0} | ${cell(m.method)} |`,
+      `| ${m.library} | ${m.device} | ${m.formulation ?? ''} | ${f(m.msPerStep, 2)} | ${f(m.ratio, 2)}× | ${f(m.bestMsPerStep, 2)} | ${f(m.bestRatio, 2)}× | ${f(m.gflops, 2)} | ${f(m.pctPeak)} | ${m.gradientCheck ?? '–'} | ${m.stepsPerBlock} × ${m.blocks?.length ?? 0} | ${cell(m.method)} |`,
     );
   }
-  lines.push('');
+  lines.push('GFLOP/s counts this library\'s FLOPs (the analytic count above) for every row, so a formulation that does less arithmetic (reverse-over-reverse needs no k tangent blocks) shows as "more GFLOP/s" than it executes.', '');
 
   lines.push('## Gradient check (before timing)', '');
   lines.push('Loss and parameter gradients at the initial parameters of a small instance (same architecture, N = 64) against the float64 reference (`refLossAndGradients`): max over tensors of ‖g − g_ref‖∞ / ‖g_ref‖∞.', '');
-  lines.push('| library | device | status | loss | reference loss | gradient rel. error | vs sobolev-webgpu | note |');
-  lines.push('|---|---|---|---:|---:|---:|---:|---|');
+  lines.push('| library | device | formulation | status | loss | reference loss | gradient rel. error | vs sobolev-webgpu | note |');
+  lines.push('|---|---|---|---|---:|---:|---:|---:|---|');
   for (const c of r.checks) {
-    lines.push(`| ${c.library} | ${c.device} | ${c.status} | ${f(c.loss, 6)} | ${f(c.refLoss, 6)} | ${e(c.gradRelErr)} | ${e(c.vsOursRelErr)} | ${cell(c.error ?? c.note ?? '')} |`);
+    lines.push(`| ${c.library} | ${c.device} | ${c.formulation ?? ''} | ${c.status} | ${f(c.loss, 6)} | ${f(c.refLoss, 6)} | ${e(c.gradRelErr)} | ${e(c.vsOursRelErr)} | ${cell(c.error ?? c.note ?? '')} |`);
   }
   lines.push('');
 
@@ -94,6 +130,15 @@ export function toMarkdown(r: BenchResult): string {
     lines.push('');
   }
 
+  if (r.kernels?.length) {
+    lines.push('## Direct-GEMM changes, each against the path without it', '');
+    lines.push('bench/kernels.ts: the step\'s own shapes, the two settings of one GemmPreferences switch interleaved in this page (median ms per run of the dispatches), outputs compared bit for bit.', '');
+    lines.push('| what | change | without (ms) | with (ms) | speed-up | dispatches | outputs |', '|---|---|---:|---:|---:|---|---|');
+    for (const k of r.kernels) {
+      lines.push(`| ${cell(k.what)} | ${cell(k.change)} | ${f(k.withoutMs, 3)} | ${f(k.withMs, 3)} | ${f(k.speedup, 2)}× | ${k.dispatchesWithout} → ${k.dispatchesWith} | ${k.identical ? 'bitwise identical' : 'differ'} |`);
+    }
+    lines.push('');
+  }
   if (r.width.length) {
     lines.push(`## sobolev-webgpu vs width (two hidden layers of the width, N = ${r.width[0].n})`, '');
     lines.push(...sweepTable(r.width, 'width'), '');

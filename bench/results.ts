@@ -1,9 +1,12 @@
+import type { KernelComparison } from './kernels';
 import type { PeakResult } from './peak';
 import type { StepProfile } from './profile';
 
 export interface CheckRow {
   library: string;
   device: string;
+  /** Which way of writing the step (e.g. 'reverse-over-reverse'). */
+  formulation?: string;
   /** ok: gradients match the float64 reference; wrong: they do not; failed: did not run. */
   status: 'ok' | 'wrong' | 'failed';
   loss?: number;
@@ -17,8 +20,11 @@ export interface CheckRow {
 }
 
 export interface MainRow {
+  /** The entry's id (bench/main.ts), e.g. 'jax-wasm-rr'. */
+  id?: string;
   library: string;
   device: string;
+  formulation?: string;
   method: string;
   status: 'ok' | 'failed';
   error?: string;
@@ -39,6 +45,22 @@ export interface MainRow {
   /** loss after the last timed block (sanity: training is moving) */
   loss?: number;
   gradientCheck?: CheckRow['status'];
+}
+
+/** A peer library on one device at its best: the fastest of its formulations that passed the
+ *  gradient check (none when none did), and sobolev-webgpu's speed relative to it. */
+export interface BestRow {
+  library: string;
+  device: string;
+  /** Every formulation timed, with its median or why it does not count. */
+  formulations: string[];
+  formulation?: string;
+  msPerStep?: number;
+  bestMsPerStep?: number;
+  /** its median ms/step ÷ ours (> 1: we are faster) */
+  ratio?: number;
+  /** its fastest block ÷ our fastest block */
+  bestRatio?: number;
 }
 
 export interface SweepRow {
@@ -67,7 +89,11 @@ export interface BenchResult {
   peak?: PeakResult;
   checks: CheckRow[];
   main: MainRow[];
+  /** Each peer library and device at its best (from `main`). */
+  best?: BestRow[];
   profile?: StepProfile & { dispatchFloorMs: number; fitMsPerStep?: number };
+  /** Direct-GEMM changes, each timed against the path without it (bench/kernels.ts). */
+  kernels?: KernelComparison[];
   width: SweepRow[];
   n: SweepRow[];
   warnings: string[];

@@ -25,6 +25,16 @@ export const GroupDims = defineStruct('GroupDims', {
 export type GroupedGemmVariant = Pick<GemmVariant, 'transA' | 'transB' | 'onesRow' | 'tiled' | 'microRows' | 'microCols' | 'threadsX' | 'threadsY'> & {
   epilogue: 'none' | 'primal' | 'tangent';
   activation: Activation;
+  /** 'tangent' with tanh or sigmoid: σ'(Z) from the primal activation σ(Z) already in C
+   *  (1 − a², a(1 − a): the same f32 operations as act_d1 after its σ), so no exp per
+   *  tangent element. */
+  slopeFromOutput?: boolean;
+};
+
+/** Activations whose σ' is a polynomial of σ, written exactly as act_d1 computes it. */
+export const SLOPE_FROM_OUTPUT: Partial<Record<Activation, string>> = {
+  tanh: '1.0 - a * a',
+  sigmoid: 'a * (1.0 - a)',
 };
 
 /**
@@ -36,7 +46,7 @@ export type GroupedGemmVariant = Pick<GemmVariant, 'transA' | 'transB' | 'onesRo
  */
 export const groupedGemmProgram: Program<GroupedGemmVariant> = {
   name: 'gemm-grouped',
-  key: (v) => [v.transA ? 't' : 'n', v.transB ? 't' : 'n', v.onesRow, v.epilogue, v.activation, v.tiled, v.microRows, v.microCols, v.threadsX, v.threadsY].join('|'),
+  key: (v) => [v.transA ? 't' : 'n', v.transB ? 't' : 'n', v.onesRow, v.epilogue, v.activation, v.tiled, v.microRows, v.microCols, v.threadsX, v.threadsY, ...(v.slopeFromOutput ? ['a'] : [])].join('|'),
   dims: GroupDims,
   bindings: (v) => [
     bind('A', 'read', 'array<f32>', 'op(A) of every problem, at its offsetA'),
@@ -88,6 +98,10 @@ fn finish(m: u32, col: u32, acc: f32, slice: u32) {
   value += B[shape.offsetB + shape.K * shape.ldb + col];
   Zs[problem.offsetZ + idx] = value;
   value = act_f(value);
+#elif ${v.epilogue === 'tangent' && !!v.slopeFromOutput}
+  Zs[problem.offsetZ + idx] = value;
+  let a = C[shape.offsetC + (row % shape.rowsPerBlock) * shape.N + col];
+  value = (${SLOPE_FROM_OUTPUT[v.activation] ?? '0.0'}) * value;
 #elif ${v.epilogue === 'tangent'}
   Zs[problem.offsetZ + idx] = value;
   value = act_d1(Zs[problem.offsetZ + (row % shape.rowsPerBlock) * shape.N + col]) * value;
@@ -210,3 +224,48 @@ ${directMain(v).replaceAll('dims.', 'shape.')}
 #endif
 `;
 }
+
+/** One matrix of a grouped transpose: `rows` × `cols` at offIn (leading dimension ld) to
+ *  cols × rows (dense) at offOut; `start` is the prefix sum of the records' workgroups. */
+export const TransposeProblem = defineTable('TransposeProblem', ['rows', 'cols', 'ld', 'offIn', 'offOut', 'start'] as const);
+
+/**
+ * Grouped transpose: dst[offOut + c·rows + r] = src[offIn + r·ld + c] for every record, one
+ * thread per output element (consecutive threads, consecutive stores). The direct GEMM uses it
+ * to turn op(B) = Bᵀ into a plain B (src/gpu/gemm.ts): on a CPU-emulated adapter a load whose
+ * lanes read consecutive floats is one vector load, and Bᵀ's column reads are gathers.
+ */
+export const groupedTransposeProgram: Program<void> = {
+  name: 'transpose-grouped',
+  key: () => '',
+  dims: GroupDims,
+  bindings: () => [
+    bind('src', 'read', 'array<f32>', 'Every record\'s matrix, at its offIn'),
+    bind('dst', 'rw', 'array<f32>', 'Their transposes, at offOut'),
+    bind('dims', 'uniform', GroupDims, 'Record count and total workgroups'),
+    bind('problems', 'read', `array<${TransposeProblem.name}>`, 'The records, sorted by start'),
+  ],
+  workgroups: (_, dims) => {
+    const count = dims.cap > 0 ? Math.min(dims.total, dims.cap) : dims.total;
+    const x = Math.min(Math.max(1, count), 65535);
+    return [x, Math.ceil(count / x)];
+  },
+  body: () => /* wgsl */ `
+${TransposeProblem.wgsl}
+${findRecordWgsl('problems', 'dims.count')}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let stride = groups.x * groups.y;
+  for (var id = wgId.x + wgId.y * groups.x; id < dims.total; id += stride) {
+    let p = problems[findRecord(id)];
+    let idx = (id - p.start) * 64u + lid;
+    if (idx < p.rows * p.cols) {
+      let c = idx / p.rows;
+      let r = idx % p.rows;
+      dst[p.offOut + idx] = src[p.offIn + r * p.ld + c];
+    }
+  }
+}
+`,
+};

@@ -14,6 +14,7 @@ export function oursRunner(ctx: Context): Runner {
   return {
     library: 'sobolev-webgpu',
     device: 'webgpu',
+    formulation: 'stacked tangents (forward-over-reverse)',
     method: 'Mlp.fit: stacked JVP tangents, hand-written backward, Adam; 256 steps per command buffer',
     async gradients(p: Problem): Promise<Gradients> {
       const mlp = model(ctx, p);

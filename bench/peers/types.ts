@@ -23,6 +23,9 @@ export interface Runner {
   library: string;
   /** e.g. 'webgpu', 'wasm', 'webgpu (jit)'. */
   device: string;
+  /** Which of the library's ways of writing the same step this is (e.g. 'reverse-over-reverse');
+   *  the report compares us with the fastest correct one per library and device. */
+  formulation: string;
   /** How the step is written with this library (shown in the report). */
   method: string;
   gradients(p: Problem): Promise<Gradients>;

@@ -1,5 +1,5 @@
 import { directGemmLayout, GemmDims, gemmTiles, type GemmVariant } from '../../shaders/gemm';
-import { GemmProblem, groupedGemmProgram, type GroupedGemmVariant } from '../../shaders/gemm-grouped';
+import { GemmProblem, groupedGemmProgram, groupedTransposeProgram, SLOPE_FROM_OUTPUT, TransposeProblem, type GroupedGemmVariant } from '../../shaders/gemm-grouped';
 import { groupedSliceSumProgram, SumProblem } from '../../shaders/grouped';
 import type { Activation } from '../types';
 import { dispatchOf, type DispatchSpec } from './dispatch';
@@ -17,6 +17,11 @@ export interface GemmPreferences {
   splitTarget: number;
   /** Most workgroups an elementwise grouped kernel dispatches (0: all). */
   elementwiseCap: number;
+  /** Direct kernel: transpose op(B) = Bᵀ into scratch and multiply untransposed (default
+   *  true; false keeps the strided Bᵀ reads, for bench/kernels.ts's comparison). */
+  directTransposeB?: boolean;
+  /** Tangent epilogue: σ' of tanh and sigmoid from the primal activation (default true). */
+  slopeFromOutput?: boolean;
 }
 
 /** How many K slices: enough workgroups to fill the device when the output is small and K
@@ -54,6 +59,29 @@ export interface GroupedGemmBuffers {
  * so a model computes the same sums in any group.
  */
 export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructure, epilogue: 'none' | 'primal' | 'tangent', problems: GroupedProblem[], buffers: GroupedGemmBuffers): DispatchSpec[] {
+  // Direct kernel, op(B) = Bᵀ: transpose every B into scratch first (one grouped dispatch)
+  // and multiply by it untransposed. Each C element is the same k-ordered sum of the same
+  // products either way, so the results are bit-identical; the B loads become contiguous.
+  if (!prefs.tiledGemm && structure.transB && buffers.scratch && prefs.directTransposeB !== false) {
+    const records: Record<string, number>[] = [];
+    let floats = 0;
+    let groups = 0;
+    const moved = problems.map((problem) => {
+      const { N, K, ldb, offsetB } = problem.shape;
+      records.push({ rows: N, cols: K, ld: ldb, offIn: offsetB, offOut: floats, start: groups });
+      const shape = { ...problem.shape, offsetB: floats, ldb: N };
+      floats += N * K;
+      groups += Math.ceil((N * K) / 64);
+      return { ...problem, shape };
+    });
+    const transposed = buffers.scratch(floats);
+    const transpose = dispatchOf(groupedTransposeProgram, undefined, { count: records.length, total: groups, cap: prefs.elementwiseCap }, {
+      src: buffers.b,
+      dst: transposed,
+      problems: buffers.table(TransposeProblem.pack(records as never)),
+    });
+    return [transpose, ...groupedGemmSpecs(prefs, { ...structure, transB: false }, epilogue, moved, { ...buffers, b: transposed })];
+  }
   const forward = epilogue !== 'none';
   if (forward && !buffers.zs) throw new Error('grouped gemm: a forward product needs the pre-activation buffer');
   // One dispatch per (layout class, split or not): split problems write partial sums to scratch.
@@ -64,7 +92,9 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructur
   for (const problem of problems) {
     const { shape } = problem;
     const layout = prefs.tiledGemm ? { x: 8, y: 8, microRows: 4, microCols: 4 } : directGemmLayout(shape.M, shape.N);
-    const variant: GroupedGemmVariant = { ...structure, epilogue, activation: forward ? (problem.activation ?? 'linear') : 'linear', tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols, threadsX: layout.x, threadsY: layout.y };
+    const activation = forward ? (problem.activation ?? 'linear') : 'linear';
+    const variant: GroupedGemmVariant = { ...structure, epilogue, activation, tiled: prefs.tiledGemm, microRows: layout.microRows, microCols: layout.microCols, threadsX: layout.x, threadsY: layout.y };
+    if (epilogue === 'tangent' && SLOPE_FROM_OUTPUT[activation] && prefs.slopeFromOutput !== false) variant.slopeFromOutput = true;
     const { x: tilesX, y: tilesY } = gemmTiles(variant, shape.M, shape.N);
     const wanted = !forward && buffers.scratch ? splitCount(tilesX * tilesY, shape.K, prefs.splitTarget) : 1;
     const kChunk = Math.ceil(shape.K / wanted);
