@@ -10,12 +10,11 @@
 // how a grouped step's cost grows with B and with width, and a check that model i of the
 // group ends where the lone model does. Query: see `params` below. Result:
 // globalThis.__groupBench (or __groupBenchError).
-import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type MlpParameters } from '../src/index';
-import { mulberry32 } from '../src/reference/index';
+import { createContext, type Context, type Dataset, type MlpParameters } from '../src/index';
 import { createPool, type TrainJob } from '../src/sweep/index';
 import { median, relErr } from '../src/util/stats';
 import { measurePeak, type PeakResult } from './peak';
-import { stepFlops } from './problem';
+import { BATCH, dataset, ETAS, grid as makeGrid, groupFlops, LAYERS, LR, N, runGrouped, runSequential, stepsOf, type Model } from './grid';
 import { profileDispatches, recordDispatches, type LabelCost } from './profile';
 import { pause } from './timing';
 
@@ -23,7 +22,7 @@ const params = new URLSearchParams(location.search);
 const list = (name: string, fallback: string) => (params.get(name) ?? fallback).split(',').filter(Boolean).map(Number);
 const sections = new Set((params.get('sections') ?? 'peak,check,grid,pool,scale,profile').split(','));
 /** η of the grid: hidden width 4η. */
-const etas = list('etas', '2,4,8,12,16,20,24,28,32,36,40,44,48,52,56,60');
+const etas = list('etas', ETAS.join(','));
 const weights = list('weights', '0,0.5');
 /** The narrow end of the grid, timed as a grid of its own ('' to skip). */
 const smallEtas = list('smallEtas', '2,4,8');
@@ -40,90 +39,11 @@ const scaleB = list('scaleB', '1,4,16,64');
 const profileR = list('profileR', '1,10');
 const scaleWidths = list('scaleWidths', '8,32,128');
 const scaleEpochs = Number(params.get('scaleEpochs') ?? 3);
-const N = 50;
-const BATCH = 10;
-const LAYERS = 4;
-const LR = 1e-3;
-
 const log = (m: string) => console.log(`[group] ${m}`);
 const out = document.getElementById('out')!;
 
-interface Model {
-  eta: number;
-  width: number;
-  w: number;
-  repeat: number;
-  seed: number;
-}
-
-/** f(x) = sin(2x₀)·cos(1.5x₁) + 0.3x₀x₁ on U(−1, 1)², and its exact gradient. */
-function dataset(seed: number, n = N): Dataset & { dydx: Float32Array } {
-  const rand = mulberry32(seed);
-  const x = Float32Array.from({ length: 2 * n }, () => 2 * rand() - 1);
-  const y = new Float32Array(n);
-  const dydx = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    const [a, b] = [x[2 * i], x[2 * i + 1]];
-    y[i] = Math.sin(2 * a) * Math.cos(1.5 * b) + 0.3 * a * b;
-    dydx[2 * i] = 2 * Math.cos(2 * a) * Math.cos(1.5 * b) + 0.3 * b;
-    dydx[2 * i + 1] = -1.5 * Math.sin(2 * a) * Math.sin(1.5 * b) + 0.3 * a;
-  }
-  return { x, y, dydx };
-}
-
-/** The grid: every η × w for each repeat; repeat r has its own data (seed 1000 + r). */
-function grid(R: number, etaList = etas, wList = weights): Model[] {
-  const models: Model[] = [];
-  for (let r = 0; r < R; r++) for (const eta of etaList) for (const w of wList) models.push({ eta, width: 4 * eta, w, repeat: r, seed: 100 * r + eta + (w > 0 ? 7 : 0) });
-  return models;
-}
-
-const sizesOf = (width: number) => [2, ...Array.from({ length: LAYERS }, () => width), 1];
-/** GEMM FLOPs of one step of every model (k = 2 tangents when w > 0, none when w = 0). */
-const groupFlops = (models: Model[]) => models.reduce((sum, m) => sum + stepFlops(sizesOf(m.width), BATCH, m.w > 0 ? 2 : 0).total, 0);
-const stepsOf = (ep: number) => ep * Math.ceil(N / BATCH);
-const fitOptions = (models: Model[], ep: number) => ({
-  epochs: ep,
-  batchSize: BATCH,
-  learningRate: LR,
-  gradientWeight: models.map((m) => m.w),
-  seed: models.map((m) => m.seed),
-  directions: 'all' as const,
-});
-
-/** Grouped: one MlpGroup of all `models`, one fit. Returns ms (create + fit + destroy). */
-async function runGrouped(ctx: Context, models: Model[], data: Dataset[], ep: number, keep?: (i: number, p: MlpParameters, loss: number) => void): Promise<number> {
-  const t0 = performance.now();
-  const group = createMlpGroup(ctx, { inputs: 2, outputs: 1, models: models.map((m) => ({ hidden: sizesOf(m.width).slice(1, -1), activation: 'tanh', seed: m.seed })) });
-  try {
-    const reports = await group.fit(
-      models.map((m) => data[m.repeat]),
-      fitOptions(models, ep),
-    );
-    if (reports.some((r) => r.diverged || r.steps !== stepsOf(ep))) throw new Error(`grouped fit: ${reports.filter((r) => r.diverged).length} diverged, steps ${reports[0].steps}`);
-    if (keep) for (let i = 0; i < models.length; i++) keep(i, await group.getParameters(i), reports[i].loss);
-  } finally {
-    group.destroy();
-  }
-  return performance.now() - t0;
-}
-
-/** One at a time: createMlp + fit + destroy for each model. Returns total ms. */
-async function runSequential(ctx: Context, models: Model[], data: Dataset[], ep: number, keep?: (i: number, p: MlpParameters, loss: number) => void): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < models.length; i++) {
-    const m = models[i];
-    const mlp = createMlp(ctx, { inputs: 2, hidden: sizesOf(m.width).slice(1, -1), outputs: 1, activation: 'tanh', seed: m.seed });
-    try {
-      const report = await mlp.fit(data[m.repeat], { epochs: ep, batchSize: BATCH, learningRate: LR, gradientWeight: m.w, seed: m.seed, directions: 'all' });
-      if (report.diverged || report.steps !== stepsOf(ep)) throw new Error(`lone fit of width ${m.width}: diverged ${report.diverged}, steps ${report.steps}`);
-      if (keep) keep(i, await mlp.getParameters(), report.loss);
-    } finally {
-      mlp.destroy();
-    }
-  }
-  return performance.now() - t0;
-}
+/** The grid of this page's η and w lists. */
+const grid = (R: number, etaList = etas, wList = weights): Model[] => makeGrid(R, etaList, wList);
 
 /** The same models as pool jobs: one network per job ('single'), or `groups` jobs that are
  *  groups (models spread by cost, largest first onto the cheapest job). 50 test rows each. Returns ms. */

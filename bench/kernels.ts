@@ -145,3 +145,4 @@ export async function compareKernels(ctx: Context, rounds = 5, log?: (m: string)
   }
   return out;
 }
+
