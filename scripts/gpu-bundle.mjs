@@ -19,8 +19,10 @@ const chromium = ['/usr/lib/chromium', '/usr/lib/chromium-browser'].find((d) => 
 if (!chromium) throw new Error("Chromium's Vulkan loader and SwiftShader were not found (apt-get install chromium)");
 if (process.arch !== 'x64' || process.platform !== 'linux') throw new Error(`the bundle is for linux-x64 machines; this is ${process.platform}-${process.arch}`);
 
-const exclude = join(root, '.git', 'info', 'exclude');
-if (existsSync(exclude) && !readFileSync(exclude, 'utf8').split('\n').includes('/.gpu-bundle/')) appendFileSync(exclude, '\n/.gpu-bundle/\n');
+// .git may be a file (a worktree's gitdir pointer): ask git where info/exclude lives.
+const exclude = join(root, execFileSync('git', ['rev-parse', '--git-path', 'info/exclude'], { cwd: root }).toString().trim());
+mkdirSync(dirname(exclude), { recursive: true });
+if (!existsSync(exclude) || !readFileSync(exclude, 'utf8').split('\n').includes('/.gpu-bundle/')) appendFileSync(exclude, '\n/.gpu-bundle/\n');
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(join(stage, 'app', 'scripts'), { recursive: true });
 
