@@ -28,7 +28,7 @@ test('quick run: GPU sums, every N and method, agreement with the CPU sums, ridg
   expect(result.id).toBe('linear');
   expect(json.backend).toMatch(/^GPU \(/);
   expect(result.markdown).toContain('Gram sums computed by: **GPU');
-  expect(out.canvases).toBe(1);
+  expect(out.canvases).toBe(2); // mean test RMSE per N, and ridge − ridge-gradient with ±SE
   expect(out.live).toEqual([]);
 
   // Every (N, dataset, method) once; progress reached the end.

@@ -156,6 +156,7 @@ async function runSection(preset: 'quick' | 'paper') {
   const logs: string[] = [];
   const started = performance.now();
   const result = await section.run(preset, { element, progress: (t, d, n) => progress.push([t, d, n]), log: (m) => logs.push(m) }, new AbortController().signal);
+  section.render?.(result.json, element); // the figures come from the section's JSON, as on the report page
   return { result, progress, logs, seconds: (performance.now() - started) / 1000, canvases: element.querySelectorAll('canvas').length, live: liveLinearBuffers() };
 }
 

@@ -28,14 +28,14 @@ export interface FeatureMap {
 
 function pointCount(x: ArrayLike<number>, d: number): number {
   if (x.length === 0 || x.length % d !== 0) {
-    throw new Error(`x has length ${x.length}, which is not a positive multiple of the input count ${d}`);
+    throw new RangeError(`x has length ${x.length}, which is not a positive multiple of the input count ${d}`);
   }
   assertFinite('x', x);
   return x.length / d;
 }
 
 function checkWidth(width: number): void {
-  if (!Number.isFinite(width) || width <= 0) throw new Error(`width must be finite and > 0, got ${String(width)}`);
+  if (!Number.isFinite(width) || width <= 0) throw new RangeError(`width must be finite and > 0, got ${String(width)}`);
 }
 
 /** `k` evenly spaced values from `a` to `b` inclusive (k = 1 gives [a]). */
@@ -49,7 +49,7 @@ export function evenlySpaced(a: number, b: number, k: number): Float64Array {
 /** 1-D Gaussian RBF features: Φ(x) = [1, exp(−(x−c_k)²/width²)] (p = 1 + #centres) and
  *  Φ'(x) = [0, −2(x−c_k)/width² · exp(−(x−c_k)²/width²)]; {@link rbfFeaturesMulti} with one input. */
 export function rbfFeatures(centres: ArrayLike<number>, width = 1): FeatureMap {
-  if (centres.length === 0) throw new Error('rbfFeatures needs at least one centre');
+  if (centres.length === 0) throw new RangeError('rbfFeatures needs at least one centre');
   return rbfFeaturesMulti(centres, 1, width);
 }
 
@@ -58,7 +58,7 @@ export function rbfFeatures(centres: ArrayLike<number>, width = 1): FeatureMap {
 export function rbfFeaturesMulti(centres: ArrayLike<number>, inputs: number, width = 1): FeatureMap {
   assertInt('inputs', inputs, 1);
   if (centres.length === 0 || centres.length % inputs !== 0) {
-    throw new Error(`centres has length ${centres.length}, expected a positive multiple of inputs = ${inputs}`);
+    throw new RangeError(`centres has length ${centres.length}, expected a positive multiple of inputs = ${inputs}`);
   }
   assertFinite('centres', centres);
   checkWidth(width);

@@ -18,7 +18,7 @@ export function addDiagonal(m: Float64Array, p: number, lambda: number): Float64
 
 function requireDerivatives(s: GramSums, what: string): { DtD: Float64Array; Dty: Float64Array } {
   if (s.DtD === undefined || s.Dty === undefined || s.g === 0) {
-    throw new Error(`${what} needs derivative sums: call gramSums with dphi and dy`);
+    throw new RangeError(`${what} needs derivative sums: call gramSums with dphi and dy`);
   }
   return { DtD: s.DtD, Dty: s.Dty };
 }
@@ -83,7 +83,7 @@ export function fitGradientCoefficients(s: GramSums, opts: GradientFitOptions = 
   const zero = new Set<number>();
   if (opts.zeroGradientColumns) {
     for (const c of opts.zeroGradientColumns) {
-      if (!Number.isInteger(c) || c < 0 || c >= p) throw new Error(`zeroGradientColumns entry ${c} is not a column in 0..${p - 1}`);
+      if (!Number.isInteger(c) || c < 0 || c >= p) throw new RangeError(`zeroGradientColumns entry ${c} is not a column in 0..${p - 1}`);
       zero.add(c);
     }
   } else {
@@ -125,7 +125,7 @@ export function fitRidgeGradient(s: GramSums, lambda1: number, lambda2: number, 
 export function predictLinear(phi: Float64Array, beta: Float64Array): Float64Array {
   const p = beta.length;
   if (p === 0 || phi.length % p !== 0) {
-    throw new Error(`phi has length ${phi.length}, not a multiple of p = beta.length = ${p}`);
+    throw new RangeError(`phi has length ${phi.length}, not a multiple of p = beta.length = ${p}`);
   }
   const n = phi.length / p;
   const out = new Float64Array(n);

@@ -142,7 +142,7 @@ function reportBadValue(sys: GramSystem, plan: ColumnPlan, j: number, r0: number
   const { p } = sys;
   const centred = plan.shift.some((v) => v !== 0) || plan.scale.some((v) => v !== 1);
   const check = (name: string, index: number, x: number, c: number): void => {
-    if (!Number.isFinite(x)) throw new Error(`${name}[${index}] is ${String(x)}; all entries must be finite (no NaN/Infinity)`);
+    if (!Number.isFinite(x)) throw new RangeError(`${name}[${index}] is ${String(x)}; all entries must be finite (no NaN/Infinity)`);
     if (!(Math.abs((x - plan.shift[c]) * plan.scale[c]) <= PACK_LIMIT)) {
       throw new RangeError(
         `${name}[${index}] = ${x} is too large for float32 sums (|packed value| > ${PACK_LIMIT})` +

@@ -112,11 +112,11 @@ function checkShapes(phi: Float64Array, y: Float64Array, n: number, p: number, d
   assertLength('phi', phi, n * p, `n×p = ${n}×${p}`);
   assertLength('y', y, n, 'n');
   if ((dphi === undefined) !== (dy === undefined)) {
-    throw new Error('dphi and dy must be given together (derivative design matrices and derivative targets)');
+    throw new RangeError('dphi and dy must be given together (derivative design matrices and derivative targets)');
   }
   if (dphi === undefined || dy === undefined) return;
   if (dphi.length !== dy.length || dphi.length === 0) {
-    throw new Error(`dphi has ${dphi.length} blocks but dy has ${dy.length}; need the same positive count`);
+    throw new RangeError(`dphi has ${dphi.length} blocks but dy has ${dy.length}; need the same positive count`);
   }
   dphi.forEach((d, j) => {
     assertLength(`dphi[${j}]`, d, n * p, `n×p = ${n}×${p}`);
@@ -141,7 +141,7 @@ export function createGpuSums(ctx: Context, options: GpuSumsOptions = {}): SumsB
   if (options.blockRows !== undefined) assertInt('blockRows', options.blockRows, 1);
   assertInt('chunkBytes', chunkBytes, 64);
   const mode = options.mode ?? 'split';
-  if (!['plain', 'kahan', 'split'].includes(mode)) throw new Error(`mode must be 'plain', 'kahan' or 'split', got '${String(mode)}'`);
+  if (!['plain', 'kahan', 'split'].includes(mode)) throw new RangeError(`mode must be 'plain', 'kahan' or 'split', got '${String(mode)}'`);
   const variant: GramVariant = { mode };
   const opts = { centre, chunkBytes, mode, blockRows: options.blockRows };
   return async (phi, y, n, p, dphi, dy): Promise<GramSums> => {

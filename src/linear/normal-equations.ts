@@ -67,7 +67,7 @@ export function gramSumsSync(
   assertFinite('phi', phi);
   assertFinite('y', y);
   if ((dphi === undefined) !== (dy === undefined)) {
-    throw new Error('dphi and dy must be given together (derivative design matrices and derivative targets)');
+    throw new RangeError('dphi and dy must be given together (derivative design matrices and derivative targets)');
   }
   const AtA = new Float64Array(p * p);
   const Aty = new Float64Array(p);
@@ -75,7 +75,7 @@ export function gramSumsSync(
   symmetrise(AtA, p);
   if (dphi === undefined || dy === undefined) return { n, p, AtA, Aty, g: 0 };
   if (dphi.length !== dy.length || dphi.length === 0) {
-    throw new Error(`dphi has ${dphi.length} blocks but dy has ${dy.length}; need the same positive count`);
+    throw new RangeError(`dphi has ${dphi.length} blocks but dy has ${dy.length}; need the same positive count`);
   }
   const DtD = new Float64Array(p * p);
   const Dty = new Float64Array(p);

@@ -45,13 +45,13 @@ export const DEFAULT_LAMBDA_GRID: readonly number[] = linspace(0, 10, 100);
 export const DEFAULT_GAMMA_GRID: readonly number[] = logspace(-3, 3, 25);
 
 function checkGrid(name: string, grid: readonly number[]): void {
-  if (grid.length === 0) throw new Error(`${name} grid is empty`);
+  if (grid.length === 0) throw new RangeError(`${name} grid is empty`);
   grid.forEach((v, i) => assertNonNegative(`${name}[${i}]`, v));
 }
 
 function checkValidation(val: ValidationSet, p: number): void {
   if (val.y.length === 0 || val.phi.length !== val.y.length * p) {
-    throw new Error(`validation phi has length ${val.phi.length}, expected m×p = ${val.y.length}×${p}`);
+    throw new RangeError(`validation phi has length ${val.phi.length}, expected m×p = ${val.y.length}×${p}`);
   }
   assertFinite('validation phi', val.phi);
   assertFinite('validation y', val.y);
@@ -64,7 +64,7 @@ export function selectOverGrid<P>(
   val: ValidationSet,
   p: number,
 ): Selection<P> {
-  if (candidates.length === 0) throw new Error('selection grid is empty');
+  if (candidates.length === 0) throw new RangeError('selection grid is empty');
   checkValidation(val, p);
   const scores = new Float64Array(candidates.length).fill(NaN);
   let best = -1;
@@ -182,15 +182,15 @@ export function selectGradientCoefficients(
 ): Selection<{ lambdaG: number }> {
   checkGrid('lambdaG', grid);
   if (val.dphi.length === 0 || val.dphi.length !== val.dy.length) {
-    throw new Error(`validation derivatives: ${val.dphi.length} dphi blocks and ${val.dy.length} dy blocks; need the same positive count`);
+    throw new RangeError(`validation derivatives: ${val.dphi.length} dphi blocks and ${val.dy.length} dy blocks; need the same positive count`);
   }
-  if (val.dphi.length !== s.g) throw new Error(`validation derivatives have ${val.dphi.length} blocks, the sums ${s.g}`);
+  if (val.dphi.length !== s.g) throw new RangeError(`validation derivatives have ${val.dphi.length} blocks, the sums ${s.g}`);
   // Stack the blocks: one validation set of m·g derivative equations.
   const m = val.dy[0].length;
   const phi = new Float64Array(m * s.p * val.dphi.length);
   const y = new Float64Array(m * val.dphi.length);
   val.dphi.forEach((d, j) => {
-    if (d.length !== m * s.p || val.dy[j].length !== m) throw new Error(`validation derivative block ${j} is not ${m}×${s.p} with ${m} targets`);
+    if (d.length !== m * s.p || val.dy[j].length !== m) throw new RangeError(`validation derivative block ${j} is not ${m}×${s.p} with ${m} targets`);
     phi.set(d, j * m * s.p);
     y.set(val.dy[j], j * m);
   });
@@ -208,7 +208,7 @@ function selectRidgeGradientPairs(
   const { p, n } = s;
   const m = val.y.length;
   const bg = gradOpts.betaGrad ?? fitGradientCoefficients(s, gradOpts);
-  if (bg.length !== p || !bg.every(Number.isFinite)) throw new Error(`betaGrad must hold ${p} finite values`);
+  if (bg.length !== p || !bg.every(Number.isFinite)) throw new RangeError(`betaGrad must hold ${p} finite values`);
   const { sums, slot } = pairSlots(l1s, l2s);
   // per distinct sum S: a = ‖r0‖², b = r0·r1, c = ‖r1‖² (NaN when A_S is singular)
   const qa = new Float64Array(sums.length);

@@ -30,7 +30,7 @@ export function choleskyFactor(a: Float64Array, p: number, opts: CholeskyOptions
   assertLength('matrix', a, p * p, `p×p = ${p}×${p}`);
   assertFinite('matrix', a);
   const tol = opts.pivotTolerance ?? DEFAULT_PIVOT_TOLERANCE;
-  if (!(tol >= 0) || !Number.isFinite(tol)) throw new Error(`pivotTolerance must be finite and ≥ 0, got ${tol}`);
+  if (!(tol >= 0) || !Number.isFinite(tol)) throw new RangeError(`pivotTolerance must be finite and ≥ 0, got ${tol}`);
   let maxDiag = 0;
   let maxAbs = 0;
   for (let i = 0; i < p; i++) maxDiag = Math.max(maxDiag, a[i * p + i]);
@@ -41,7 +41,7 @@ export function choleskyFactor(a: Float64Array, p: number, opts: CholeskyOptions
   for (let i = 0; i < p; i++) {
     for (let j = 0; j < i; j++) {
       if (Math.abs(a[i * p + j] - a[j * p + i]) > 1e-10 * maxAbs) {
-        throw new Error(`matrix is not symmetric: a[${i},${j}] = ${a[i * p + j]} but a[${j},${i}] = ${a[j * p + i]}`);
+        throw new RangeError(`matrix is not symmetric: a[${i},${j}] = ${a[i * p + j]} but a[${j},${i}] = ${a[j * p + i]}`);
       }
     }
   }

@@ -5,7 +5,7 @@ import type { Context } from '../gpu/context';
 import { createMlpGroup, type MlpGroup } from '../nn/group';
 import type { GroupFitOptions } from '../nn/group-train';
 import type { Dataset } from '../types';
-import type { JobProgress, JobResult, ModelResult, StageData, TrainJob } from './job';
+import { validateJob, type JobProgress, type JobResult, type ModelResult, type StageData, type TrainJob } from './job';
 import { rolloutGroup } from './rollout';
 import { abortError } from '../util/abort';
 import { pearson, rmse } from '../util/stats';
@@ -60,6 +60,7 @@ export function checkJob(job: TrainJob): { inputs: number; outputs: number; n: n
 /** Trains and tests every network of `job`; destroys its groups before returning or throwing. */
 export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptions = {}): Promise<JobResult> {
   const started = performance.now();
+  validateJob(job); // as the pool does, so sweepWidths on a context is checked alike
   const shapes = checkJob(job);
   const { settings, models } = job;
   const stages = shapes.length;
