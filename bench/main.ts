@@ -241,7 +241,7 @@ async function main(): Promise<BenchResult> {
         await trainer.run(3);
         const estimate = (performance.now() - t0) / 3;
         const target = quick ? 1000 : 2000;
-        const steps = Math.max(e.id === 'ours' ? 3 : 1, Math.min(400, Math.round(target / estimate)));
+        const steps = Math.max(e.id === 'ours' ? 3 : 1, Math.min(runner.maxStepsPerBlock ?? 400, Math.round(target / estimate)));
         // Keep a slow peer within about 90 s of timed blocks.
         const maxBlocks = Math.max(2, Math.min(rounds, Math.floor((quick ? 30_000 : 90_000) / (steps * estimate))));
         log(`main: ${library} ${device}: warm-up ${warmupMs.toFixed(0)} ms, ~${estimate.toFixed(2)} ms/step → blocks of ${steps} steps`);

@@ -163,6 +163,7 @@ export function jaxRunner(device: Device, form: JaxForm = 'fwd-rev', sync: JaxSy
     library: 'jax-js',
     device: device === 'webgpu' ? 'webgpu (jit)' : 'wasm (jit)',
     formulation: FORM_NAMES[form],
+    maxStepsPerBlock: 40,
     method:
       form === 'rev-rev'
         ? `jit(valueAndGrad(loss)) + Adam in jax ops; ∂ŷ/∂x = grad(Σŷ)(x) inside the loss (ŷ as aux); waits per ${sync}`

@@ -119,7 +119,7 @@ export function tfjsRunner(act: TfTanh = 'custom', form: TfForm = 'double-backwa
     form === 'tangents' ? tangentLoss(ps, a.x, a.xdot, a.y, a.dydxT, p.w, k(p), sigma) : sobolevLoss(ps, a.x, a.y, a.dydx, p.w, sigma);
   const inputs = (a: ReturnType<typeof upload>) => [a.x, a.y, a.dydx, a.xdot, a.dydxT];
   return {
-    library: act === 'custom' ? 'TF.js' : 'TF.js (built-in tanh)',
+    library: act === 'custom' || form === 'tangents' ? 'TF.js' : 'TF.js (built-in tanh)',
     device: 'webgpu',
     formulation: form === 'tangents' ? 'hand-written tangents' : 'double backward',
     method:

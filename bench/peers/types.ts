@@ -30,6 +30,9 @@ export interface Runner {
   method: string;
   gradients(p: Problem): Promise<Gradients>;
   trainer(p: Problem): Promise<Trainer>;
+  /** Most steps one timed block may queue (jax-js's wasm device holds a block's
+   *  intermediates until it is awaited: 145 queued steps passed its 4 GiB memory). */
+  maxStepsPerBlock?: number;
   /** Frees whatever the runner set up (devices, backends). */
   dispose?(): Promise<void> | void;
 }
