@@ -17,8 +17,9 @@ export interface GemmPreferences {
   splitTarget: number;
   /** Most workgroups an elementwise grouped kernel dispatches (0: all). */
   elementwiseCap: number;
-  /** Direct kernel: transpose op(B) = Bᵀ into scratch and multiply untransposed (default
-   *  true; false keeps the strided Bᵀ reads, for bench/kernels.ts's comparison). */
+  /** Direct kernel: transpose op(B) = Bᵀ into scratch and multiply untransposed. Off by
+   *  default: bench/kernels.ts measured 0.98–1.04× on SwiftShader at low load (it only
+   *  seemed to pay under heavy load), not worth its extra dispatch. */
   directTransposeB?: boolean;
   /** Tangent epilogue: σ' of tanh and sigmoid from the primal activation (default true). */
   slopeFromOutput?: boolean;
@@ -62,7 +63,7 @@ export function groupedGemmSpecs(prefs: GemmPreferences, structure: GemmStructur
   // Direct kernel, op(B) = Bᵀ: transpose every B into scratch first (one grouped dispatch)
   // and multiply by it untransposed. Each C element is the same k-ordered sum of the same
   // products either way, so the results are bit-identical; the B loads become contiguous.
-  if (!prefs.tiledGemm && structure.transB && buffers.scratch && prefs.directTransposeB !== false) {
+  if (!prefs.tiledGemm && structure.transB && buffers.scratch && prefs.directTransposeB === true) {
     const records: Record<string, number>[] = [];
     let floats = 0;
     let groups = 0;
