@@ -4,7 +4,7 @@ import { encodeDispatches } from '../gpu/dispatch';
 import type { Context } from '../gpu/context';
 import type { Scope } from '../gpu/scope';
 import type { Dataset } from '../types';
-import { GroupWorkspace, type MemberData } from './group-workspace';
+import { GroupWorkspace, pack, type MemberData } from './group-workspace';
 import type { ParamLayout } from './layout';
 import type { LossSetup } from './loss';
 
@@ -87,9 +87,8 @@ export class GroupSession {
       this.scope.reserveReadback(this.lossStride * group.models.length * 4);
       const m = group.outputs;
       const weights = setups.map((s, i) => options.reportWeights?.[i] ?? new Float32Array(m * (1 + s.k)).fill(1));
-      const offW: number[] = [];
-      weights.reduce((offset, w) => (offW.push(offset), offset + w.length), 0);
-      const flatWeights = new Float32Array(weights.reduce((sum, w) => sum + w.length, 0));
+      const { offsets: offW, total: weightCount } = pack(weights.map((w) => w.length));
+      const flatWeights = new Float32Array(weightCount);
       weights.forEach((w, i) => flatWeights.set(w, offW[i]));
       const lossWeights = this.scope.storage('session:loss-weights', flatWeights.length, flatWeights);
       const adam = options.adam && {
@@ -163,6 +162,14 @@ export class GroupSession {
       total: n,
     }));
     return { data, memberData };
+  }
+
+  /** Every model's rows in their own order (B windows of n): a full-batch step's permutation. */
+  identityOrder(): Uint32Array<ArrayBuffer> {
+    const { n } = this.setups[0];
+    const order = new Uint32Array(this.group.models.length * n);
+    for (let i = 0; i < order.length; i++) order[i] = i % n;
+    return order;
   }
 
   /** Stages step `i`'s record (uploaded by encodeSteps). */

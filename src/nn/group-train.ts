@@ -9,7 +9,7 @@ import { GroupSession, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { resolveLoss, type LossOptions, type LossSetup } from './loss';
 import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
-import { checkGradientInputs, checkOptionKeys, checkPositiveInt, checkRange } from './validate';
+import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 /** A value for every model, or one per model. */
 export type PerModel<T> = T | readonly T[];
@@ -276,10 +276,9 @@ export async function fitGroup(group: GroupState, data: Dataset | readonly Datas
   const B = group.models.length;
   const checked = checkFitOptions(options, B);
   const all = datasetsOf(data, B);
-  resolveSetups(group, all, options); // every dataset checked before it is split
-  const g = checkGradientInputs(options.gradientInputs, group.inputs).length;
-  const { train, held } = splitValidation(group, all, options.validation, g);
-  const setups = resolveSetups(group, train, options);
+  const allSetups = resolveSetups(group, all, options); // every dataset checked before it is split
+  const { train, held } = splitValidation(group, all, options.validation, allSetups[0].gradientInputs.length);
+  const setups = train === all ? allSetups : resolveSetups(group, train, options);
   const heldSetups = held && withPrefix('validation: ', () => resolveSetups(group, held, options));
   if (checked.signal?.aborted) return group.models.map(() => ({ ...emptyReport(), aborted: true }));
   const batch = Math.min(checked.batchSize ?? FIT_DEFAULTS.batchSize, setups[0].n);
@@ -386,12 +385,11 @@ async function fitLockstep(
       // Scored once per epoch: a full-batch step without the optimiser over the held-out rows.
       const nHeld = validation.setups[0].n;
       held = new GroupSession(group, validation.setups, validation.data.map((ds, i) => prepared[i]?.held ?? ds), {
-        batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: gpuSeeds, reportWeights: validation.setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler)),
+        // The same directions and scales as training: the same weights to user units.
+        batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: gpuSeeds, reportWeights,
       });
       held.setStep(0, { permBase: 0, batchOffset: 0, rngStep: 1, lossSlot: 0, lossScale: 1, lrT: 0, epsT: 0 });
-      const identity = new Uint32Array(B * nHeld);
-      for (let i = 0; i < B; i++) for (let j = 0; j < nHeld; j++) identity[i * nHeld + j] = j;
-      device.queue.writeBuffer(held.data.indices, 0, identity);
+      device.queue.writeBuffer(held.data.indices, 0, held.identityOrder());
       if (perSample && !(await uploadDirections(held, validation.data.map((ds) => Float32Array.from(ds.x)), validation.setups, o.seeds.map((s) => new Rng(s + 1))))) {
         return reports.map((r) => ({ ...r, aborted: true }));
       }
@@ -621,10 +619,8 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
         }
       }
       session.setStep(0, { permBase: 0, batchOffset: 0, rngStep: 0, lossSlot: 0, lossScale: 1, lrT: 0, epsT: 0 });
-      const identity = new Uint32Array(B * n);
-      for (let i = 0; i < B; i++) for (let j = 0; j < n; j++) identity[i * n + j] = j;
       const encoder = device.createCommandEncoder({ label: 'lossAndGradients' });
-      session.encodeSteps(encoder, 1, identity);
+      session.encodeSteps(encoder, 1, session.identityOrder());
       device.queue.submit([encoder.finish()]);
       // Per model: its loss, its gradients and (random or given directions) the directions used.
       const hasDirections = setups.map((s) => s.mode !== 'all' && s.k > 0);

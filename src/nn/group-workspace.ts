@@ -53,7 +53,7 @@ export interface GroupWorkspaceOptions {
 }
 
 /** Offsets of a list of sizes, and their sum. */
-function pack(sizes: number[]): { offsets: number[]; total: number } {
+export function pack(sizes: number[]): { offsets: number[]; total: number } {
   const offsets: number[] = [];
   let total = 0;
   for (const s of sizes) {
