@@ -2,7 +2,7 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { Activation } from '../src/types';
 import { activationId, activationsWgsl } from './activations';
 import { directMain, GemmDims, type GemmVariant } from './gemm';
-import { bind, type Program } from './program';
+import { bind, type Program, type Workgroups } from './program';
 import { defineStruct } from './struct';
 import { defineTable, findRecordWgsl } from './table';
 
@@ -18,6 +18,17 @@ export const GroupDims = defineStruct('GroupDims', {
   total: 'u32', // workgroups of all problems
   cap: 'u32', // elementwise kernels: at most this many workgroups, striding over the rest (0: all)
 });
+
+/** Workgroups for a table whose records hold `start` = prefix sum of their workgroups:
+ *  all of them, or at most `cap` that stride over the rest. */
+export const flatWorkgroups = (_: unknown, dims: Record<string, number>): Workgroups => {
+  const count = dims.cap > 0 ? Math.min(dims.total, dims.cap) : dims.total;
+  const x = Math.min(Math.max(1, count), 65535);
+  return [x, Math.ceil(count / x)];
+};
+
+export const tableBinding = (name: string) => bind('problems', 'read', `array<${name}>`, 'The problem table, sorted by start');
+export const groupBinding = bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups');
 
 /** Compile-time facts of a grouped GEMM: the structure, the epilogue and its activation
  *  (a pipeline constant, so the activation's switch folds away: problems with different
@@ -242,14 +253,10 @@ export const groupedTransposeProgram: Program<void> = {
   bindings: () => [
     bind('src', 'read', 'array<f32>', 'Every record\'s matrix, at its offIn'),
     bind('dst', 'rw', 'array<f32>', 'Their transposes, at offOut'),
-    bind('dims', 'uniform', GroupDims, 'Record count and total workgroups'),
-    bind('problems', 'read', `array<${TransposeProblem.name}>`, 'The records, sorted by start'),
+    groupBinding,
+    tableBinding(TransposeProblem.name),
   ],
-  workgroups: (_, dims) => {
-    const count = dims.cap > 0 ? Math.min(dims.total, dims.cap) : dims.total;
-    const x = Math.min(Math.max(1, count), 65535);
-    return [x, Math.ceil(count / x)];
-  },
+  workgroups: flatWorkgroups,
   body: () => /* wgsl */ `
 ${TransposeProblem.wgsl}
 ${findRecordWgsl('problems', 'dims.count')}

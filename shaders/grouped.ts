@@ -1,22 +1,11 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { Activation } from '../src/types';
 import { activationId, activationsWgsl } from './activations';
-import { GroupDims } from './gemm-grouped';
-import { bind, type Program, type Workgroups } from './program';
+import { flatWorkgroups, GroupDims, groupBinding, tableBinding } from './gemm-grouped';
+import { bind, type Program } from './program';
 import { rngWgsl } from './rng';
 import { StepInfo } from './step';
 import { defineTable, findRecordWgsl } from './table';
-
-/** Workgroups for a table whose records hold `start` = prefix sum of their workgroups:
- *  all of them, or at most `cap` that stride over the rest. */
-const flatWorkgroups = (_: unknown, dims: Record<string, number>): Workgroups => {
-  const count = dims.cap > 0 ? Math.min(dims.total, dims.cap) : dims.total;
-  const x = Math.min(Math.max(1, count), 65535);
-  return [x, Math.ceil(count / x)];
-};
-
-const tableBinding = (name: string) => bind('problems', 'read', `array<${name}>`, 'The problem table, sorted by start');
-const groupBinding = bind('dims', 'uniform', GroupDims, 'Problem count and total workgroups');
 
 /** Every grouped elementwise kernel: `item(id, lid)` does one workgroup's share (id < total)
  *  of the problem whose `start` is the last one ≤ id. The dispatched workgroups stride over
