@@ -1,24 +1,9 @@
 // Tables of the linear section: mean test RMSE per N and method with the paired ridge vs
 // ridge-gradient difference, the GPU-vs-float64 sums precision table, and the check that the
 // GPU sums give the same fits as the CPU sums on the same datasets.
-import type { LinearExperimentResult, LinearMethod } from '../../src/experiments/index';
-import { mean, standardError } from '../../src/util/stats';
+import type { LinearExperimentResult, LinearMethod, pairedGain } from '../../src/experiments/index';
 import type { SumsComparison } from '../../src/linear/sums-check';
 import { METHOD_STYLE } from './linear-chart';
-
-/** Paired difference ridge − `other` per N over the datasets both fitted: mean and standard error. */
-export function pairedGain(result: LinearExperimentResult, other: LinearMethod = 'ridgeGradient'): { n: number; mean: number; se: number; count: number }[] {
-  const rmse = new Map(result.runs.map((x) => [`${x.n}:${x.repeat}:${x.method}`, x.testRmse]));
-  return result.config.nTrain.map((n) => {
-    const d: number[] = [];
-    for (let r = 0; r < result.config.repeats; r++) {
-      const a = rmse.get(`${n}:${r}:ridge`);
-      const b = rmse.get(`${n}:${r}:${other}`);
-      if (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b)) d.push(a - b);
-    }
-    return { n, mean: mean(d), se: standardError(d), count: d.length };
-  });
-}
 
 /** Markdown: mean test RMSE per N (rows) and method (columns), failures noted, and the paired gain. */
 export function rmseTable(result: LinearExperimentResult, gain: ReturnType<typeof pairedGain>): string {

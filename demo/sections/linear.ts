@@ -7,11 +7,11 @@
 import { createContext, type Context } from '../../src/index';
 import { createGpuSums, gramSums } from '../../src/linear/index';
 import type { SumsBackend } from '../../src/linear/index';
-import { LINEAR_METHODS, LINEAR_SECTION_SETTINGS, pagePreset, runLinearExperiment, type LinearExperimentOptions } from '../../src/experiments/index';
+import { LINEAR_METHODS, LINEAR_SECTION_SETTINGS, pagePreset, pairedGain, runLinearExperiment, type LinearExperimentOptions } from '../../src/experiments/index';
 import { sineData, sineGrid } from '../../src/experiments/problems/sine';
 import { compareSums, type SumsComparison, type SumsDataKind } from '../../src/linear/sums-check';
 import { renderLinear } from './linear-view';
-import { agreementTable, backendAgreement, pairedGain, precisionTable, rmseTable } from './linear-report';
+import { agreementTable, backendAgreement, precisionTable, rmseTable } from './linear-report';
 import type { Preset, Section, SectionResult, SectionUi } from './types';
 
 /** Per preset: the experiments layer's LINEAR_SECTION_SETTINGS (quick: 30 datasets per N on a
@@ -85,7 +85,7 @@ async function run(shellPreset: Preset, ui: SectionUi, signal: AbortSignal): Pro
       ? await runLinearExperiment({ ...base, repeats: Math.min(CROSS_CHECK_REPEATS, result.config.repeats), sums: gramSums, onProgress: progress('CPU-sums cross-check') })
       : null;
     const agreement = cpu ? backendAgreement(result, cpu) : [];
-    const gain = pairedGain(result);
+    const gain = pairedGain(result, 'ridgeGradient');
     const c = result.config;
     const preamble =
       `Preset **${preset}**: y = sin x + N(0, 0.1²), x ~ U(0, 2.5π), exact dy/dx; 7 Gaussian RBFs + constant; ` +
