@@ -98,10 +98,11 @@ export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeig
 export type LossReduction = 'tree' | 'serial';
 
 /** Grouped loss: each problem (a model) accumulates into its own loss slots
- *  loss[offLoss + 3·slot + {0, 1, 2}] (the step's scale applied). Problem i is workgroup i
- *  ('tree') or thread i ('serial'). The sums are what fit reports, never what it
- *  differentiates: each squared residual is weighted (weights at offW: m for the values,
- *  then k·m for the tangent blocks) so a standardised fit reports in the user's units. */
+ *  loss[offLoss + 4·slot + {0, 1, 2, 3}] (the step's scale applied). Problem i is workgroup i
+ *  ('tree') or thread i ('serial'). Slots 0–2 (total, value MSE, gradient MSE) are what fit
+ *  reports: each squared residual is weighted (weights at offW: m for the values, then k·m
+ *  for the tangent blocks) so a standardised fit reports in the user's units. Slot 3 is the
+ *  objective itself, unweighted: the loss the step differentiates. */
 export const groupedLossProgram: Program<LossReduction> = {
   name: 'loss-grouped',
   key: (v) => v,
@@ -109,7 +110,7 @@ export const groupedLossProgram: Program<LossReduction> = {
   bindings: () => [
     bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], at offOut'),
     bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT'),
-    bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE'),
+    bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE (reported units), objective'),
     bind('weights', 'read', 'array<f32>', 'Per-model residual weights: per output, then per tangent block and output'),
     groupBinding,
     tableBinding(LossProblem.name),
@@ -119,20 +120,25 @@ export const groupedLossProgram: Program<LossReduction> = {
   body: (v) => wgsl`
 ${LossProblem.wgsl}
 
-fn accumulate(p: LossProblem, sv: f32, st: f32) {
+// sv, st: the weighted (reported) sums of squared value and tangent residuals; ov, ot: unweighted.
+fn accumulate(p: LossProblem, sv: f32, st: f32, ov: f32, ot: f32) {
   let valueCount = p.n * p.m;
   let valueMse = sv / f32(valueCount);
   let tangentMse = st / f32(max(valueCount * p.k, 1u));
   let total = bitcast<f32>(p.valueWeight) * sv + bitcast<f32>(p.tangentWeight) * st;
-  let base = p.offLoss + 3u * step.lossSlot;
+  let objective = bitcast<f32>(p.valueWeight) * ov + bitcast<f32>(p.tangentWeight) * ot;
+  let base = p.offLoss + 4u * step.lossSlot;
   loss[base] += step.lossScale * total;
   loss[base + 1u] += step.lossScale * valueMse;
   loss[base + 2u] += step.lossScale * tangentMse;
+  loss[base + 3u] += step.lossScale * objective;
 }
 
 #if ${v === 'tree'}
 var<workgroup> partialValue: array<f32, 256>;
 var<workgroup> partialTangent: array<f32, 256>;
+var<workgroup> plainValue: array<f32, 256>;
+var<workgroup> plainTangent: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -141,26 +147,34 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   let p = problems[id];
   let valueCount = p.n * p.m;
   var sv = 0.0;
+  var ov = 0.0;
   for (var i = lid; i < valueCount; i += 256u) {
     let r = out[p.offOut + i] - targets[p.offY + i];
     sv += weights[p.offW + i % p.m] * r * r;
+    ov += r * r;
   }
   var st = 0.0;
+  var ot = 0.0;
   for (var i = lid; i < valueCount * p.k; i += 256u) {
     let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
     st += weights[p.offW + p.m + (i / valueCount) * p.m + i % p.m] * r * r;
+    ot += r * r;
   }
   partialValue[lid] = sv;
   partialTangent[lid] = st;
+  plainValue[lid] = ov;
+  plainTangent[lid] = ot;
   workgroupBarrier();
   for (var stride = 128u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       partialValue[lid] += partialValue[lid + stride];
       partialTangent[lid] += partialTangent[lid + stride];
+      plainValue[lid] += plainValue[lid + stride];
+      plainTangent[lid] += plainTangent[lid + stride];
     }
     workgroupBarrier();
   }
-  if (lid == 0u) { accumulate(p, partialValue[0], partialTangent[0]); }
+  if (lid == 0u) { accumulate(p, partialValue[0], partialTangent[0], plainValue[0], plainTangent[0]); }
 }
 #else
 @compute @workgroup_size(64)
@@ -169,19 +183,23 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let p = problems[gid.x];
   let valueCount = p.n * p.m;
   var sv = 0.0;
+  var ov = 0.0;
   for (var i = 0u; i < valueCount; i++) {
     let r = out[p.offOut + i] - targets[p.offY + i];
     sv += weights[p.offW + i % p.m] * r * r;
+    ov += r * r;
   }
   var st = 0.0;
+  var ot = 0.0;
   for (var j = 0u; j < p.k; j++) {
     let base = p.offW + p.m + j * p.m;
     for (var i = 0u; i < valueCount; i++) {
       let r = out[p.offOut + valueCount * (j + 1u) + i] - targets[p.offT + valueCount * j + i];
       st += weights[base + i % p.m] * r * r;
+      ot += r * r;
     }
   }
-  accumulate(p, sv, st);
+  accumulate(p, sv, st, ov, ot);
 }
 #endif
 `,

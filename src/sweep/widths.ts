@@ -10,7 +10,10 @@
  *    (src/experiments/sweep) is a thin layer over these. */
 import type { Context } from '../gpu/context';
 import type { FitOptions } from '../nn/fit';
-import { FIT_DEFAULTS } from '../nn/group-train';
+import { FIT_DEFAULTS } from '../nn/fit-plan';
+
+/** sweepWidths' fit budget where opts.fit leaves it out: every width trained alike. */
+export const SWEEP_DEFAULTS = { epochs: 300, batchSize: 32, lrDecay: 0.01 } as const;
 import type { Activation, Dataset } from '../types';
 import { meanSd, type MeanSd } from '../util/stats';
 import { Rng } from '../util/rng';
@@ -381,11 +384,12 @@ export async function sweepWidths(ctx: Context, data: { train: Dataset; test: Da
     hiddenLayers: opts.hiddenLayers,
     activation: opts.activation ?? 'tanh',
     outputActivation: opts.outputActivation ?? 'linear',
-    // fit's own defaults for what the caller leaves out.
-    epochs: epochs ?? FIT_DEFAULTS.epochs,
-    batchSize: batchSize ?? FIT_DEFAULTS.batchSize,
+    // A sweep compares widths at one fixed budget (the paper's protocol), not fit's
+    // converging one: SWEEP_DEFAULTS for what the caller leaves out.
+    epochs: epochs ?? SWEEP_DEFAULTS.epochs,
+    batchSize: batchSize === 'full' ? subsetSize : (batchSize ?? SWEEP_DEFAULTS.batchSize),
     learningRate: learningRate ?? FIT_DEFAULTS.learningRate,
-    lrDecay: lrDecay ?? FIT_DEFAULTS.lrDecay,
+    lrDecay: lrDecay ?? SWEEP_DEFAULTS.lrDecay,
   };
   const packs = packNetworks(nets, opts.groups ?? 1, (net) => networkCost(net, opts.hiddenLayers));
   const runs: RunRecord[] = [];
