@@ -6,8 +6,8 @@
 //   - what 'auto' costs against one default fit.
 // Test error: value RMSE over 1000 fresh points, relative to the test values' spread.
 // Built and run by bench/defaults/run.mjs (Node on Dawn: a GPU when there is one, else SwiftShader).
-import { writeFileSync } from 'node:fs';
-import { createMlp, createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type FitReport } from '../../src/index';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createMlp, createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
 import { createNodeContext } from '../../src/node/index';
 import { FUNCTIONS, sample, type TestFunction } from './functions';
 
@@ -21,7 +21,7 @@ const out = option('out') ?? 'bench/results/defaults';
 const PRESETS = {
   // Here (SwiftShader): a few functions, one seed, a shorter long fit.
   smoke: { functions: ['forrester', 'branin'], sizes: (d: number) => [Math.max(8, 4 * d)], seeds: [0], long: 2000 },
-  quick: { functions: FUNCTIONS.map((f) => f.name), sizes: (d: number) => [Math.max(8, 4 * d), Math.max(24, 12 * d)], seeds: [0, 1], long: 6000 },
+  quick: { functions: FUNCTIONS.map((f) => f.name), sizes: (d: number) => [Math.max(8, 4 * d), Math.max(24, 12 * d)], seeds: [0, 1, 2], long: 4000 },
   full: { functions: FUNCTIONS.map((f) => f.name), sizes: (d: number) => [Math.max(8, 4 * d), Math.max(24, 12 * d), Math.max(60, 30 * d)], seeds: [0, 1, 2], long: 20000 },
 } as const;
 const settings = PRESETS[preset as keyof typeof PRESETS];
@@ -62,8 +62,8 @@ interface Case {
   /** Long careful fits at w = 0 and 0.5. */
   long: Arm[];
   auto: Arm & { scores: number[] };
-  /** One lone default fit at w = 0.5 (the cost 'auto' is measured against). */
-  lone: Arm;
+  /** 'auto' and one default fit at w = 0.5, each alone (the first seed of each N). */
+  cost: { autoMs: number; fitMs: number } | null;
 }
 
 function relativeRmse(pred: Float32Array, y: Float32Array): number {
@@ -77,51 +77,52 @@ function relativeRmse(pred: Float32Array, y: Float32Array): number {
   return Math.sqrt(se / sv);
 }
 
-async function runCase(ctx: Context, fn: TestFunction, n: number, seed: number): Promise<Case> {
+/** Every seed of one (function, N): each arm is one grouped fit over the seeds' datasets
+ *  (model i of a group trains exactly as it would alone). */
+async function runCases(ctx: Context, fn: TestFunction, n: number, seeds: readonly number[]): Promise<Case[]> {
   const d = fn.domain.length;
-  const train = sample(fn, n, uniform(1000 * seed + n));
-  const test = sample(fn, TEST_POINTS, uniform(999_999 + seed));
-  const spec = { hidden: [16, 16], seed };
-  const arm = (r: FitReport, pred: Float32Array, ms: number): Arm => ({
-    error: relativeRmse(pred, test.y), objective: r.objective, steps: r.steps, stopReason: r.stopReason, ms, w: r.gradientWeight,
-  });
-  // Default budget: the grid as one group (model i = a lone fit with w_i).
-  const group = createMlpGroup(ctx, { inputs: d, outputs: 1, models: GRID.map(() => spec) });
-  let t = performance.now();
-  const gridReports = await group.fit(train, { gradientWeight: GRID });
-  const gridMs = performance.now() - t;
-  const gridPred = await group.predict(test.x);
-  group.destroy();
-  // The long careful fit.
-  const longWeights = [0, 0.5];
-  const longGroup = createMlpGroup(ctx, { inputs: d, outputs: 1, models: longWeights.map(() => spec) });
-  t = performance.now();
-  const longReports = await longGroup.fit(train, {
-    gradientWeight: longWeights, epochs: settings.long, batchSize: 'full', learningRate: 1e-2, lrDecay: Math.pow(100, 1 / settings.long) - 1,
-  });
-  const longMs = performance.now() - t;
-  const longPred = await longGroup.predict(test.x);
-  longGroup.destroy();
-  // 'auto', and one lone default fit for its cost.
-  const auto = createMlp(ctx, { inputs: d, outputs: 1, ...spec });
-  t = performance.now();
-  const autoReport = await auto.fit(train, { gradientWeight: 'auto' });
-  const autoMs = performance.now() - t;
-  const autoPred = await auto.predict(test.x);
-  auto.destroy();
-  const lone = createMlp(ctx, { inputs: d, outputs: 1, ...spec });
-  t = performance.now();
-  const loneReport = await lone.fit(train, { gradientWeight: 0.5 });
-  const loneMs = performance.now() - t;
-  const lonePred = await lone.predict(test.x);
-  lone.destroy();
-  return {
-    fn: fn.name, kind: fn.kind, d, n, seed,
-    grid: gridReports.map((r, i) => arm(r, gridPred[i], gridMs)),
-    long: longReports.map((r, i) => arm(r, longPred[i], longMs)),
-    auto: { ...arm(autoReport, autoPred, autoMs), scores: autoReport.selection?.scores ?? [] },
-    lone: arm(loneReport, lonePred, loneMs),
+  const trains = seeds.map((seed) => sample(fn, n, uniform(1000 * seed + n)));
+  const tests = seeds.map((seed) => sample(fn, TEST_POINTS, uniform(999_999 + seed)));
+  const spec = (seed: number) => ({ hidden: [16, 16], seed });
+  /** Each (seed, weight) pair as one model of a group, fit with `options`; the arms per seed. */
+  const arms = async (weights: readonly (number | 'auto')[], options: object): Promise<{ arms: (Arm & { scores: number[] })[][]; ms: number }> => {
+    const pairs = seeds.flatMap((seed, s) => weights.map((w) => ({ seed, s, w })));
+    const group = createMlpGroup(ctx, { inputs: d, outputs: 1, models: pairs.map((p) => spec(p.seed)) });
+    const t = performance.now();
+    const reports = await group.fit(pairs.map((p) => trains[p.s]), { ...options, gradientWeight: pairs.map((p) => p.w) });
+    const ms = performance.now() - t;
+    const preds = await group.predict(pairs.map((p) => tests[p.s].x));
+    group.destroy();
+    const result = seeds.map(() => [] as (Arm & { scores: number[] })[]);
+    pairs.forEach((p, i) => {
+      const r = reports[i];
+      result[p.s].push({ error: relativeRmse(preds[i], tests[p.s].y), objective: r.objective, steps: r.steps, stopReason: r.stopReason, ms, w: r.gradientWeight, scores: r.selection?.scores ?? [] });
+    });
+    return { arms: result, ms };
   };
+  const grid = await arms(GRID, {});
+  const long = await arms([0, 0.5], { epochs: settings.long, batchSize: 'full', learningRate: 1e-2, lrDecay: Math.pow(100, 1 / settings.long) - 1 });
+  const auto = await arms(['auto'], {});
+  // The cost of 'auto' against one default fit: the first seed alone, both ways (at the
+  // smallest N of each function).
+  const timed = n === settings.sizes(d)[0];
+  const oneAuto = timed ? await timeOne(ctx, d, spec(seeds[0]), trains[0], 'auto') : NaN;
+  const oneFit = timed ? await timeOne(ctx, d, spec(seeds[0]), trains[0], 0.5) : NaN;
+  return seeds.map((seed, s) => ({
+    fn: fn.name, kind: fn.kind, d, n, seed,
+    grid: grid.arms[s], long: long.arms[s], auto: auto.arms[s][0],
+    cost: s === 0 && timed ? { autoMs: oneAuto, fitMs: oneFit } : null,
+  }));
+}
+
+/** Milliseconds of one lone default fit with gradient weight `w`. */
+async function timeOne(ctx: Context, d: number, spec: { hidden: number[]; seed: number }, train: Dataset, w: number | 'auto'): Promise<number> {
+  const mlp = createMlp(ctx, { inputs: d, outputs: 1, ...spec });
+  const t = performance.now();
+  await mlp.fit(train, { gradientWeight: w });
+  const ms = performance.now() - t;
+  mlp.destroy();
+  return ms;
 }
 
 const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
@@ -137,7 +138,7 @@ function summarise(cases: Case[], adapter: string): string {
   for (const c of cases) {
     const b = best(c);
     lines.push(
-      `| ${c.fn} | ${c.d} | ${c.n} | ${c.seed} | ${f3(w(c, 0).error)} (${w(c, 0).steps}, ${f3(w(c, 0).objective)}) | ${f3(c.long[0].error)} | ${f3(w(c, 0.5).error)} (${w(c, 0.5).steps}, ${f3(w(c, 0.5).objective)}) | ${f3(c.long[1].error)} | ${f3(b.error)} (${b.w}) | ${f3(c.auto.error)} (${c.auto.w}) | ${f3(c.auto.error / w(c, 0).error)} | ${f3(c.auto.error / b.error)} | ${f3(c.auto.ms / c.lone.ms)} |`,
+      `| ${c.fn} | ${c.d} | ${c.n} | ${c.seed} | ${f3(w(c, 0).error)} (${w(c, 0).steps}, ${f3(w(c, 0).objective)}) | ${f3(c.long[0].error)} | ${f3(w(c, 0.5).error)} (${w(c, 0.5).steps}, ${f3(w(c, 0.5).objective)}) | ${f3(c.long[1].error)} | ${f3(b.error)} (${b.w}) | ${f3(c.auto.error)} (${c.auto.w}) | ${f3(c.auto.error / w(c, 0).error)} | ${f3(c.auto.error / b.error)} | ${c.cost ? f3(c.cost.autoMs / c.cost.fitMs) : ''} |`,
     );
   }
   const ratioDefault0 = cases.map((c) => w(c, 0).error / c.long[0].error);
@@ -145,7 +146,7 @@ function summarise(cases: Case[], adapter: string): string {
   const autoVsBase = cases.map((c) => c.auto.error / w(c, 0).error);
   const autoVsBest = cases.map((c) => c.auto.error / best(c).error);
   const autoVsHalf = cases.map((c) => c.auto.error / w(c, 0.5).error);
-  const cost = cases.map((c) => c.auto.ms / c.lone.ms);
+  const cost = cases.flatMap((c) => (c.cost ? [c.cost.autoMs / c.cost.fitMs] : []));
   lines.push('', '| summary | geomean | worst |', '|---|---:|---:|');
   lines.push(`| default ÷ long, w = 0 | ${f3(geomean(ratioDefault0))} | ${f3(Math.max(...ratioDefault0))} |`);
   lines.push(`| default ÷ long, w = 0.5 | ${f3(geomean(ratioDefault5))} | ${f3(Math.max(...ratioDefault5))} |`);
@@ -184,21 +185,21 @@ async function main(): Promise<void> {
   const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ');
   console.log(`adapter: ${adapter}; preset ${preset}`);
   const cases: Case[] = [];
+  mkdirSync(out, { recursive: true });
   for (const name of settings.functions) {
     const fn = FUNCTIONS.find((f) => f.name === name)!;
     for (const n of settings.sizes(fn.domain.length)) {
-      for (const seed of settings.seeds) {
-        const c = await runCase(ctx, fn, n, seed);
+      for (const c of await runCases(ctx, fn, n, settings.seeds)) {
         cases.push(c);
+        writeFileSync(`${out}/defaults.json`, JSON.stringify({ adapter, preset, cases }, null, 1)); // kept if a time limit cuts the run
+        const { seed } = c;
         const w0 = c.grid[0];
         const best = c.grid.reduce((b, a) => (a.error < b.error ? a : b));
-        console.log(`${fn.name} N=${n} seed=${seed}: w=0 ${f3(w0.error)} (long ${f3(c.long[0].error)}), w=0.5 ${f3(c.grid[GRID.indexOf(0.5)].error)} (long ${f3(c.long[1].error)}), best ${f3(best.error)} @${best.w}, auto ${f3(c.auto.error)} @${c.auto.w}; steps ${c.grid.map((a) => a.steps).join('/')}; auto ${(c.auto.ms / 1000).toFixed(1)} s vs one fit ${(c.lone.ms / 1000).toFixed(1)} s`);
+        console.log(`${fn.name} N=${n} seed=${seed}: w=0 ${f3(w0.error)} (long ${f3(c.long[0].error)}), w=0.5 ${f3(c.grid[GRID.indexOf(0.5)].error)} (long ${f3(c.long[1].error)}), best ${f3(best.error)} @${best.w}, auto ${f3(c.auto.error)} @${c.auto.w}; steps ${c.grid.map((a) => a.steps).join('/')}${c.cost ? `; alone: auto ${(c.cost.autoMs / 1000).toFixed(1)} s, one fit ${(c.cost.fitMs / 1000).toFixed(1)} s` : ''}`);
       }
     }
   }
   ctx.destroy();
-  const { mkdirSync } = await import('node:fs');
-  mkdirSync(out, { recursive: true });
   writeFileSync(`${out}/defaults.json`, JSON.stringify({ adapter, preset, cases }, null, 1));
   writeFileSync(`${out}/defaults.md`, summarise(cases, adapter));
   writeFileSync(`${out}/defaults.svg`, plot(cases));
