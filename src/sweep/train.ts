@@ -124,6 +124,7 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
           results[i].epochs.push(r.epochs);
           results[i].finalLoss.push(r.loss);
           results[i].diverged ||= r.diverged;
+          if (models[i].gradientWeight === 'auto') (results[i].chosenWeights ??= []).push(r.gradientWeight);
         });
         const ys = await group.predict(xs);
         group.destroy();

@@ -33,7 +33,8 @@ export interface SweepNetwork {
   /** Hidden units per layer. */
   width: number;
   model: ModelKind;
-  gradientWeight: number;
+  /** 0 for the baseline; the GI model's weight, or 'auto' (chosen per network by fit). */
+  gradientWeight: number | 'auto';
   repeat: number;
   /** Initialisation and minibatch seed (the same for the baseline and GI model of a repeat and η). */
   seed: number;
@@ -47,6 +48,8 @@ export interface RunRecord extends SweepNetwork {
   epochs: number[];
   finalLoss: number[];
   diverged: boolean;
+  /** The weight 'auto' chose, per stage (GI networks with gradientWeight 'auto' only). */
+  chosenWeights?: number[];
   /** Fit time of the group the network was trained in (shared by its networks). */
   trainMs: number;
   /** Which group (job) trained it, and on the pool the worker slot and attempts. */
@@ -88,13 +91,13 @@ function checkGrid(c: { etas: number[]; repeats: number }, what = 'etas'): void 
 export function sweepNetworks(config: {
   etas: number[];
   repeats: number;
-  giWeight?: number;
+  giWeight?: number | 'auto';
   width?: (eta: number) => number;
   seedOf: (repeat: number, eta: number) => number;
 }): SweepNetwork[] {
   checkGrid(config);
   const gi = config.giWeight ?? 0.5;
-  if (!(gi > 0 && gi <= 1)) throw new RangeError(`the GI model's gradient weight must be in (0, 1], got ${gi}`);
+  if (!(gi === 'auto' || (gi > 0 && gi <= 1))) throw new RangeError(`the GI model's gradient weight must be in (0, 1] or 'auto', got ${typeof gi === 'string' ? `'${gi}'` : gi}`);
   const widthOf = config.width ?? ((eta: number) => eta);
   const nets: SweepNetwork[] = [];
   for (const eta of [...config.etas].sort((a, b) => a - b)) {
@@ -108,10 +111,11 @@ export function sweepNetworks(config: {
 }
 
 /** Relative cost of training a network: per sample, the hidden layers' multiply-adds (plus a
- *  per-layer overhead), × 2.3 with derivative targets (measured for w = 0.5 on SwiftShader). */
+ *  per-layer overhead), × 2.3 with derivative targets (measured for w = 0.5 on SwiftShader),
+ *  × 4 more for 'auto' (its cross-validation, bench/RESULTS.md). */
 export function networkCost(net: Pick<SweepNetwork, 'width' | 'gradientWeight'>, hiddenLayers: number): number {
   const perLayer = (net.width + 1) * (net.width + 1) + 64;
-  return hiddenLayers * perLayer * (net.gradientWeight > 0 ? 2.3 : 1);
+  return hiddenLayers * perLayer * (net.gradientWeight === 0 ? 1 : net.gradientWeight === 'auto' ? 9.2 : 2.3);
 }
 
 /** Splits networks into `groups` groups of about equal cost (longest-processing-time first:
@@ -152,7 +156,7 @@ export interface WidthSweepConfig {
   width?: (eta: number) => number;
   repeats: number;
   /** Gradient weight of the GI model (default 0.5). */
-  giWeight?: number;
+  giWeight?: number | 'auto';
   settings: TrainSettings;
   /** Seeds the initialisation and minibatch order of every network (default seed of repeat r
    *  and η: (seed·1000 + 97·r + η) mod 2³², the same for a baseline/GI pair). */
@@ -199,7 +203,7 @@ export function jobRecords(result: JobResult): RunRecord[] {
       eta: Number(meta.eta),
       width: Number(meta.width),
       model: meta.model === 'gi' ? 'gi' : 'baseline',
-      gradientWeight: Number(meta.gradientWeight),
+      gradientWeight: meta.gradientWeight === 'auto' ? 'auto' : Number(meta.gradientWeight),
       repeat: Number(meta.repeat),
       seed: Number(meta.seed),
       rmse: m.rmse,
@@ -208,6 +212,7 @@ export function jobRecords(result: JobResult): RunRecord[] {
       epochs: m.epochs,
       finalLoss: m.finalLoss,
       diverged: m.diverged,
+      ...(m.chosenWeights ? { chosenWeights: m.chosenWeights } : {}),
       trainMs: result.trainMs,
       group: Number(meta.group),
       worker: result.worker ?? -1,
@@ -296,8 +301,9 @@ export interface WidthSweepOptions {
   repeats: number;
   /** Rows of `train` each repeat draws (without replacement; default: all rows). */
   subsetSize?: number;
-  /** Gradient weight of the GI model (default 0.5); the baseline has 0. */
-  gradientWeight?: number;
+  /** Gradient weight of the GI model (default 0.5), or 'auto' (fit's cross-validated choice
+   *  per network, RunRecord.chosenWeights); the baseline has 0. */
+  gradientWeight?: number | 'auto';
   /** How every network is fit (epochs, batchSize, learningRate, lrDecay, directions,
    *  gradientInputs, normalize, …); gradientWeight and seed are set per network. */
   fit: SweepFitOptions;
