@@ -7,7 +7,7 @@ import { callTangentTargets, randomDirections } from './directions';
 import { FitInterruptedError, type FitOptions, type FitProgress, type FitReport } from './fit';
 import { GroupSession, type GroupState } from './group-session';
 import { splitParams } from './layout';
-import { resolveLoss, type LossOptions, type LossSetup } from './loss';
+import { chooseJacobianMode, resolveLoss, rowsPerSample, type LossOptions, type LossSetup } from './loss';
 import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
@@ -67,7 +67,7 @@ function resolveSetups(group: GroupState, datasets: Dataset[], opts: GroupLossOp
   const weightOf = (i: number, ds: Dataset): number => weights[i] ?? (opts.tangentTargets || ds?.dydx?.length ? FIT_DEFAULTS.gradientWeight : 0);
   const setups = datasets.map((ds, i) => resolveLoss(group.inputs, group.outputs, ds, { ...opts, gradientWeight: weightOf(i, ds), seed: undefined }));
   if (setups.some((s) => s.n !== setups[0].n)) throw new RangeError(`every model's dataset must have the same number of rows (got ${setups.map((s) => s.n).join(', ')})`);
-  return setups;
+  return chooseJacobianMode(setups, opts.jacobianMode, group.outputs);
 }
 
 /**
@@ -114,7 +114,7 @@ async function byParts<R>(
 ): Promise<R[]> {
   const { device } = group.ctx;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => (1 + s.k) * batch), limit);
+  const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => rowsPerSample(s, group.outputs) * batch), limit);
   if (parts.length === 1) return run(group, (list) => [...list]);
   const results: R[] = new Array(group.models.length);
   for (const indices of parts) {
@@ -127,9 +127,9 @@ async function byParts<R>(
 const FIT_OPTIONS = [
   'epochs', 'batchSize', 'learningRate', 'lrDecay', 'gradientWeight', 'directions', 'gradientInputs', 'tangentTargets',
   'normalize', 'seed', 'onProgress', 'progressIntervalMs', 'signal', 'beta1', 'beta2', 'epsilon', 'divergenceFactor',
-  'weightDecay', 'validation', 'earlyStopping',
+  'weightDecay', 'validation', 'earlyStopping', 'jacobianMode',
 ] as const;
-const LOSS_OPTIONS = ['gradientWeight', 'directions', 'gradientInputs', 'directionVectors', 'seed', 'tangentTargets'] as const;
+const LOSS_OPTIONS = ['gradientWeight', 'directions', 'gradientInputs', 'directionVectors', 'seed', 'tangentTargets', 'jacobianMode'] as const;
 const FIT_MISPLACED = {
   directionVectors: "fit draws fresh directions every step (directions: k) or uses the unit vectors ('all'); directionVectors belongs to lossAndGradients",
 };
@@ -234,7 +234,7 @@ function userUnitWeights(setup: LossSetup, m: number, scaler: Standardizer | und
 function emptyReport(): FitReport {
   return {
     epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], validationHistory: [], bestEpoch: 0, batchSize: 0,
-    diverged: false, divergence: null, stoppedEarly: false, aborted: false, steps: 0, ms: 0,
+    diverged: false, divergence: null, stoppedEarly: false, aborted: false, steps: 0, ms: 0, jacobianMode: 'forward',
   };
 }
 
@@ -344,7 +344,7 @@ async function fitLockstep(
     adam: { beta1, beta2, learningRates: o.learningRates, weightDecay: o.weightDecay },
   });
   let held: GroupSession | null = null;
-  const reports = group.models.map(() => ({ ...emptyReport(), batchSize: batch }));
+  const reports = group.models.map(() => ({ ...emptyReport(), batchSize: batch, jacobianMode: setups[0].jacobianMode }));
   const stopped = group.models.map(() => false);
   const firstLoss = group.models.map(() => NaN);
   const best = group.models.map(() => ({ loss: Infinity, epoch: 0 }));
@@ -610,7 +610,7 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
       const ws = session.workspace;
       for (let i = 0; i < B; i++) {
         const { mode, k, gradientInputs } = setups[i];
-        if (mode === 'given') device.queue.writeBuffer(ws.acts[0], (ws.actOffsets[i][0] + n * d) * 4, Float32Array.from(opts.directionVectors!));
+        if (mode === 'given') device.queue.writeBuffer(ws.acts[0], ws.directionOffset(i) * 4, Float32Array.from(opts.directionVectors!));
         if (mode === 'perSample') {
           const v = opts.directionVectors ? Float32Array.from(opts.directionVectors) : randomDirections(n, d, k, gradientInputs, new Rng(seeds[i]));
           const t = await callTangentTargets(opts.tangentTargets!, Float32Array.from(datasets[i].x), v, k, n * group.outputs);
@@ -628,7 +628,7 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
         group.models.flatMap((m, i) => [
           { buffer: session.loss, offset: i * session.lossStride, count: 1 },
           { buffer: ws.grads!, offset: m.paramOffset, count: m.layout.total },
-          { buffer: ws.acts[0], offset: ws.actOffsets[i][0] + n * d, count: hasDirections[i] ? setups[i].k * n * d : 0 },
+          { buffer: ws.acts[0], offset: ws.directionOffset(i), count: hasDirections[i] ? setups[i].k * n * d : 0 },
         ]),
       );
       return group.models.map((m, i) => {
