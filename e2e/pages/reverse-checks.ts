@@ -127,7 +127,8 @@ export async function reverseModeChoice(inputs: number, outputs: number, options
   try {
     const x = Float32Array.from(refRandomArray(n * inputs, 3, -1, 1));
     const y = Float32Array.from(refRandomArray(n * outputs, 4, -1, 1));
-    const dydx = Float32Array.from(refRandomArray(n * outputs * inputs, 5, -1, 1));
+    const g = (options.gradientInputs as number[] | undefined)?.length ?? inputs;
+    const dydx = Float32Array.from(refRandomArray(n * outputs * g, 5, -1, 1));
     const [report] = [await mlp.fit({ x, y, dydx }, { epochs: 1, ...options })];
     return report.jacobianMode;
   } catch (error) {

@@ -253,7 +253,7 @@ export class GroupWorkspace {
         offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offV: t.data.offV,
         offGrad: data.gradOffset, offX0: this.actOffsets[i][0], offYb: yOff.offsets[i], offTb: tBase + tOff.offsets[i], start,
       };
-      start += Math.ceil(this.rows[i] / 64);
+      start += Math.ceil(((1 + mb.k) * n) / 64);
       return record;
     });
     const gather = dispatchOf(groupedGatherProgram, train.mode, { count: members.length, total: start, cap: this.ctx.elementwiseCap }, {
