@@ -21,7 +21,7 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
 }`;
 
 /** `strided`, with locate: a share's problem and the thread's index there (one per thread). */
-const locate = (table: string) => /* wgsl */ `
+export const locate = (table: string) => /* wgsl */ `
 ${strided}
 
 struct Located { p: ${table}, index: u32 }
@@ -40,10 +40,13 @@ export const BackProblem = defineTable('BackProblem', [
  * unit) of each problem; with `seed` the upstream rows are the outputs and the kernel forms
  * the loss seeds. valueScale and tangentScale are f32 bit patterns. The activation is a
  * pipeline constant: problems with different activations go to different dispatches.
+ * `reverse` (reverse-mode input derivatives): zs holds [Z; R̂; Ḡ] (k adjoint blocks, then k
+ * input-gradient blocks) and the k stacked blocks' upstream is Ḡ there, so the coupling is
+ * σ''(z)·r̂·ḡ and the stacked Z̄ rows get Ĝ = σ'(z)·ḡ (the weight gradient's [Z̄; Ĝ]).
  */
-export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation }> = {
+export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation; reverse?: boolean }> = {
   name: 'activation-backward-grouped',
-  key: (v) => `${v.seed}|${v.activation}`,
+  key: (v) => `${v.seed}|${v.activation}${v.reverse ? '|reverse' : ''}`,
   constants: (v) => ({ ACT: activationId(v.activation) }),
   dims: GroupDims,
   bindings: (v) => [
@@ -78,7 +81,9 @@ fn item(id: u32, lid: u32) {
   let blockSize = p.n * p.width;
   for (var j = 1u; j <= p.k; j++) {
     let t = j * blockSize + idx;
-#if ${v.seed}
+#if ${!!v.reverse}
+    let adot = zs[p.offZ + p.k * blockSize + t];
+#elif ${v.seed}
     let adot = tangentScale * (upstream[p.offUp + t] - targets[p.offT + t - blockSize]);
 #else
     let adot = upstream[p.offUp + t];
@@ -91,7 +96,7 @@ fn item(id: u32, lid: u32) {
 `,
 };
 
-export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offY', 'offT', 'offLoss', 'offW', 'start'] as const);
+export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offOutT', 'offY', 'offT', 'offLoss', 'offW', 'start'] as const);
 
 /** How a grouped loss sums a model's residuals: a 256-thread tree per model (GPUs), or one
  *  thread per model summing serially (CPU emulation, where a barrier is expensive). */
@@ -108,7 +113,7 @@ export const groupedLossProgram: Program<LossReduction> = {
   key: (v) => v,
   dims: GroupDims,
   bindings: () => [
-    bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], at offOut'),
+    bind('out', 'read', 'array<f32>', 'Network outputs Ŷ at offOut, their derivatives Ẏ at offOutT'),
     bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT'),
     bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE (reported units), objective'),
     bind('weights', 'read', 'array<f32>', 'Per-model residual weights: per output, then per tangent block and output'),
@@ -156,7 +161,7 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   var st = 0.0;
   var ot = 0.0;
   for (var i = lid; i < valueCount * p.k; i += 256u) {
-    let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
+    let r = out[p.offOutT + i] - targets[p.offT + i];
     st += weights[p.offW + p.m + (i / valueCount) * p.m + i % p.m] * r * r;
     ot += r * r;
   }
@@ -194,7 +199,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var j = 0u; j < p.k; j++) {
     let base = p.offW + p.m + j * p.m;
     for (var i = 0u; i < valueCount; i++) {
-      let r = out[p.offOut + valueCount * (j + 1u) + i] - targets[p.offT + valueCount * j + i];
+      let r = out[p.offOutT + valueCount * j + i] - targets[p.offT + valueCount * j + i];
       st += weights[base + i % p.m] * r * r;
       ot += r * r;
     }
@@ -294,13 +299,14 @@ fn item(id: u32, lid: u32) {
 export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 export const GatherProblem = defineTable('GatherProblem', [
-  'n', 'd', 'm', 'g', 'k', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
+  'n', 'd', 'm', 'g', 'k', 'skip', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
 ] as const);
 
 /**
  * Grouped minibatch gather (shaders/batch.ts for one model): each problem is a model, with
  * its own dataset offsets, permutation, tangent blocks k and RNG seed; one thread per
- * (block, sample).
+ * (block, sample). The directions go `skip` blocks below the primal rows (reverse mode keeps
+ * its adjoint blocks there); the random stream is indexed by the unskipped row.
  */
 export const groupedGatherProgram: Program<DirectionMode> = {
   name: 'batch-gather-grouped',
@@ -332,7 +338,7 @@ fn item(id: u32, lid: u32) {
   let i = thread % p.n;
   let block = thread / p.n;
   let sample = indices[p.offPerm + step.permBase + (step.batchOffset + i) % p.total];
-  let row = block * p.n + i;
+  let row = select(block + p.skip, 0u, block == 0u) * p.n + i;
   if (block == 0u) {
     for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = xAll[p.offX + sample * p.d + c]; }
     for (var o = 0u; o < p.m; o++) { targets[p.offYb + i * p.m + o] = yAll[p.offY + sample * p.m + o]; }
@@ -346,13 +352,13 @@ fn item(id: u32, lid: u32) {
 #elif ${mode === 'random'}
   var norm2 = 0.0;
   for (var q = 0u; q < p.g; q++) {
-    let z = rand_normal(p.seed, step.rngStep, row, q);
+    let z = rand_normal(p.seed, step.rngStep, thread, q);
     norm2 += z * z;
   }
   let scale = inverseSqrt(max(norm2, 1e-30));
   for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = 0.0; }
   for (var q = 0u; q < p.g; q++) {
-    x0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, step.rngStep, row, q) * scale;
+    x0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, step.rngStep, thread, q) * scale;
   }
   for (var o = 0u; o < p.m; o++) {
     var t = 0.0;

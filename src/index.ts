@@ -9,6 +9,7 @@ export {
   BusyError,
 } from './gpu/errors';
 export { createMlp, loadMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
+export type { JacobianMode } from './nn/loss';
 export { createMlpGroup, loadMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
 export type { MlpJson, MlpGroupJson, SavedModel } from './nn/saved';
 export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/fit-plan';

@@ -3,7 +3,7 @@ import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import type { FitOptions, FitProgress } from './fit';
 import type { GroupState } from './group-session';
-import { resolveLoss, type LossOptions, type LossSetup } from './loss';
+import { chooseJacobianMode, resolveLoss, type LossOptions, type LossSetup } from './loss';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 // A fit's first stage: every option checked and defaulted once, into a FitPlan that the
@@ -91,9 +91,9 @@ export interface FitPlan {
 export const FIT_OPTIONS = [
   'epochs', 'maxSteps', 'batchSize', 'learningRate', 'lrDecay', 'gradientWeight', 'directions', 'gradientInputs', 'tangentTargets',
   'normalize', 'seed', 'onProgress', 'progressIntervalMs', 'signal', 'beta1', 'beta2', 'epsilon', 'divergenceFactor',
-  'weightDecay', 'validation', 'earlyStopping',
+  'weightDecay', 'validation', 'earlyStopping', 'jacobianMode',
 ] as const;
-export const LOSS_OPTIONS = ['gradientWeight', 'directions', 'gradientInputs', 'directionVectors', 'seed', 'tangentTargets'] as const;
+export const LOSS_OPTIONS = ['gradientWeight', 'directions', 'gradientInputs', 'directionVectors', 'seed', 'tangentTargets', 'jacobianMode'] as const;
 const FIT_MISPLACED = {
   directionVectors: "fit draws fresh directions every step (directions: k) or uses the unit vectors ('all'); directionVectors belongs to lossAndGradients",
 };
@@ -138,7 +138,7 @@ export function resolveSetups(group: GroupState, datasets: Dataset[], opts: Grou
   const weightOf = (i: number, ds: Dataset): number => weights[i] ?? (opts.tangentTargets || ds?.dydx?.length ? FIT_DEFAULTS.gradientWeight : 0);
   const setups = datasets.map((ds, i) => resolveLoss(group.inputs, group.outputs, ds, { ...opts, gradientWeight: weightOf(i, ds), seed: undefined }));
   if (setups.some((s) => s.n !== setups[0].n)) throw new RangeError(`every model's dataset must have the same number of rows (got ${setups.map((s) => s.n).join(', ')})`);
-  return setups;
+  return chooseJacobianMode(setups, opts.jacobianMode, group.outputs);
 }
 
 /** The minibatch size: the option (a count clamped to n, or 'full'), else full batch on

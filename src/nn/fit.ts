@@ -128,6 +128,9 @@ export interface FitReport {
   aborted: boolean;
   steps: number;
   ms: number;
+  /** How the input derivatives were differentiated (options.jacobianMode resolved; 'forward'
+   *  when the loss has no derivative term). */
+  jacobianMode: 'forward' | 'reverse';
 }
 
 /**

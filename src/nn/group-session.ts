@@ -106,6 +106,7 @@ export class GroupSession {
         members: group.models.map((m, i) => ({ layout: m.layout, paramOffset: m.paramOffset, k: setups[i].k })),
         train: {
           mode: this.mode,
+          reverse: setups[0].jacobianMode === 'reverse',
           data: this.data,
           members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
           loss: this.loss,

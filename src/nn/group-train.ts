@@ -7,7 +7,7 @@ import { FitInterruptedError, type FitReport } from './fit';
 import { datasetsOf, LOSS_MISPLACED, LOSS_OPTIONS, perModel, planPart, resolveFit, resolveSetups, type FitPlan, type GroupFitOptions, type GroupLossOptions } from './fit-plan';
 import { GroupSession, LOSS_SUMS, type GroupState } from './group-session';
 import { splitParams } from './layout';
-import type { LossSetup } from './loss';
+import { rowsPerSample, type LossSetup } from './loss';
 import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
 import { checkOptionKeys } from './validate';
 
@@ -62,7 +62,7 @@ export function partitionModels(sizes: readonly (readonly number[])[], rows: rea
 async function byParts<R>(group: GroupState, setups: LossSetup[], batch: number, run: (part: GroupState, indices: number[]) => Promise<R[]>): Promise<R[]> {
   const { device } = group.ctx;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => (1 + s.k) * batch), limit);
+  const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => rowsPerSample(s, group.outputs) * batch), limit);
   if (parts.length === 1) return run(group, parts[0]);
   const results: R[] = new Array(group.models.length);
   for (const indices of parts) {
@@ -87,10 +87,10 @@ function userUnitWeights(setup: LossSetup, m: number, scaler: Standardizer | und
   return w;
 }
 
-function emptyReport(batchSize: number, gradientWeight: number): FitReport {
+function emptyReport(batchSize: number, setup: LossSetup): FitReport {
   return {
     epochs: 0, stopReason: 'epochs', loss: NaN, objective: NaN, history: [], valueHistory: [], gradientHistory: [], objectiveHistory: [],
-    validationHistory: [], bestEpoch: 0, batchSize, gradientWeight, selection: null,
+    validationHistory: [], bestEpoch: 0, batchSize, gradientWeight: setup.gradientWeight, jacobianMode: setup.jacobianMode, selection: null,
     diverged: false, divergence: null, stoppedEarly: false, aborted: false, steps: 0, ms: 0,
   };
 }
@@ -100,7 +100,7 @@ function emptyReport(batchSize: number, gradientWeight: number): FitReport {
  *  one set of buffers trains as several parts, one after another. */
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const plan = resolveFit(group, data, options);
-  if (plan.signal?.aborted) return plan.setups.map((s) => ({ ...emptyReport(plan.batch, s.gradientWeight), stopReason: 'aborted', aborted: true }));
+  if (plan.signal?.aborted) return plan.setups.map((s) => ({ ...emptyReport(plan.batch, s), stopReason: 'aborted', aborted: true }));
   return byParts(group, plan.setups, plan.batch, (part, indices) => new FitRun(part, planPart(plan, indices)).run());
 }
 
@@ -176,7 +176,7 @@ class FitRun {
     this.capacity = Math.min(STEPS_PER_CHUNK, this.slots * plan.perEpoch);
     this.rngs = plan.seeds.map((s) => new Rng(s));
     this.gpuSeeds = this.rngs.map((r) => r.uint32());
-    this.reports = plan.setups.map((s) => emptyReport(plan.batch, s.gradientWeight));
+    this.reports = plan.setups.map((s) => emptyReport(plan.batch, s));
     this.stopped = this.reports.map(() => false);
     this.firstLoss = this.reports.map(() => NaN);
     this.best = this.reports.map(() => ({ loss: Infinity, epoch: 0 }));
@@ -549,7 +549,7 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
       const ws = session.workspace;
       for (let i = 0; i < B; i++) {
         const { mode, k, gradientInputs } = setups[i];
-        if (mode === 'given') device.queue.writeBuffer(ws.acts[0], (ws.actOffsets[i][0] + n * d) * 4, Float32Array.from(opts.directionVectors!));
+        if (mode === 'given') device.queue.writeBuffer(ws.acts[0], ws.directionOffset(i) * 4, Float32Array.from(opts.directionVectors!));
         if (mode === 'perSample') {
           const v = opts.directionVectors ? Float32Array.from(opts.directionVectors) : randomDirections(n, d, k, gradientInputs, new Rng(seeds[i]));
           const t = await callTangentTargets(opts.tangentTargets!, Float32Array.from(datasets[i].x), v, k, n * group.outputs);
@@ -567,7 +567,7 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
         group.models.flatMap((m, i) => [
           { buffer: session.loss, offset: i * session.lossStride, count: 1 },
           { buffer: ws.grads!, offset: m.paramOffset, count: m.layout.total },
-          { buffer: ws.acts[0], offset: ws.actOffsets[i][0] + n * d, count: hasDirections[i] ? setups[i].k * n * d : 0 },
+          { buffer: ws.acts[0], offset: ws.directionOffset(i), count: hasDirections[i] ? setups[i].k * n * d : 0 },
         ]),
       );
       return group.models.map((m, i) => {
