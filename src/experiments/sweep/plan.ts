@@ -172,7 +172,7 @@ export function shardPlan(plan: NnPlan, shard: string | Shard): NnPlan {
     if (mine.length === 0) continue;
     sweeps.push({
       ...sweep, only: new Set(mine.map((n) => n.key)), shard: shardLabel(s), networks: mine.length, networkSteps: mine.length * sweep.groupSteps,
-      cost: mine.reduce((a, n) => a + n.cost, 0), groups: sweepGroups(mine.length, plan.workers),
+      cost: mine.reduce((a, n) => a + n.cost, 0), groups: Math.min(sweepGroups(mine.length, plan.workers), mine.length),
     });
   }
   const sum = (f: (s: PlannedSweep) => number) => sweeps.reduce((a, x) => a + f(x), 0);
