@@ -310,13 +310,13 @@ async function main() {
   const errors = [];
   const outDir = isAbsolute(opts.out) ? opts.out : join(root, opts.out);
   const groupsDir = join(outDir, 'groups');
+  const merging = !!(opts.merge || opts.reportOnly);
   if (opts.fresh) rmSync(groupsDir, { recursive: true, force: true });
-  mkdirSync(groupsDir, { recursive: true });
-  const stored = readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
-  if (!opts.merge && !opts.reportOnly) console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
+  if (!merging) mkdirSync(groupsDir, { recursive: true }); // a merge writes only once it succeeds
+  const stored = merging ? 0 : readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
+  if (!merging) console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
   const print = progressPrinter(startedAt);
   if (opts.estimateOnly && opts.runtime !== 'node') throw new Error('--estimate-only needs --runtime node');
-  const merging = !!(opts.merge || opts.reportOnly);
   const run = merging ? await runMerge(opts, outDir) : opts.runtime === 'node' ? await runInNode(opts, groupsDir, print, errors) : await runBrowser(opts, groupsDir, print, errors);
   if (opts.estimateOnly) return errors.length ? 1 : 0;
   if (opts.shard) {

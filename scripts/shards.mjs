@@ -37,7 +37,9 @@ export function codeVersion(root, dist = null) {
 export function groupsFolder(dir) {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${dir} is not a folder: give the output folders (--out) of the shards`);
   const sub = join(dir, 'groups');
-  return existsSync(sub) && statSync(sub).isDirectory() ? sub : dir;
+  if (existsSync(sub) && statSync(sub).isDirectory()) return sub;
+  if (existsSync(join(dir, 'results.json'))) throw new Error(`${dir} has a report but no groups/ folder: nothing to merge there`);
+  return dir;
 }
 
 /** Every stored group of a folder: { name, groups: [{ key, value }] } (mergeNnShards' GroupSource). */
