@@ -1,10 +1,10 @@
 import { test, expect } from '@playwright/test';
 import type { JobProgress, JobResult, LazyJob, TrainJob } from '../../src/sweep/job';
 import type { Pool } from '../../src/sweep/pool';
-import { assignShards, mergeWidthShards, parseShard, runWidthShard, ShardMergeError, widthSweepShard } from '../../src/sweep/shard';
+import { assignShards, mergeWidthShards, parseShard, runWidthShard, ShardMergeError, widthSweepShard, type WidthShardResult } from '../../src/sweep/shard';
 import { jobRecords, widthSweepJobs, widthSweepResult, type WidthSweepConfig } from '../../src/sweep/widths';
 import { NN_EXPERIMENTS, type NnExperiment } from '../../src/experiments/sweep/presets';
-import { memoryStore, planNetworks, planNn, planShards, runNnPlan, shardPlan, type JobExecutor, type ResultStore } from '../../src/experiments/sweep/plan';
+import { memoryStore, planChunks, planNetworks, planNn, planShards, runNnPlan, shardPlan, type JobExecutor, type ResultStore } from '../../src/experiments/sweep/plan';
 import { mergeNnShards, type GroupSource } from '../../src/experiments/sweep/merge';
 
 // Shards of a sweep: which networks each machine trains (balanced, deterministic, covering,
@@ -72,15 +72,18 @@ test('assignShards: every unit in exactly one shard, balanced within the largest
   expect(() => assignShards([1], 0)).toThrow(RangeError);
 });
 
-test("the paper preset's shards: disjoint, covering, balanced by cost, the same for any worker count", () => {
+test("the paper preset's shards: chunks of one sweep each, disjoint, covering, balanced by cost, the same for any worker count", () => {
   const plan = planNn(NN_EXPERIMENTS.paper, 4);
-  const nets = planNetworks(plan);
-  expect(nets).toHaveLength(plan.networks);
-  const maxCost = Math.max(...nets.map((n) => n.cost));
-  for (const n of [2, 3, 7, 16]) {
+  expect(planNetworks(plan)).toHaveLength(plan.networks);
+  for (const n of [1, 2, 3, 7, 16, 100]) {
     const of = planShards(plan, n);
     expect(planShards(planNn(NN_EXPERIMENTS.paper, 1), n)).toEqual(of);
     expect(planShards(planNn(NN_EXPERIMENTS.paper, 9), n)).toEqual(of);
+    const chunks = planChunks(plan, n);
+    expect(chunks.reduce((a, c) => a + c.networks.length, 0)).toBe(plan.networks);
+    const weight = Array.from({ length: n }, (_, k) => chunks.filter((c) => c.shard === k + 1).reduce((a, c) => a + c.weight, 0));
+    expect(weight.every((w) => w > 0)).toBe(true); // none empty
+    expect(Math.max(...weight) - Math.min(...weight)).toBeLessThanOrEqual(Math.max(...chunks.map((c) => c.weight)) * (1 + 1e-12));
     const parts = Array.from({ length: n }, (_, k) => shardPlan(plan, `${k + 1}/${n}`));
     const seen = new Map<string, number>();
     for (const part of parts) {
@@ -89,12 +92,18 @@ test("the paper preset's shards: disjoint, covering, balanced by cost, the same 
     }
     expect(seen.size).toBe(plan.networks); // covering
     expect([...seen.values()].every((c) => c === 1)).toBe(true); // disjoint
-    const costs = parts.map((p) => p.cost);
-    expect(costs.reduce((a, b) => a + b, 0)).toBeCloseTo(plan.cost, 0);
-    expect(Math.max(...costs) - Math.min(...costs)).toBeLessThanOrEqual(maxCost * (1 + 1e-9));
     expect(parts.reduce((a, p) => a + p.networks, 0)).toBe(plan.networks);
+    expect(parts.reduce((a, p) => a + p.cost, 0)).toBeCloseTo(plan.cost, 0);
+    // Whole chunks: a shard trains few of the 13 sweeps (each grouped step's overhead is paid per chunk).
+    if (n === 16) {
+      expect(parts.reduce((a, p) => a + p.sweeps.length, 0) / n).toBeLessThan(6);
+      expect(Math.max(...weight) / (weight.reduce((a, b) => a + b, 0) / n)).toBeLessThan(1.05);
+    }
   }
   expect(() => shardPlan(shardPlan(plan, '1/2'), '1/2')).toThrow(/already shard 1\/2/);
+  // The tiny preset's 4 networks: no shard empty for up to 4 shards.
+  const tiny = planNn(NN_EXPERIMENTS.tiny, 2);
+  for (const n of [1, 2, 3, 4]) expect(new Set(planChunks(tiny, n).map((c) => c.shard)).size).toBe(n);
 });
 
 test('shards run apart and merged give the whole run; a missing shard, another preset, code version, sweep or split is refused', async () => {
@@ -162,7 +171,7 @@ test('width sweeps on the pool: widthSweepShard → runWidthShard on each machin
   await (pool as unknown as { run: typeof pool.run }).run(widthSweepJobs(config), { onResult: (r: JobResult) => all.push(r) });
   const reference = widthSweepResult(all.flatMap(jobRecords), 0);
 
-  const parts = [];
+  const parts: WidthShardResult[] = [];
   for (let i = 1; i <= 3; i++) {
     const part = widthSweepShard(config, `${i}/3`);
     expect(part.networks.length).toBeGreaterThan(0);

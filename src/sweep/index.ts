@@ -21,5 +21,5 @@ export { complexityBound } from './bound';
 export type { BoundRow, ComplexityBound } from './bound';
 export { rmse, pearson, meanSd } from '../util/stats';
 export type { MeanSd } from '../util/stats';
-export { parseShard, shardLabel, assignShards, networkKey, widthSweepFingerprint, widthSweepShard, runWidthShard, mergeWidthShards, ShardMergeError } from './shard';
-export type { Shard, WidthSweepShard, WidthShardResult } from './shard';
+export { parseShard, shardLabel, assignShards, shardSweeps, GROUP_STEP_OVERHEAD, networkKey, widthSweepFingerprint, widthSweepShard, runWidthShard, mergeWidthShards, ShardMergeError } from './shard';
+export type { Shard, ShardChunk, ShardSweep, WidthSweepShard, WidthShardResult } from './shard';

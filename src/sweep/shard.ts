@@ -1,15 +1,19 @@
-/** Sweeps split across machines: every network of a sweep gets a shard of `count` by its cost
- *  (deterministic: the same split on every machine, whatever its worker count), each machine
- *  trains its shard's networks in its own group jobs, and the shards' records are merged.
+/** Sweeps split across machines: each sweep's networks are cut into stable chunks (groups of
+ *  networks that one machine trains together), and every chunk gets a shard of `count` by its
+ *  estimated cost; each machine trains its shard's networks in group jobs of its own (their
+ *  records do not depend on which networks share a group), and the shards' records are merged.
+ *  The split depends only on the sweeps and `count`: the same on every machine, whatever its
+ *  worker count.
  *
  *  - `parseShard('2/3')`: shard 2 of 3 (1-based, as Playwright's and Jest's --shard).
  *  - `assignShards(costs, count)`: the shard of each unit, balanced by cost.
+ *  - `shardSweeps(sweeps, count)`: the chunks of several sweeps and their shards.
  *  - For width sweeps on the pool: `widthSweepShard(config, shard)` → `runWidthShard(pool,
  *    part)` on each machine (a plain-JSON WidthShardResult) → `mergeWidthShards(config,
  *    parts)`, the sweep's usual WidthSweepResult. */
 import type { LazyJob } from './job';
 import type { Pool } from './pool';
-import { jobRecords, networkCost, sweepNetworks, widthSweepJobs, widthSweepResult, type RunRecord, type SweepNetwork, type SweepOptions, type WidthSweepConfig, type WidthSweepResult } from './widths';
+import { jobRecords, networkCost, packNetworks, sweepNetworks, widthSweepJobs, widthSweepResult, type RunRecord, type SweepNetwork, type SweepOptions, type WidthSweepConfig, type WidthSweepResult } from './widths';
 
 /** Shard `index` of `count` (1 ≤ index ≤ count). */
 export interface Shard {
@@ -65,6 +69,56 @@ export function assignShards(costs: readonly number[], count: number): number[] 
   return shard;
 }
 
+/** Cost of a grouped training step apart from its networks' work (dispatches, uniforms,
+ *  readbacks), in the units of networkCost × batch size: about what SwiftShader measures
+ *  (53 ms per grouped step ≈ 1.8·10⁶ units); it keeps chunks from being cut smaller than
+ *  they need to be. */
+export const GROUP_STEP_OVERHEAD = 2e6;
+
+/** One sweep to split: its networks, each one's cost per grouped step, and the grouped steps
+ *  a chunk of it trains (the same for every chunk of the sweep). */
+export interface ShardSweep<T extends SweepNetwork = SweepNetwork> {
+  networks: readonly T[];
+  cost: (net: T) => number;
+  steps: number;
+}
+
+/** A chunk of a sweep: networks (indices into its sweep's) trained by one shard. */
+export interface ShardChunk {
+  sweep: number;
+  networks: number[];
+  /** steps × (Σ cost + GROUP_STEP_OVERHEAD). */
+  weight: number;
+  shard: number;
+}
+
+/**
+ * Cuts every sweep into chunks of about equal cost (packNetworks) and gives each chunk a shard
+ * (assignShards on their weights). A sweep gets at least ⌈networks / maxChunk⌉ chunks and at
+ * least twice its share of the shards (⌈2 × count × its weight / all weights⌉, so that the
+ * shards balance), at most one per network: a shard then trains whole chunks of few sweeps
+ * (each grouped step pays its overhead once per chunk, not once per shard and sweep), and no
+ * shard is left empty while there are at least `count` networks.
+ */
+export function shardSweeps<T extends SweepNetwork>(sweeps: readonly ShardSweep<T>[], count: number, maxChunk = 32): ShardChunk[] {
+  parseShard({ index: 1, count });
+  if (!Number.isInteger(maxChunk) || maxChunk < 1) throw new RangeError(`maxChunk must be a positive integer, got ${maxChunk}`);
+  const weightOf = (s: ShardSweep<T>, nets: readonly T[]) => s.steps * (nets.reduce((a, n) => a + s.cost(n), 0) + GROUP_STEP_OVERHEAD);
+  const total = sweeps.reduce((a, s) => a + weightOf(s, s.networks), 0);
+  const chunks: Omit<ShardChunk, 'shard'>[] = [];
+  sweeps.forEach((s, sweep) => {
+    const n = s.networks.length;
+    if (n === 0) return;
+    const share = total > 0 ? Math.ceil((2 * count * weightOf(s, s.networks)) / total) : 1;
+    const index = new Map(s.networks.map((net, i) => [net, i]));
+    for (const pack of packNetworks(s.networks, Math.min(n, Math.max(Math.ceil(n / maxChunk), share)), s.cost)) {
+      chunks.push({ sweep, networks: pack.map((net) => index.get(net)!), weight: weightOf(s, pack) });
+    }
+  });
+  const shards = assignShards(chunks.map((c) => c.weight), count);
+  return chunks.map((c, i) => ({ ...c, shard: shards[i] }));
+}
+
 /** 32-bit FNV-1a of a string, as 8 hex digits. */
 export function fingerprintText(text: string): string {
   let h = 0x811c9dc5;
@@ -90,11 +144,14 @@ export function widthSweepFingerprint(config: WidthSweepConfig): string {
   return fingerprintText(JSON.stringify({ name: config.name ?? 'sweep', nets, settings: config.settings, rollout: config.rollout ?? null }));
 }
 
-/** The shard of each network of a width sweep (networkCost, in sweepNetworks order). */
+/** The shard of each network of a width sweep (shardSweeps, by networkCost × batch size). */
 function networkShards(config: WidthSweepConfig, count: number): Map<string, number> {
   const nets = configNetworks(config);
-  const shards = assignShards(nets.map((n) => networkCost(n, config.settings.hiddenLayers)), count);
-  return new Map(nets.map((n, i) => [networkKey(n), shards[i]]));
+  const { hiddenLayers, batchSize, epochs } = config.settings;
+  const chunks = shardSweeps([{ networks: nets, cost: (n) => networkCost(n, hiddenLayers) * batchSize, steps: epochs }], count);
+  const shard = new Array<number>(nets.length);
+  for (const c of chunks) for (const i of c.networks) shard[i] = c.shard;
+  return new Map(nets.map((n, i) => [networkKey(n), shard[i]]));
 }
 
 /** One machine's part of a width sweep: its group jobs and what identifies them. */
@@ -107,9 +164,9 @@ export interface WidthSweepShard {
 }
 
 /**
- * The group jobs of one shard of a width sweep: the networks assignShards gives it (by
- * networkCost; the same on every machine), packed into `config.groups` jobs for this
- * machine's pool. Run them with runWidthShard.
+ * The group jobs of one shard of a width sweep: the networks shardSweeps gives it (the same
+ * on every machine), packed into `config.groups` jobs for this machine's pool. Run them with
+ * runWidthShard.
  * @example
  * const part = widthSweepShard(config, process.env.SHARD ?? '1/1');
  * writeFileSync('part.json', JSON.stringify(await runWidthShard(pool, part)));

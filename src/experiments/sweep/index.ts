@@ -7,7 +7,7 @@ export type { ProblemName, ProblemSetup } from './problems';
 export { NN_EXPERIMENTS } from './presets';
 export type { NnExperiment, NnPreset } from './presets';
 export { PRESET_NAMES, parsePreset, pagePreset, pageShard } from './presets';
-export { planNn, planNetworks, planShards, shardPlan, calibrate, estimateSeconds, describePlan, formatSeconds, runNnPlan, runNnExperiments, contextExecutor, memoryStore, exposedStore, stepCost } from './plan';
+export { planNn, planNetworks, planChunks, planShards, shardPlan, calibrate, estimateSeconds, describePlan, formatSeconds, runNnPlan, runNnExperiments, contextExecutor, memoryStore, exposedStore, stepCost } from './plan';
 export type { Calibration, JobExecutor, NnPlan, PlannedSweep, PlanProgress, ResultStore, RunPlanOptions, RunExperimentsOptions, RunExperimentsResult } from './plan';
 export { mergeNnShards } from './merge';
 export type { GroupSource, NnMerge, StoredGroup } from './merge';

@@ -14,13 +14,13 @@
 import type { Context } from '../../gpu/context';
 import { abortError } from '../../util/abort';
 import type { JobProgress, JobResult, LazyJob, StageData, TrainJob, TrainSettings } from '../../sweep/job';
-import { assignShards, fingerprintText, parseShard, shardLabel, type Shard } from '../../sweep/shard';
+import { fingerprintText, parseShard, shardLabel, shardSweeps, type Shard, type ShardChunk } from '../../sweep/shard';
 import { runTrainJob } from '../../sweep/train';
 import { jobRecords, networkCost, sweepNetworks, widthSweepJobs, widthSweepResult, type RunRecord, type SweepNetwork } from '../../sweep/widths';
 import { Rng } from '../../util/rng';
 import type { NnExperiment } from './presets';
 import { SweepData } from './problems';
-import { sweepGroups, widthOf, type SweepConfig, type SweepResult } from './sweep';
+import { MAX_GROUP_SIZE, sweepGroups, widthOf, type SweepConfig, type SweepResult } from './sweep';
 
 /** Runs group jobs: what the pools (browser and Node) and {@link contextExecutor} offer. */
 export interface JobExecutor {
@@ -134,25 +134,33 @@ function sweepNetworkCost(sweep: PlannedSweep, net: Pick<SweepNetwork, 'width' |
   return stepCost(net, sweep.config.settings, GRADIENT_INPUTS[sweep.experiment.problem] ?? 1) * sweep.groupSteps;
 }
 
+/** The networks of one sweep of a plan, in sweepNetworks order (η, repeat, model). */
+const networksOf = (sweep: PlannedSweep) => sweepNetworks({ etas: sweep.config.etas, repeats: sweep.config.repeats, giWeight: sweep.config.giWeight, width: widthOf, seedOf: () => 0 });
+
 /** Every network of a plan in a stable order (its sweeps in order, each in sweepNetworks
- *  order: η, repeat, model) with its relative cost: the units shards are made of. */
+ *  order) with its relative cost. */
 export function planNetworks(plan: NnPlan): { sweep: PlannedSweep; net: SweepNetwork; key: string; cost: number }[] {
-  return plan.sweeps.flatMap((sweep) =>
-    sweepNetworks({ etas: sweep.config.etas, repeats: sweep.config.repeats, giWeight: sweep.config.giWeight, width: widthOf, seedOf: () => 0 })
-      .map((net) => ({ sweep, net, key: netKey(net), cost: sweepNetworkCost(sweep, net) })),
-  );
+  return plan.sweeps.flatMap((sweep) => networksOf(sweep).map((net) => ({ sweep, net, key: netKey(net), cost: sweepNetworkCost(sweep, net) })));
 }
 
-/** The shard (1-based) of every network of a plan, balanced by cost (assignShards): per sweep
- *  key, network key → shard. The same for a preset on every machine, whatever its workers. */
+/** The plan's sweeps cut into chunks, each with its shard of `count` (shardSweeps: chunks of
+ *  at most MAX_GROUP_SIZE networks, balanced by cost with each grouped step's overhead);
+ *  `sweep` indexes plan.sweeps, `networks` its networksOf. Independent of the plan's workers. */
+export function planChunks(plan: NnPlan, count: number): ShardChunk[] {
+  return shardSweeps(plan.sweeps.map((sweep) => ({
+    networks: networksOf(sweep), cost: (n: SweepNetwork) => stepCost(n, sweep.config.settings, GRADIENT_INPUTS[sweep.experiment.problem] ?? 1), steps: sweep.groupSteps,
+  })), count, MAX_GROUP_SIZE);
+}
+
+/** The shard (1-based) of every network of a plan (planChunks): per sweep key, network key →
+ *  shard. The same for a preset on every machine, whatever its workers. */
 export function planShards(plan: NnPlan, count: number): Map<string, Map<string, number>> {
-  const nets = planNetworks(plan);
-  const shards = assignShards(nets.map((n) => n.cost), count);
-  const out = new Map<string, Map<string, number>>();
-  nets.forEach((n, i) => {
-    if (!out.has(n.sweep.key)) out.set(n.sweep.key, new Map());
-    out.get(n.sweep.key)!.set(n.key, shards[i]);
-  });
+  const out = new Map<string, Map<string, number>>(plan.sweeps.map((s) => [s.key, new Map()]));
+  for (const chunk of planChunks(plan, count)) {
+    const sweep = plan.sweeps[chunk.sweep];
+    const nets = networksOf(sweep);
+    for (const i of chunk.networks) out.get(sweep.key)!.set(netKey(nets[i]), chunk.shard);
+  }
   return out;
 }
 
@@ -465,7 +473,7 @@ export async function runNnExperiments(executor: JobExecutor, experiments: reado
   if (plan.shard) log(`shard ${shardLabel(plan.shard)}: ${plan.networks} of the preset's ${whole.networks} networks, ${(100 * plan.cost / whole.cost).toFixed(1)} % of its estimated cost`);
   log(`plan: ${describePlan(plan)}`);
   for (const s of plan.sweeps) {
-    log(`  ${s.experiment.problem} N=${s.config.nTrain}: ${s.networks} networks (${s.config.etas.length} η × 2 × ${s.config.repeats} repeats), ${s.experiment.stages} stage(s) × ${s.config.settings.epochs} epochs × ${stepsPerEpoch(s.config.nTrain, s.config.settings.batchSize)} steps = ${s.groupSteps} steps per group, ~${s.groups} groups`);
+    log(`  ${s.experiment.problem} N=${s.config.nTrain}: ${s.networks} networks (${s.shard ? `shard ${s.shard} of ` : ''}${s.config.etas.length} η × 2 × ${s.config.repeats} repeats), ${s.experiment.stages} stage(s) × ${s.config.settings.epochs} epochs × ${stepsPerEpoch(s.config.nTrain, s.config.settings.batchSize)} steps = ${s.groupSteps} steps per group, ~${s.groups} groups`);
   }
   let calibration: Calibration | null = null;
   let estimateS: number | null = null;
