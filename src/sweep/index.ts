@@ -11,7 +11,7 @@ export type { WorkerStats, WorkerInfo } from './worker-api';
 export type { TrainWorkerHooks } from './worker-host';
 export { runTrainJob, checkJob } from './train';
 export type { RunJobOptions } from './train';
-export { sweepWidths, widthSweepJobs, runWidthJobs, summarize, summaryBound, sweepNetworks, packNetworks, networkCost, jobRecords } from './widths';
+export { sweepWidths, widthSweepJobs, runWidthJobs, runWidthRecords, summarize, summaryBound, sweepNetworks, packNetworks, networkCost, jobRecords } from './widths';
 export type {
   EtaSummary, ModelSummary, RunRecord, SweepNetwork, SweepOptions, SweepFitOptions, WidthSweepConfig, WidthSweepOptions, WidthSweepProgress, WidthSweepResult,
 } from './widths';

@@ -13,7 +13,7 @@
  *    parts)`, the sweep's usual WidthSweepResult. */
 import type { LazyJob } from './job';
 import type { Pool } from './pool';
-import { jobRecords, networkCost, packNetworks, sweepNetworks, widthSweepJobs, widthSweepResult, type RunRecord, type SweepNetwork, type SweepOptions, type WidthSweepConfig, type WidthSweepResult } from './widths';
+import { networkCost, packNetworks, runWidthRecords, sweepNetworks, widthSweepJobs, widthSweepResult, type RunRecord, type SweepNetwork, type SweepOptions, type WidthSweepConfig, type WidthSweepResult } from './widths';
 
 /** Shard `index` of `count` (1 ≤ index ≤ count). */
 export interface Shard {
@@ -189,22 +189,12 @@ export interface WidthShardResult {
   ms: number;
 }
 
-/** Runs one shard's jobs on the pool (runWidthJobs without the summary, which needs every
- *  network): its networks' records, stamped with the sweep's fingerprint and the shard. */
+/** Runs one shard's jobs on the pool (runWidthRecords: no summary, which needs every network):
+ *  its networks' records, stamped with the sweep's fingerprint and the shard. */
 export async function runWidthShard(pool: Pool, part: WidthSweepShard, opts: SweepOptions = {}): Promise<WidthShardResult> {
   if (!part || !Array.isArray(part.jobs) || typeof part.fingerprint !== 'string') throw new TypeError('runWidthShard: part must come from widthSweepShard(config, shard)');
   const started = performance.now();
-  const runs: RunRecord[] = [];
-  await pool.run(part.jobs, {
-    signal: opts.signal,
-    onRunProgress: opts.onProgress,
-    onResult: (r) => {
-      for (const record of jobRecords(r)) {
-        runs.push(record);
-        opts.onRun?.(record);
-      }
-    },
-  });
+  const runs = await runWidthRecords(pool, part.jobs, opts);
   return { fingerprint: part.fingerprint, shard: shardLabel(part.shard), runs, ms: performance.now() - started };
 }
 
