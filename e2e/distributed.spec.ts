@@ -6,8 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // A sweep across machines (docs/distributed.md): the tiny preset as 3 shards in separate
-// processes of the Node runner (Dawn on SwiftShader), each with its own worker count, merged
-// into the report a single process writes; a missing shard is named, and a shard of another
+// processes, two of the Node runner (Dawn on SwiftShader) and one of the browser runner
+// (headless Chromium), each with its own worker count, merged into the report a single
+// process writes; a missing shard is named, and a shard of another
 // preset or code version is refused.
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,11 +46,17 @@ test('tiny as 3 shards in separate processes, merged: the report of one process;
   test.setTimeout(5 * 60_000);
   const node = ['--runtime', 'node', '--swiftshader', '--preset', 'tiny', '--no-estimate', '--fresh'];
   const whole = join(base, 'whole');
-  const one = await reproduce([...node, '--sections', 'nn', '--out', whole]);
-  expect(one.code, one.output.slice(-3000)).toBe(0);
-
   const shard = (i: number) => join(base, `shard-${i}-of-3`);
-  const runs = await Promise.all([1, 2, 3].map((i) => reproduce([...node, '--shard', `${i}/3`, '--workers', String(i === 2 ? 2 : 1), '--out', shard(i)])));
+  // The Node runner's build first (the processes below would each start one), then the single
+  // run and the shards at once: shard 2 in the browser runner (headless Chromium), shards 1
+  // and 3 in Node, each with its own worker count.
+  expect((await reproduce(['--build-only'])).code).toBe(0);
+  const browser = ['--preset', 'tiny', '--no-estimate', '--fresh', '--workers', '2'];
+  const [one, ...runs] = await Promise.all([
+    reproduce([...node, '--sections', 'nn', '--out', whole]),
+    ...[1, 2, 3].map((i) => reproduce([...(i === 2 ? browser : [...node, '--workers', '1']), '--shard', `${i}/3`, '--out', shard(i)])),
+  ]);
+  expect(one.code, one.output.slice(-3000)).toBe(0);
   runs.forEach((r, i) => {
     expect(r.code, r.output.slice(-3000)).toBe(0);
     expect(r.output).toContain(`nn | shard ${i + 1}/3: `);

@@ -8,7 +8,7 @@
 //                              [--sections nn,linear,generative] [--workers N] [--out reports]
 //                              [--timeout-min M] [--fresh] [--swiftshader] [--no-build]
 //                              [--estimate-only]   (node: print the plan and its estimate, train nothing)
-//                              [--no-estimate]     (node: skip the probe groups that time the adapter)
+//                              [--no-estimate]     (skip the probe groups that time the adapter)
 //                              [--shard i/n]       (train shard i of n of the nn sweeps, no report)
 //                              [--merge DIR...]    (the report from the shards' folders, nothing trained)
 //                              [--report-only]     (the report from <out>/groups alone, nothing trained)
@@ -181,6 +181,7 @@ async function runBrowser(opts, groupsDir, print, errors) {
     if (opts.sections) query.set('sections', opts.sections);
     if (opts.workers) query.set('workers', String(opts.workers));
     if (opts.shard) query.set('shard', opts.shard); // the nn section's pageShard()
+    if (!opts.calibrate) query.set('estimate', '0');
     const url = `${server.url}/demo/index.html?${query}`;
     console.log(`[reproduce] preset ${opts.preset}; ${browser.version()} at ${executablePath}; ${url}`);
     await page.goto(url);

@@ -43,6 +43,7 @@ async function run(shellPreset: Preset, ui: SectionUi, signal: AbortSignal): Pro
       signal,
       store: exposedStore(),
       shard: pageShard(), // ?shard=i/n (scripts/reproduce.mjs --shard): train and store only that shard
+      calibrate: new URLSearchParams(globalThis.location?.search ?? '').get('estimate') !== '0', // --no-estimate
       log: (line) => ui.log(line),
       onProgress: (p) => ui.progress('network-steps, all sweeps', p.networkStepsDone, p.networkSteps),
       onSweep: (exp, result) => {
