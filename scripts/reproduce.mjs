@@ -316,6 +316,18 @@ async function main() {
   if (!merging) mkdirSync(groupsDir, { recursive: true }); // a merge writes only once it succeeds
   const stored = merging ? 0 : readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
   if (!merging) console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
+  if (stored) {
+    // Resume takes stored networks as they are; a merge refuses those of other code.
+    const code = codeVersion(root, opts.runtime === 'node' && !existsSync(join(root, 'src')) ? nodeDist : null);
+    const other = readdirSync(groupsDir).filter((f) => f.endsWith('.json')).filter((f) => {
+      try {
+        return JSON.parse(readFileSync(join(groupsDir, f), 'utf8')).code !== code;
+      } catch {
+        return false;
+      }
+    });
+    if (other.length) console.warn(`[reproduce] warning: ${other.length} stored group(s) in ${groupsDir} were made by another code version than this one (${code}): their networks are not retrained, and a merge will refuse them; --fresh retrains everything`);
+  }
   const print = progressPrinter(startedAt);
   if (opts.estimateOnly && opts.runtime !== 'node') throw new Error('--estimate-only needs --runtime node');
   const run = merging ? await runMerge(opts, outDir) : opts.runtime === 'node' ? await runInNode(opts, groupsDir, print, errors) : await runBrowser(opts, groupsDir, print, errors);

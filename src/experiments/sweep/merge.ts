@@ -77,7 +77,7 @@ export async function mergeNnShards(experiments: readonly NnExperiment[], source
         continue;
       }
       if (expect.code !== undefined && g.code !== expect.code) {
-        refused.push(`${where} was made by code version ${g.code ?? '(none recorded)'}, this one is ${expect.code}: rerun its shard with this code`);
+        refused.push(`${where} was made by code version ${g.code ?? '(none recorded)'}, this one is ${expect.code}: retrain its shard with this code (from scratch: a rerun into the same folder keeps what is stored there)`);
         continue;
       }
       if (!sweeps.has(g.sweep)) {
