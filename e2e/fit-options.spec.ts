@@ -4,14 +4,47 @@ import { test, expect } from './fixtures';
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
   page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);
 
-test('fit(data) trains with documented defaults: 300 epochs, batch min(32, n), GI when there are derivative targets', async ({ gpu }) => {
-  test.setTimeout(180_000);
+test('fit(data) with no options trains full batch until converged, as well as a long careful fit', async ({ gpu }) => {
+  test.setTimeout(240_000);
   const r = await run(gpu, 'defaults');
-  expect(r.epochs).toBe(300);
-  expect(r.batchSize).toBe(32);
-  expect(r.gradientWithTargets).toBeGreaterThan(0);
-  expect(r.gradientWithout).toBe(0);
+  console.log(`default: ${r.steps} steps (${r.stopReason}), objective ${r.objective.toExponential(2)}, test error ${r.error.toFixed(4)}; long fit: objective ${r.longObjective.toExponential(2)}, test error ${r.longError.toFixed(4)}`);
+  expect(r.batchSize).toBe(40); // full batch on small data
+  expect(['converged', 'maxSteps']).toContain(r.stopReason);
+  expect(r.gradientWeight).toBe(0.5); // GI when there are derivative targets
+  expect(r.objectives).toBe(r.epochs);
   expect(r.lossFell).toBe(true);
+  // As good as 4000 careful steps: the objective within 3× (or under the convergence floor), the test error within 1.25×.
+  expect(r.objective).toBeLessThan(Math.max(3 * r.longObjective, 1e-5));
+  expect(r.error).toBeLessThan(1.25 * r.longError);
+  expect(r.gradientWithout).toBe(0);
+  expect(r.weightWithout).toBe(0);
+});
+
+test("gradientWeight 'auto' cross-validates the weight: GI on a smooth function, never worse than the baseline; 0 without targets", async ({ gpu }) => {
+  test.setTimeout(300_000);
+  const r = await run(gpu, 'autoWeight');
+  console.log(`auto chose w = ${r.chosen} (scores ${r.scores.map((s: number) => s.toExponential(2)).join(', ')}): test error ${r.autoError.toFixed(4)} vs baseline ${r.baselineError.toFixed(4)}`);
+  expect(r.candidates).toEqual([0, 0.1, 0.3, 0.5, 0.7, 0.9]);
+  expect(r.scores).toHaveLength(6);
+  expect(r.folds).toBe(3);
+  expect(r.reported).toBe(r.chosen);
+  expect(r.scores[r.candidates.indexOf(r.chosen)]).toBe(Math.min(...r.scores));
+  expect(r.chosen).toBeGreaterThan(0);
+  expect(r.autoError).toBeLessThan(1.1 * r.baselineError);
+  expect(r.withoutTargets).toEqual({ gradientWeight: 0, selection: null });
+  expect(r.leaked).toBe(0);
+});
+
+test("bad gradientWeight values ('Auto', out of range beside 'auto', null) get clear errors and leave nothing behind", async ({ gpu }) => {
+  const r = await run(gpu, 'autoWeightErrors');
+  expect(r.messages[0]).toBe("RangeError: gradientWeight must be a number in [0, 1] or 'auto', got 'Auto'");
+  expect(r.messages[1]).toBe("RangeError: gradientWeight[1] must be a number in [0, 1] or 'auto', got 1.5");
+  expect(r.messages[2]).toBe("RangeError: gradientWeight[0] must be a number in [0, 1] or 'auto', got null");
+  expect(r.messages[3]).toMatch(/^RangeError: gradientWeight has 1 values; expected one per model \(2\)/);
+  expect(r.messages[4]).toBe("RangeError: gradientWeight must be a number in [0, 1] or 'auto', got -0.1");
+  // Every other option is checked before the selection trains anything.
+  expect(r.messages[5]).toMatch(/^RangeError: batchSize must be a positive integer/);
+  expect(r.leaked).toBe(0);
 });
 
 test('early stopping on a validation Dataset stops an overfitting model and restores its best epoch', async ({ gpu }) => {

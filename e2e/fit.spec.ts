@@ -68,7 +68,7 @@ test('bad input gets a clear error and the context keeps working', async ({ gpu 
     /v has length 2; expected 4 × 2/,
     /y has length 3; expected 4 × 1/,
     /y\[2\] is Infinity/,
-    /gradientWeight must be in \[0, 1\]/,
+    /gradientWeight must be a number in \[0, 1\] or 'auto', got 1.5/,
     /batchSize must be a positive integer/,
     /epochs must be a positive integer/,
     /learningRate must be a positive number/,

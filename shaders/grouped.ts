@@ -21,7 +21,7 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
 }`;
 
 /** `strided`, with locate: a share's problem and the thread's index there (one per thread). */
-const locate = (table: string) => /* wgsl */ `
+export const locate = (table: string) => /* wgsl */ `
 ${strided}
 
 struct Located { p: ${table}, index: u32 }
@@ -40,10 +40,13 @@ export const BackProblem = defineTable('BackProblem', [
  * unit) of each problem; with `seed` the upstream rows are the outputs and the kernel forms
  * the loss seeds. valueScale and tangentScale are f32 bit patterns. The activation is a
  * pipeline constant: problems with different activations go to different dispatches.
+ * `reverse` (reverse-mode input derivatives): zs holds [Z; R̂; Ḡ] (k adjoint blocks, then k
+ * input-gradient blocks) and the k stacked blocks' upstream is Ḡ there, so the coupling is
+ * σ''(z)·r̂·ḡ and the stacked Z̄ rows get Ĝ = σ'(z)·ḡ (the weight gradient's [Z̄; Ĝ]).
  */
-export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation }> = {
+export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation; reverse?: boolean }> = {
   name: 'activation-backward-grouped',
-  key: (v) => `${v.seed}|${v.activation}`,
+  key: (v) => `${v.seed}|${v.activation}${v.reverse ? '|reverse' : ''}`,
   constants: (v) => ({ ACT: activationId(v.activation) }),
   dims: GroupDims,
   bindings: (v) => [
@@ -78,7 +81,9 @@ fn item(id: u32, lid: u32) {
   let blockSize = p.n * p.width;
   for (var j = 1u; j <= p.k; j++) {
     let t = j * blockSize + idx;
-#if ${v.seed}
+#if ${!!v.reverse}
+    let adot = zs[p.offZ + p.k * blockSize + t];
+#elif ${v.seed}
     let adot = tangentScale * (upstream[p.offUp + t] - targets[p.offT + t - blockSize]);
 #else
     let adot = upstream[p.offUp + t];
@@ -91,25 +96,26 @@ fn item(id: u32, lid: u32) {
 `,
 };
 
-export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offY', 'offT', 'offLoss', 'offW', 'start'] as const);
+export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offOutT', 'offY', 'offT', 'offLoss', 'offW', 'start'] as const);
 
 /** How a grouped loss sums a model's residuals: a 256-thread tree per model (GPUs), or one
  *  thread per model summing serially (CPU emulation, where a barrier is expensive). */
 export type LossReduction = 'tree' | 'serial';
 
 /** Grouped loss: each problem (a model) accumulates into its own loss slots
- *  loss[offLoss + 3·slot + {0, 1, 2}] (the step's scale applied). Problem i is workgroup i
- *  ('tree') or thread i ('serial'). The sums are what fit reports, never what it
- *  differentiates: each squared residual is weighted (weights at offW: m for the values,
- *  then k·m for the tangent blocks) so a standardised fit reports in the user's units. */
+ *  loss[offLoss + 4·slot + {0, 1, 2, 3}] (the step's scale applied). Problem i is workgroup i
+ *  ('tree') or thread i ('serial'). Slots 0–2 (total, value MSE, gradient MSE) are what fit
+ *  reports: each squared residual is weighted (weights at offW: m for the values, then k·m
+ *  for the tangent blocks) so a standardised fit reports in the user's units. Slot 3 is the
+ *  objective itself, unweighted: the loss the step differentiates. */
 export const groupedLossProgram: Program<LossReduction> = {
   name: 'loss-grouped',
   key: (v) => v,
   dims: GroupDims,
   bindings: () => [
-    bind('out', 'read', 'array<f32>', 'Network outputs [Ŷ; Ẏ], at offOut'),
+    bind('out', 'read', 'array<f32>', 'Network outputs Ŷ at offOut, their derivatives Ẏ at offOutT'),
     bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT'),
-    bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE'),
+    bind('loss', 'rw', 'array<f32>', 'Per-model, per-epoch sums: total, value MSE, gradient MSE (reported units), objective'),
     bind('weights', 'read', 'array<f32>', 'Per-model residual weights: per output, then per tangent block and output'),
     groupBinding,
     tableBinding(LossProblem.name),
@@ -119,20 +125,25 @@ export const groupedLossProgram: Program<LossReduction> = {
   body: (v) => wgsl`
 ${LossProblem.wgsl}
 
-fn accumulate(p: LossProblem, sv: f32, st: f32) {
+// sv, st: the weighted (reported) sums of squared value and tangent residuals; ov, ot: unweighted.
+fn accumulate(p: LossProblem, sv: f32, st: f32, ov: f32, ot: f32) {
   let valueCount = p.n * p.m;
   let valueMse = sv / f32(valueCount);
   let tangentMse = st / f32(max(valueCount * p.k, 1u));
   let total = bitcast<f32>(p.valueWeight) * sv + bitcast<f32>(p.tangentWeight) * st;
-  let base = p.offLoss + 3u * step.lossSlot;
+  let objective = bitcast<f32>(p.valueWeight) * ov + bitcast<f32>(p.tangentWeight) * ot;
+  let base = p.offLoss + 4u * step.lossSlot;
   loss[base] += step.lossScale * total;
   loss[base + 1u] += step.lossScale * valueMse;
   loss[base + 2u] += step.lossScale * tangentMse;
+  loss[base + 3u] += step.lossScale * objective;
 }
 
 #if ${v === 'tree'}
 var<workgroup> partialValue: array<f32, 256>;
 var<workgroup> partialTangent: array<f32, 256>;
+var<workgroup> plainValue: array<f32, 256>;
+var<workgroup> plainTangent: array<f32, 256>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -141,26 +152,34 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   let p = problems[id];
   let valueCount = p.n * p.m;
   var sv = 0.0;
+  var ov = 0.0;
   for (var i = lid; i < valueCount; i += 256u) {
     let r = out[p.offOut + i] - targets[p.offY + i];
     sv += weights[p.offW + i % p.m] * r * r;
+    ov += r * r;
   }
   var st = 0.0;
+  var ot = 0.0;
   for (var i = lid; i < valueCount * p.k; i += 256u) {
-    let r = out[p.offOut + valueCount + i] - targets[p.offT + i];
+    let r = out[p.offOutT + i] - targets[p.offT + i];
     st += weights[p.offW + p.m + (i / valueCount) * p.m + i % p.m] * r * r;
+    ot += r * r;
   }
   partialValue[lid] = sv;
   partialTangent[lid] = st;
+  plainValue[lid] = ov;
+  plainTangent[lid] = ot;
   workgroupBarrier();
   for (var stride = 128u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
       partialValue[lid] += partialValue[lid + stride];
       partialTangent[lid] += partialTangent[lid + stride];
+      plainValue[lid] += plainValue[lid + stride];
+      plainTangent[lid] += plainTangent[lid + stride];
     }
     workgroupBarrier();
   }
-  if (lid == 0u) { accumulate(p, partialValue[0], partialTangent[0]); }
+  if (lid == 0u) { accumulate(p, partialValue[0], partialTangent[0], plainValue[0], plainTangent[0]); }
 }
 #else
 @compute @workgroup_size(64)
@@ -169,19 +188,23 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let p = problems[gid.x];
   let valueCount = p.n * p.m;
   var sv = 0.0;
+  var ov = 0.0;
   for (var i = 0u; i < valueCount; i++) {
     let r = out[p.offOut + i] - targets[p.offY + i];
     sv += weights[p.offW + i % p.m] * r * r;
+    ov += r * r;
   }
   var st = 0.0;
+  var ot = 0.0;
   for (var j = 0u; j < p.k; j++) {
     let base = p.offW + p.m + j * p.m;
     for (var i = 0u; i < valueCount; i++) {
-      let r = out[p.offOut + valueCount * (j + 1u) + i] - targets[p.offT + valueCount * j + i];
+      let r = out[p.offOutT + valueCount * j + i] - targets[p.offT + valueCount * j + i];
       st += weights[base + i % p.m] * r * r;
+      ot += r * r;
     }
   }
-  accumulate(p, sv, st);
+  accumulate(p, sv, st, ov, ot);
 }
 #endif
 `,
@@ -276,13 +299,14 @@ fn item(id: u32, lid: u32) {
 export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 export const GatherProblem = defineTable('GatherProblem', [
-  'n', 'd', 'm', 'g', 'k', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
+  'n', 'd', 'm', 'g', 'k', 'skip', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
 ] as const);
 
 /**
  * Grouped minibatch gather (shaders/batch.ts for one model): each problem is a model, with
  * its own dataset offsets, permutation, tangent blocks k and RNG seed; one thread per
- * (block, sample).
+ * (block, sample). The directions go `skip` blocks below the primal rows (reverse mode keeps
+ * its adjoint blocks there); the random stream is indexed by the unskipped row.
  */
 export const groupedGatherProgram: Program<DirectionMode> = {
   name: 'batch-gather-grouped',
@@ -314,7 +338,7 @@ fn item(id: u32, lid: u32) {
   let i = thread % p.n;
   let block = thread / p.n;
   let sample = indices[p.offPerm + step.permBase + (step.batchOffset + i) % p.total];
-  let row = block * p.n + i;
+  let row = select(block + p.skip, 0u, block == 0u) * p.n + i;
   if (block == 0u) {
     for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = xAll[p.offX + sample * p.d + c]; }
     for (var o = 0u; o < p.m; o++) { targets[p.offYb + i * p.m + o] = yAll[p.offY + sample * p.m + o]; }
@@ -328,13 +352,13 @@ fn item(id: u32, lid: u32) {
 #elif ${mode === 'random'}
   var norm2 = 0.0;
   for (var q = 0u; q < p.g; q++) {
-    let z = rand_normal(p.seed, step.rngStep, row, q);
+    let z = rand_normal(p.seed, step.rngStep, thread, q);
     norm2 += z * z;
   }
   let scale = inverseSqrt(max(norm2, 1e-30));
   for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = 0.0; }
   for (var q = 0u; q < p.g; q++) {
-    x0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, step.rngStep, row, q) * scale;
+    x0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, step.rngStep, thread, q) * scale;
   }
   for (var o = 0u; o < p.m; o++) {
     var t = 0.0;

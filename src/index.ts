@@ -9,11 +9,13 @@ export {
   BusyError,
 } from './gpu/errors';
 export { createMlp, loadMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
+export type { JacobianMode } from './nn/loss';
 export { createMlpGroup, loadMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
 export type { MlpJson, MlpGroupJson, SavedModel } from './nn/saved';
-export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/group-train';
+export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/fit-plan';
 export type { TangentTargets } from './nn/directions';
-export { FitInterruptedError, type FitOptions, type FitReport, type FitProgress, type Divergence } from './nn/fit';
+export { GRADIENT_WEIGHT_CANDIDATES } from './nn/auto-weight';
+export { FitInterruptedError, type FitOptions, type FitReport, type FitProgress, type Divergence, type StopReason, type GradientWeightSelection } from './nn/fit';
 export { ACTIVATIONS, type Activation, type Dataset, type MlpParameters } from './types';
 export { compiledKernelCount } from './gpu/programs';
 export type { GpuStats } from './gpu/scope';

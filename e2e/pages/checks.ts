@@ -25,7 +25,7 @@ export interface ModelSpec {
 /** Normwise relative error ‖a − b‖∞ / ‖b‖∞ (src/util/stats), re-exported for the other pages. */
 export { relErr };
 
-async function modelPair(spec: ModelSpec): Promise<{ mlp: Mlp; ref: RefMlp; x: Float32Array }> {
+export async function modelPair(spec: ModelSpec): Promise<{ mlp: Mlp; ref: RefMlp; x: Float32Array }> {
   const ctx = await context(spec.tiled);
   const { sizes, activation, n, seed = 1 } = spec;
   const outputActivation = spec.outputActivation ?? 'linear';

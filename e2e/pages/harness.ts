@@ -9,6 +9,7 @@ import * as coreChecks from './core-checks';
 import * as groupChecks from './group-checks';
 import * as reliabilityChecks from './reliability-checks';
 import * as fitOptionsChecks from './fit-options-checks';
+import * as reverseChecks from './reverse-checks';
 
 // Buffers and pipelines are counted by ctx.stats(); the harness only reports WebGPU errors.
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -20,4 +21,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks }, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks }, harnessReady: true });

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { networkCost, packNetworks, sweepNetworks, widthSweepJobs, type WidthSweepConfig } from '../../src/sweep/widths';
-import type { StageData } from '../../src/sweep/job';
+import { validateJob, type StageData } from '../../src/sweep/job';
 
 /** Stage data of repeat r, recognisable by its values. */
 function stagesOf(repeat: number, count: number): StageData[] {
@@ -28,6 +28,16 @@ test('the grid: η × {baseline, GI} × repeats, each once, paired seeds', () =>
   expect(() => sweepNetworks({ etas: [0], repeats: 1, seedOf: () => 0 })).toThrow(/positive integers/);
   expect(() => sweepNetworks({ etas: [1], repeats: 0, seedOf: () => 0 })).toThrow(/repeats/);
   expect(() => sweepNetworks({ etas: [1], repeats: 1, giWeight: 0, seedOf: () => 0 })).toThrow(/gradient weight/);
+});
+
+test("the GI arm may be 'auto': its networks carry it into their jobs, cost more, and pass the job check", () => {
+  const nets = sweepNetworks({ etas: [4], repeats: 1, giWeight: 'auto', seedOf: () => 1 });
+  expect(nets.map((n) => n.gradientWeight)).toEqual([0, 'auto']);
+  expect(networkCost(nets[1], 2)).toBeGreaterThan(networkCost({ width: 4, gradientWeight: 0.5 }, 2));
+  const job = widthSweepJobs({ ...base, giWeight: 'auto' })[0].make();
+  expect(new Set(job.models.map((m) => m.gradientWeight))).toEqual(new Set([0, 'auto']));
+  expect(() => validateJob(job)).not.toThrow();
+  expect(() => sweepNetworks({ etas: [1], repeats: 1, giWeight: 'Auto' as never, seedOf: () => 0 })).toThrow(/'auto', got 'Auto'/);
 });
 
 test('packing: every network in exactly one group, groups of about equal cost', () => {

@@ -6,7 +6,9 @@ import { checkBindingSize } from '../gpu/scope';
 import type { Activation, Dataset, MlpParameters } from '../types';
 import type { FitReport } from './fit';
 import type { GroupState } from './group-session';
-import { fitGroup, lossAndGradientsGroup, type GroupFitOptions, type GroupLossOptions, type LossAndGradients } from './group-train';
+import { selectGradientWeights } from './auto-weight';
+import { resolveFit, type GroupFitOptions, type GroupLossOptions } from './fit-plan';
+import { fitGroup, lossAndGradientsGroup, type LossAndGradients } from './group-train';
 import { GroupWorkspace } from './group-workspace';
 import { initialParams, joinParams, paramLayout, splitParams, type ParamLayout } from './layout';
 
@@ -57,7 +59,12 @@ export class GroupEngine {
   #training = false;
   #destroyed = false;
 
-  constructor(ctx: Context, inputs: number, outputs: number, specs: ResolvedModelSpec[]) {
+  constructor(
+    ctx: Context,
+    inputs: number,
+    outputs: number,
+    readonly specs: readonly ResolvedModelSpec[],
+  ) {
     ctx.check();
     const device = ctx.device;
     let total = 0;
@@ -223,6 +230,22 @@ export class GroupEngine {
     return this.#serial(() => lossAndGradientsGroup(this.state, data, opts));
   }
 
+  /** A new engine whose model j copies model sources[j]: its spec, its current parameters and
+   *  whether it is fresh. */
+  clone(sources: number[]): GroupEngine {
+    const { ctx, inputs, outputs, models, params } = this.state;
+    const copy = new GroupEngine(ctx, inputs, outputs, sources.map((i) => this.specs[i]));
+    const encoder = ctx.device.createCommandEncoder({ label: 'clone' });
+    sources.forEach((i, j) => {
+      const from = models[i];
+      const to = copy.state.models[j];
+      encoder.copyBufferToBuffer(params, from.paramOffset * 4, copy.state.params, to.paramOffset * 4, from.layout.total * 4);
+      to.fresh = from.fresh;
+    });
+    ctx.device.queue.submit([encoder.finish()]);
+    return copy;
+  }
+
   /** Trains every model; one fit at a time. Reads and inference called during a fit (from
    *  onProgress, say) run after it, so they never see its standardised parameters. */
   async fit(data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
@@ -231,6 +254,15 @@ export class GroupEngine {
     try {
       return await this.#serial(async () => {
         try {
+          if (options && typeof options === 'object' && [options.gradientWeight].flat().includes('auto')) {
+            // Every other option is checked before the selection trains anything.
+            resolveFit(this.state, data, { ...options, gradientWeight: undefined });
+            const { weights, selections } = await selectGradientWeights(this, data, options);
+            // (An unset entry stays unset: resolveFit gives it fit's default.)
+            const reports = await fitGroup(this.state, data, { ...options, gradientWeight: weights as number[] });
+            reports.forEach((r, i) => (r.selection = selections[i]));
+            return reports;
+          }
           return await fitGroup(this.state, data, options);
         } finally {
           const { models, scope, params, total } = this.state;

@@ -2,10 +2,10 @@ import type { Dataset } from '../types';
 import type { LossOptions } from './loss';
 
 export interface FitProgress {
-  /** Epochs completed. */
+  /** Epochs completed, and the most the budget allows (a converging fit may stop sooner). */
   epoch: number;
   epochs: number;
-  /** Optimiser steps taken, and the fit's total (epochs × minibatches per epoch). */
+  /** Optimiser steps taken, and the most the budget allows (epochs × minibatches per epoch). */
   step: number;
   steps: number;
   /** Mean training loss of the last finished epoch, in the user's units. */
@@ -14,22 +14,32 @@ export interface FitProgress {
   losses: number[];
   valueLosses: number[];
   gradientLosses: number[];
+  /** Each model's objective (FitReport.objective) of the last finished epoch. */
+  objectives: number[];
   elapsedMs: number;
 }
 
 /** fit's options: all optional (defaults in FIT_DEFAULTS and the README). */
 export interface FitOptions extends Omit<LossOptions, 'directionVectors' | 'gradientWeight'> {
   /** w in [0, 1] (L = (1 − w)·MSE(values) + w·MSE(derivatives)); default 0.5 when the data
-   *  has derivative targets (dydx or tangentTargets), else 0. */
-  gradientWeight?: number;
-  /** Default 300. */
+   *  has derivative targets (dydx or tangentTargets), else 0. 'auto': chosen per model by
+   *  k-fold cross-validation over GRADIENT_WEIGHT_CANDIDATES (report.selection); 0 when the
+   *  data has no derivative targets. */
+  gradientWeight?: number | 'auto';
+  /** A fixed budget: this many passes over the data (no convergence test). Default: none,
+   *  train until converged (see maxSteps). */
   epochs?: number;
-  /** Rows per step, default min(32, n); a value over n is clamped to n (report.batchSize).
-   *  The last minibatch of an epoch wraps around the shuffled order. */
-  batchSize?: number;
+  /** Without `epochs`: train until the objective stops improving (on a plateau the learning
+   *  rate halves; after 6 halvings a plateau ends the fit, report.stopReason 'converged'), at
+   *  most about this many steps (default 5000). */
+  maxSteps?: number;
+  /** Rows per step: a count (clamped to n, report.batchSize) or 'full'. Default: full batch
+   *  up to 256 rows, else 64. The last minibatch of an epoch wraps around the shuffled order. */
+  batchSize?: number | 'full';
   /** Adam's learning rate, default 1e-2. */
   learningRate?: number;
-  /** lr_e = learningRate / (1 + lrDecay)^e, default 0.01 (the paper divides by 1.01 each epoch). */
+  /** lr_e = learningRate / (1 + lrDecay)^e, default 0 (the paper's 0.01 divides by 1.01 each
+   *  epoch). */
   lrDecay?: number;
   /** L2 decay λ of the weights (not the biases), default 0: the gradient of ½λ‖W‖² is added
    *  to each step's (in standardised units when normalize; SMT GENN's `lambd`). */
@@ -67,9 +77,32 @@ export interface Divergence {
   reason: string;
 }
 
+/** Why a model's training ended. */
+export type StopReason = 'converged' | 'maxSteps' | 'epochs' | 'earlyStopping' | 'diverged' | 'aborted';
+
+/** gradientWeight 'auto': each candidate w with its cross-validated held-out value MSE
+ *  (user units, mean over folds). */
+export interface GradientWeightSelection {
+  candidates: number[];
+  scores: number[];
+  folds: number;
+  chosen: number;
+}
+
 export interface FitReport {
   /** Epochs completed. */
   epochs: number;
+  /** Why training ended (see StopReason). */
+  stopReason: StopReason;
+  /** The loss fit minimises, per epoch and its last value: (1 − w)·value MSE + w·derivative
+   *  MSE in the units the model trains in (standardised when normalize), so a user can judge
+   *  convergence whatever the scale of each column. */
+  objective: number;
+  objectiveHistory: number[];
+  /** The gradient weight used (for 'auto', the one chosen). */
+  gradientWeight: number;
+  /** With gradientWeight 'auto': the candidates and their scores; else null. */
+  selection: GradientWeightSelection | null;
   /** Mean loss of the last epoch (after divergence: of the epoch whose parameters were restored). */
   loss: number;
   /** Mean loss per epoch, and its value and gradient parts (MSE each), in the user's units
@@ -95,6 +128,9 @@ export interface FitReport {
   aborted: boolean;
   steps: number;
   ms: number;
+  /** How the input derivatives were differentiated (options.jacobianMode resolved; 'forward'
+   *  when the loss has no derivative term). */
+  jacobianMode: 'forward' | 'reverse';
 }
 
 /**

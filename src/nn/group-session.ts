@@ -8,6 +8,10 @@ import { GroupWorkspace, pack, type MemberData } from './group-workspace';
 import type { ParamLayout } from './layout';
 import type { LossSetup } from './loss';
 
+/** Sums per loss slot: total, value MSE and gradient MSE (reported units), and the objective
+ *  (the minimised loss, in the units the model trains in). */
+export const LOSS_SUMS = 4;
+
 /** What a group keeps on the GPU (one model is a group of one). Never public. */
 export interface GroupState {
   readonly ctx: Context;
@@ -63,7 +67,8 @@ export class GroupSession {
   readonly workspace: GroupWorkspace;
   readonly data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
   readonly memberData: MemberData[];
-  /** Loss sums: model i owns lossStride floats, 3 per epoch slot (total, value, gradient). */
+  /** Loss sums: model i owns lossStride floats, LOSS_SUMS per epoch slot (total, value,
+   *  gradient in reported units; the objective). */
   readonly loss: GPUBuffer;
   readonly lossStride: number;
   readonly mode: DirectionMode;
@@ -82,7 +87,7 @@ export class GroupSession {
       this.recordBytes = Math.ceil(StepInfo.size / align) * align;
       this.steps = this.scope.uniform('session:steps', options.stepsPerChunk * this.recordBytes);
       this.records = new ArrayBuffer(options.stepsPerChunk * this.recordBytes);
-      this.lossStride = 3 * options.epochsPerChunk;
+      this.lossStride = LOSS_SUMS * options.epochsPerChunk;
       this.loss = this.scope.storage('session:loss', this.lossStride * group.models.length);
       this.scope.reserveReadback(this.lossStride * group.models.length * 4);
       const m = group.outputs;
@@ -101,6 +106,7 @@ export class GroupSession {
         members: group.models.map((m, i) => ({ layout: m.layout, paramOffset: m.paramOffset, k: setups[i].k })),
         train: {
           mode: this.mode,
+          reverse: setups[0].jacobianMode === 'reverse',
           data: this.data,
           members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
           loss: this.loss,
@@ -201,7 +207,7 @@ export class GroupSession {
 
   /** Each model's loss sums of the first `slots` epoch slots (3 floats each). */
   async readLoss(slots: number): Promise<Float32Array[]> {
-    return this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: 3 * slots })));
+    return this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: LOSS_SUMS * slots })));
   }
 
   destroy(): void {

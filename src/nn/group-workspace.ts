@@ -1,10 +1,11 @@
 import type { DirectionMode } from '../../shaders/grouped';
 import { f32Bits } from '../../shaders/table';
 import { ADAM_PER_THREAD, AdamProblem, BackProblem, GatherProblem, groupedAdamProgram, groupedBackwardProgram, groupedGatherProgram, groupedLossProgram, LossProblem } from '../../shaders/grouped';
+import { ReverseProjectProblem, reverseProjectProgram, ReverseSeedProblem, reverseSeedProgram } from '../../shaders/reverse';
 import { StepInfo } from '../../shaders/step';
 import type { Context } from '../gpu/context';
 import { dispatchOf, realize, type Dispatch, type DispatchSpec } from '../gpu/dispatch';
-import { groupedGemmSpecs, type GroupedProblem } from '../gpu/gemm';
+import { groupedGemmSpecs, type GemmPreferences, type GroupedProblem } from '../gpu/gemm';
 import type { Scope } from '../gpu/scope';
 import type { Activation } from '../types';
 import type { ParamLayout } from './layout';
@@ -31,6 +32,8 @@ export interface MemberData {
 
 export interface GroupTrainOptions {
   mode: DirectionMode;
+  /** Reverse-mode input derivatives (m cotangent blocks per model) instead of k tangent blocks. */
+  reverse?: boolean;
   /** indices: every model's permutation windows, then at gradOffset the gradient inputs. */
   data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
   /** offW: where the member's reported-loss weights start in lossWeights (see the loss program). */
@@ -68,13 +71,29 @@ export function pack(sizes: number[]): { offsets: number[]; total: number } {
  * depths and tangent blocks), trained in lockstep: one grouped dispatch per layer and pass
  * covers every model. Level l's activations of all models share the buffer acts[l] (each
  * model at its own offset), so a dispatch never reads and writes one buffer.
+ *
+ * Forward mode stacks [A; Ȧ] (k tangent blocks) at every level. Reverse mode (train.reverse)
+ * stacks b = m cotangent blocks: acts[l] holds [A; R; …] (level 0 [X; R_0; V], the k
+ * directions after the adjoint blocks; the output level [Ŷ; R_L; Ẏ]), zs[l] [Z; R̂; Ḡ] and
+ * ghats[l] Ĝ = σ'(Z)·Ḡ in the rows of Ḡ; gin holds Ḡ_0 the same way. Its step: primal forward,
+ * the input-gradient sweep (Ḡ, Ĝ from the output down), the derivative loss on Ḡ_0 (its
+ * seed R_0), the adjoint sweep (the tangent recursion seeded with R_0: R̂, R), then the
+ * backward pass over [A; R] and [Z̄; Ĝ] with the σ''·r̂·ḡ coupling.
  */
 export class GroupWorkspace {
   readonly acts: GPUBuffer[] = [];
   readonly zs: GPUBuffer[] = [];
   /** actOffsets[i][l]: model i's rows of level l in acts[l]. */
   readonly actOffsets: number[][];
+  /** Rows per model of the backward pass's stacked blocks ((1 + k)·n forward, (1 + m)·n reverse). */
   readonly rows: number[];
+  /** Blocks stacked under each model's primal rows in the backward pass (k, or m in reverse). */
+  readonly blocks: number[];
+  readonly reverse: boolean;
+  /** Reverse mode: Ĝ per level (like zs), and Ḡ_0 (gin, at gradOffsets). */
+  readonly ghats: GPUBuffer[] = [];
+  private gin: GPUBuffer | null = null;
+  private readonly gradOffsets: number[] = [];
   readonly forward: Dispatch[];
   readonly step: Dispatch[];
   readonly grads: GPUBuffer | null = null;
@@ -95,14 +114,18 @@ export class GroupWorkspace {
   ) {
     const { n, members, train } = options;
     this.scope = parent.child(`group-workspace(B=${members.length},n=${n}${train ? ',train' : ''})`);
-    this.rows = members.map((m) => (1 + m.k) * n);
+    this.reverse = !!train?.reverse;
+    const outputs = members[0].layout.sizes[members[0].layout.sizes.length - 1];
+    this.blocks = members.map((m) => (this.reverse ? (m.k > 0 ? outputs : 0) : m.k));
+    this.rows = this.blocks.map((b) => (1 + b) * n);
     this.depth = Math.max(...members.map((m) => m.layout.sizes.length - 1));
     this.actOffsets = members.map(() => []);
     this.zOffsets = members.map(() => []);
     if (train) this.allLevels();
     else this.twoLevels();
     const forward: DispatchSpec[] = [];
-    for (let l = 1; l <= this.depth; l++) forward.push(...this.levelForward(l));
+    // Reverse mode: primal rows only (the stacked blocks come from the sweeps).
+    for (let l = 1; l <= this.depth; l++) forward.push(...this.levelForward(l, true, this.reverse ? [] : this.at(l).filter((i) => members[i].k > 0)));
     if (!train) {
       [this.forward] = realize(ctx, this.scope, 'group:forward', [forward]);
       this.step = [];
@@ -117,17 +140,31 @@ export class GroupWorkspace {
 
   /** Training: every level's activations and pre-activations stay (the backward pass reads them). */
   private allLevels(): void {
-    const { members } = this.options;
+    const { members, n } = this.options;
+    // Reverse: acts [A; R (b blocks); k blocks], zs and ghats [Z; R̂; Ḡ] (b blocks each).
+    const actRows = members.map((m, i) => (this.reverse ? this.rows[i] + m.k * n : this.rows[i]));
+    const zRows = members.map((_, i) => (this.reverse ? this.rows[i] + this.blocks[i] * n : this.rows[i]));
+    const level = (rows: number[], l: number) => pack(members.map((m, i) => (l < m.layout.sizes.length ? rows[i] * m.layout.sizes[l] : 0)));
     for (let l = 0; l <= this.depth; l++) {
-      const sizes = members.map((m, i) => (l < m.layout.sizes.length ? this.rows[i] * m.layout.sizes[l] : 0));
-      const { offsets, total } = pack(sizes);
-      offsets.forEach((o, i) => (this.actOffsets[i][l] = o));
-      this.acts.push(this.scope.storage(`group:A[${l}]`, total));
+      const a = level(actRows, l);
+      a.offsets.forEach((o, i) => (this.actOffsets[i][l] = o));
+      this.acts.push(this.scope.storage(`group:A[${l}]`, a.total));
+      const z = level(zRows, l);
       if (l > 0) {
-        offsets.forEach((o, i) => (this.zOffsets[i][l] = o));
-        this.zs.push(this.scope.storage(`group:Z[${l}]`, total));
+        z.offsets.forEach((o, i) => (this.zOffsets[i][l] = o));
+        this.zs.push(this.scope.storage(`group:Z[${l}]`, z.total));
+        if (this.reverse) this.ghats.push(this.scope.storage(`group:Ghat[${l}]`, z.total));
+      } else if (this.reverse) {
+        this.gradOffsets.push(...z.offsets);
+        this.gin = this.scope.storage('group:Gbar[0]', z.total);
       }
     }
+  }
+
+  /** Where model i's directions start in acts[0] (lossAndGradients writes given ones there). */
+  directionOffset(i: number): number {
+    const { n, members } = this.options;
+    return this.actOffsets[i][0] + (this.reverse ? this.rows[i] : n) * members[i].layout.sizes[0];
   }
 
   /** Inference: level l lives in buffer l mod 2 (each model at one offset, sized for its
@@ -164,9 +201,11 @@ export class GroupWorkspace {
     return this.options.members.flatMap((m, i) => (m.layout.sizes.length - 1 >= l ? [i] : []));
   }
 
-  private levelForward(l: number): DispatchSpec[] {
+  /** Level l's forward products: the primal rows of every model deep enough (`primal`), and
+   *  the stacked blocks (this.blocks) of the models `stacked`. */
+  private levelForward(l: number, primal: boolean, stacked: number[]): DispatchSpec[] {
     const { n, members } = this.options;
-    const primal: GroupedProblem[] = [];
+    const primals: GroupedProblem[] = [];
     const tangent: GroupedProblem[] = [];
     for (const i of this.at(l)) {
       const { sizes, activations, weightOffsets } = members[i].layout;
@@ -177,13 +216,16 @@ export class GroupWorkspace {
         offsetA: this.actOffsets[i][l - 1], offsetB: members[i].paramOffset + weightOffsets[l - 1], offsetC: this.actOffsets[i][l],
       };
       const common = { activation: activations[l - 1], offsetZ: this.zOffsets[i][l] };
-      primal.push({ ...common, shape: { ...base, M: n, rowStart: 0 } });
-      if (members[i].k > 0) tangent.push({ ...common, shape: { ...base, M: members[i].k * n, rowStart: n } });
+      if (primal) primals.push({ ...common, shape: { ...base, M: n, rowStart: 0 } });
+      if (stacked.includes(i)) tangent.push({ ...common, shape: { ...base, M: this.blocks[i] * n, rowStart: n } });
     }
     // Tangent rows read the primal pre-activations: a second dispatch, after the primal one.
     const structure = { transA: false, transB: false, onesRow: false };
     const buffers = { a: this.acts[l - 1], b: this.params, c: this.acts[l], zs: this.zs[l - 1], table: this.table };
-    return [...groupedGemmSpecs(this.ctx, structure, 'primal', primal, buffers), ...(tangent.length ? groupedGemmSpecs(this.ctx, structure, 'tangent', tangent, buffers) : [])];
+    return [
+      ...(primals.length ? groupedGemmSpecs(this.ctx, structure, 'primal', primals, buffers) : []),
+      ...(tangent.length ? groupedGemmSpecs(this.ctx, structure, 'tangent', tangent, buffers) : []),
+    ];
   }
 
   private training(train: GroupTrainOptions, grads: GPUBuffer): { gather: DispatchSpec[]; backward: DispatchSpec[] } {
@@ -207,11 +249,11 @@ export class GroupWorkspace {
     const gatherRecords = members.map((mb, i) => {
       const t = train.members[i];
       const record = {
-        n, d, m, g: data.g, k: mb.k, total: t.data.total, seed: t.seed >>> 0,
+        n, d, m, g: data.g, k: mb.k, skip: this.reverse ? this.blocks[i] : 0, total: t.data.total, seed: t.seed >>> 0,
         offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offV: t.data.offV,
         offGrad: data.gradOffset, offX0: this.actOffsets[i][0], offYb: yOff.offsets[i], offTb: tBase + tOff.offsets[i], start,
       };
-      start += Math.ceil(this.rows[i] / 64);
+      start += Math.ceil(((1 + mb.k) * n) / 64);
       return record;
     });
     const gather = dispatchOf(groupedGatherProgram, train.mode, { count: members.length, total: start, cap: this.ctx.elementwiseCap }, {
@@ -221,7 +263,7 @@ export class GroupWorkspace {
       ...(train.mode === 'perSample' ? { vAll: data.directions! } : {}),
     });
 
-    const backward: DispatchSpec[] = [];
+    const backward: DispatchSpec[] = this.reverse ? this.reverseSweeps(train, targets, tBase, tOff.offsets) : [];
     for (let l = this.depth; l >= 1; l--) {
       const here = this.at(l);
       // One dispatch per (output layer or hidden, activation) present at this level.
@@ -229,7 +271,7 @@ export class GroupWorkspace {
       for (const i of here) {
         const seed = members[i].layout.sizes.length - 1 === l;
         const activation = members[i].layout.activations[l - 1];
-        const key = `${seed}|${activation}`;
+        const key = `${seed}|${activation}`; // (reverse: one mode for the whole group)
         if (!kinds.has(key)) kinds.set(key, { seed, activation, part: [] });
         kinds.get(key)!.part.push(i);
       }
@@ -240,7 +282,7 @@ export class GroupWorkspace {
           const w = train.members[i].gradientWeight;
           const width = mb.layout.sizes[l];
           const record = {
-            n, width, k: mb.k,
+            n, width, k: this.blocks[i],
             valueScale: f32Bits((2 * (1 - w)) / (n * m)),
             tangentScale: f32Bits(mb.k > 0 ? (2 * w) / (n * m * mb.k) : 0),
             offZ: this.zOffsets[i][l], offUp: seed ? this.actOffsets[i][l] : barOff.offsets[i], offZbar: barOff.offsets[i],
@@ -250,7 +292,7 @@ export class GroupWorkspace {
           return record;
         });
         backward.push(
-          dispatchOf(groupedBackwardProgram, { seed, activation }, { count: part.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
+          dispatchOf(groupedBackwardProgram, { seed, activation, reverse: this.reverse }, { count: part.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
             zs: this.zs[l - 1],
             upstream: seed ? this.acts[l] : abar,
             zbar,
@@ -271,12 +313,12 @@ export class GroupWorkspace {
       });
       backward.push(...groupedGemmSpecs(this.ctx, { transA: true, transB: false, onesRow: true }, 'none', weightGrads, { a: this.acts[l - 1], b: zbar, c: grads, table: this.table, scratch: this.scratch }));
       if (l > 1) {
-        // [Ā; Ǡ]_{l−1} = [Z̄; Ż̄]_l · W_lᵀ
+        // [Ā; Ǡ]_{l−1} = [Z̄; Ż̄]_l · W_lᵀ (reverse: Ā alone; the sweeps made the rest)
         const inputGrads: GroupedProblem[] = here.map((i) => {
           const { sizes, weightOffsets } = members[i].layout;
           return {
             shape: {
-              M: this.rows[i], N: sizes[l - 1], K: sizes[l], rowStart: 0, rowsPerBlock: n, lda: sizes[l], ldb: sizes[l],
+              M: this.reverse ? n : this.rows[i], N: sizes[l - 1], K: sizes[l], rowStart: 0, rowsPerBlock: n, lda: sizes[l], ldb: sizes[l],
               offsetA: barOff.offsets[i], offsetB: members[i].paramOffset + weightOffsets[l - 1], offsetC: barOff.offsets[i],
             },
           };
@@ -294,7 +336,7 @@ export class GroupWorkspace {
           n, m, k,
           valueWeight: f32Bits((1 - w) / (n * m)),
           tangentWeight: f32Bits(k > 0 ? w / (n * m * k) : 0),
-          offOut: this.actOffsets[i][depth], offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offLoss: i * train.lossStride, offW: train.members[i].offW, start: j,
+          offOut: this.actOffsets[i][depth], offOutT: this.actOffsets[i][depth] + (this.reverse ? this.rows[i] : n) * m, offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offLoss: i * train.lossStride, offW: train.members[i].offW, start: j,
         };
       });
       backward.push(
@@ -334,6 +376,77 @@ export class GroupWorkspace {
       );
     }
     return { gather: [gather], backward };
+  }
+
+  /**
+   * Reverse mode, before the backward pass: the input-gradient sweep (seeded at each model's
+   * output level, Ḡ and Ĝ level by level down to Ḡ_0), the derivative loss on Ḡ_0 (Ẏ for the
+   * loss sums, R_0 for the adjoint sweep), and the adjoint sweep (R̂ into zs, R into acts).
+   */
+  private reverseSweeps(train: GroupTrainOptions, targets: GPUBuffer, tBase: number, tOffsets: number[]): DispatchSpec[] {
+    const { n, members } = this.options;
+    const d = members[0].layout.sizes[0];
+    const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
+    const depthOf = (i: number) => members[i].layout.sizes.length - 1;
+    const stacked = (l: number) => this.at(l).filter((i) => this.blocks[i] > 0);
+    // The sweep's epilogue gets σ' from Z: C (Ĝ) holds no primal activations to take it from.
+    const prefs: GemmPreferences = { tiledGemm: this.ctx.tiledGemm, splitTarget: this.ctx.splitTarget, elementwiseCap: this.ctx.elementwiseCap, slopeFromOutput: false };
+    const specs: DispatchSpec[] = [];
+    for (let l = this.depth; l >= 1; l--) {
+      const outputs = new Map<Activation, number[]>();
+      for (const i of stacked(l).filter((i) => depthOf(i) === l)) {
+        const activation = members[i].layout.activations[l - 1];
+        outputs.set(activation, [...(outputs.get(activation) ?? []), i]);
+      }
+      for (const [activation, part] of outputs) {
+        let start = 0;
+        const records = part.map((i) => {
+          const record = { n, m, offZ: this.zOffsets[i][l], start };
+          start += Math.ceil((m * n * m) / 64);
+          return record;
+        });
+        specs.push(dispatchOf(reverseSeedProgram, activation, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
+          zs: this.zs[l - 1], ghat: this.ghats[l - 1], problems: this.table(ReverseSeedProblem.pack(records)),
+        }));
+      }
+      // Ḡ_{l−1} = Ĝ_l · W_lᵀ in the Ḡ rows; below the input, Ĝ_{l−1} = σ'(Z_{l−1})·Ḡ_{l−1} too.
+      const problems: GroupedProblem[] = stacked(l).map((i) => {
+        const { sizes, activations, weightOffsets } = members[i].layout;
+        const b = this.blocks[i];
+        return {
+          activation: l > 1 ? activations[l - 2] : undefined,
+          offsetZ: l > 1 ? this.zOffsets[i][l - 1] : 0,
+          shape: {
+            M: b * n, N: sizes[l - 1], K: sizes[l], rowStart: (1 + b) * n, rowsPerBlock: n, lda: sizes[l], ldb: sizes[l],
+            offsetA: this.zOffsets[i][l], offsetB: members[i].paramOffset + weightOffsets[l - 1], offsetC: l > 1 ? this.zOffsets[i][l - 1] : this.gradOffsets[i],
+          },
+        };
+      });
+      if (!problems.length) continue;
+      const structure = { transA: false, transB: true, onesRow: false };
+      if (l > 1) specs.push(...groupedGemmSpecs(prefs, structure, 'tangent', problems, { a: this.ghats[l - 1], b: this.params, c: this.ghats[l - 2], zs: this.zs[l - 2], table: this.table }));
+      else specs.push(...groupedGemmSpecs(prefs, structure, 'none', problems, { a: this.ghats[0], b: this.params, c: this.gin!, table: this.table }));
+    }
+    // The derivative loss of each depth's models writes that depth's Ẏ.
+    for (const depth of new Set(members.map((_, i) => depthOf(i)))) {
+      const part = stacked(1).filter((i) => depthOf(i) === depth);
+      if (!part.length) continue;
+      let start = 0;
+      const records = part.map((i) => {
+        const k = members[i].k;
+        const record = {
+          n, d, m, k, tangentScale: f32Bits((2 * train.members[i].gradientWeight) / (n * m * k)),
+          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i], start,
+        };
+        start += Math.ceil((m * n) / 64);
+        return record;
+      });
+      specs.push(dispatchOf(reverseProjectProgram, undefined, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
+        gin: this.gin!, x0: this.acts[0], out: this.acts[depth], targets, problems: this.table(ReverseProjectProblem.pack(records)),
+      }));
+    }
+    for (let l = 1; l <= this.depth; l++) specs.push(...this.levelForward(l, false, stacked(l)));
+    return specs;
   }
 
   /** Model i's Adam learning rate from the next submitted step on (0 freezes it). */

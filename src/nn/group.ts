@@ -2,7 +2,8 @@ import type { Context } from '../gpu/context';
 import type { Dataset, MlpParameters } from '../types';
 import { GroupEngine, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
 import type { FitReport } from './fit';
-import type { GroupFitOptions, GroupLossOptions, LossAndGradients } from './group-train';
+import type { GroupFitOptions, GroupLossOptions } from './fit-plan';
+import type { LossAndGradients } from './group-train';
 import { checkSaved, saveModel, savedParameters, type MlpGroupJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 

@@ -21,7 +21,17 @@ export interface LossOptions {
    * those. The full Jacobian is never needed (e.g. a renderer's or simulator's JVP).
    */
   tangentTargets?: TangentTargets;
+  /**
+   * How the input derivatives are differentiated: 'forward' stacks one tangent block per
+   * direction (k blocks), 'reverse' one cotangent block per output (m blocks: the input
+   * gradient by a backward sweep, then the reverse of that sweep), 'auto' (default) takes
+   * reverse when m < k, forward otherwise. Both give the same loss and gradients.
+   */
+  jacobianMode?: JacobianMode;
 }
+
+export type JacobianMode = 'auto' | 'forward' | 'reverse';
+const JACOBIAN_MODES: readonly JacobianMode[] = ['auto', 'forward', 'reverse'];
 
 /** The loss options checked against a model's shape and a dataset. */
 export interface LossSetup {
@@ -31,6 +41,8 @@ export interface LossSetup {
   mode: DirectionMode;
   gradientWeight: number;
   gradientInputs: number[];
+  /** The mode this step runs in (the same for every model of a group; chooseJacobianMode). */
+  jacobianMode: 'forward' | 'reverse';
 }
 
 /** Checks data and options against a model with `inputs` and `outputs`. */
@@ -64,5 +76,35 @@ export function resolveLoss(inputs: number, outputs: number, data: Dataset, opts
     k = 0; // values only: no tangent rows, no targets, no callback
     mode = 'all';
   }
-  return { n, k, mode, gradientWeight, gradientInputs };
+  return { n, k, mode, gradientWeight, gradientInputs, jacobianMode: 'forward' };
+}
+
+/** Checks a jacobianMode option (undefined: 'auto'). */
+export function checkJacobianMode(value: unknown): JacobianMode {
+  if (value === undefined) return 'auto';
+  if (!JACOBIAN_MODES.includes(value as JacobianMode)) throw new TypeError(`jacobianMode must be one of ${JACOBIAN_MODES.map((v) => `'${v}'`).join(', ')}, got ${String(value)}`);
+  return value as JacobianMode;
+}
+
+/**
+ * The one mode a group's step runs in, set on every setup: 'auto' takes reverse when the
+ * outputs (m cotangent blocks) are fewer than the most tangent blocks a model needs (k),
+ * forward otherwise, ties included (fewer dispatches). Without derivative terms (k = 0 for
+ * every model) there is nothing to differentiate: forward.
+ */
+export function chooseJacobianMode(setups: LossSetup[], requested: unknown, outputs: number): LossSetup[] {
+  const wanted = checkJacobianMode(requested);
+  const k = Math.max(0, ...setups.map((s) => s.k));
+  const mode = k === 0 ? 'forward' : wanted === 'auto' ? (outputs < k ? 'reverse' : 'forward') : wanted;
+  for (const s of setups) s.jacobianMode = mode;
+  return setups;
+}
+
+/** Stacked rows per sample a model's step buffers hold: forward [A; k tangent blocks];
+ *  reverse max of [A; m adjoint blocks; k directions or derivative outputs] and
+ *  [Z; m adjoint blocks; m input-gradient blocks]. */
+export function rowsPerSample(setup: LossSetup, outputs: number): number {
+  if (setup.jacobianMode === 'forward') return 1 + setup.k;
+  const blocks = setup.k > 0 ? outputs : 0;
+  return Math.max(1 + blocks + setup.k, 1 + 2 * blocks);
 }

@@ -45,8 +45,8 @@ export interface TrainSettings {
 export interface JobModel {
   /** Hidden width per layer. */
   width: number;
-  /** Weight w of the derivative term of the loss (0: values only). */
-  gradientWeight: number;
+  /** Weight w of the derivative term of the loss (0: values only; 'auto': fit chooses). */
+  gradientWeight: number | 'auto';
   /** Seed of the initialisation and of the minibatch order (same for a baseline/GI pair). */
   seed: number;
   /** Index into `TrainJob.data`: the data set it trains and tests on (default 0). */
@@ -104,6 +104,8 @@ export interface ModelResult {
   finalLoss: number[];
   /** Some stage diverged (its last finite parameters were kept). */
   diverged: boolean;
+  /** The weight fit chose per stage, for a model with gradientWeight 'auto'. */
+  chosenWeights?: number[];
   meta?: Record<string, string | number>;
 }
 
@@ -200,7 +202,7 @@ export function validateJob(job: TrainJob): void {
     job.models.forEach((m, i) => {
       checkPositiveInt(`models[${i}].width`, m?.width);
       try {
-        checkWeight(m.gradientWeight);
+        if (m?.gradientWeight !== 'auto') checkWeight(m?.gradientWeight);
       } catch (error) {
         throw new RangeError(`models[${i}].${(error as Error).message}`);
       }
@@ -208,7 +210,7 @@ export function validateJob(job: TrainJob): void {
       const d = m.data ?? 0;
       if (!(Number.isInteger(d) && d >= 0 && d < job.data.length)) throw new RangeError(`models[${i}].data = ${String(d)} is not a data set index in [0, ${job.data.length})`);
     });
-    const needsGradients = job.models.some((m) => m.gradientWeight > 0);
+    const needsGradients = job.models.some((m) => m.gradientWeight !== 0);
     job.data.forEach((set, d) => {
       if (!Array.isArray(set) || set.length === 0) throw new RangeError(`data[${d}] must be a non-empty array of stages`);
       set.forEach((st, k) => {

@@ -3,7 +3,7 @@
  *  pool's workers and by sweepWidths on the caller's context; runs on any thread. */
 import type { Context } from '../gpu/context';
 import { createMlpGroup, type MlpGroup } from '../nn/group';
-import type { GroupFitOptions } from '../nn/group-train';
+import type { GroupFitOptions } from '../nn/fit-plan';
 import type { Dataset } from '../types';
 import { validateJob, type JobProgress, type JobResult, type ModelResult, type StageData, type TrainJob } from './job';
 import { rolloutGroup } from './rollout';
@@ -124,6 +124,7 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
           results[i].epochs.push(r.epochs);
           results[i].finalLoss.push(r.loss);
           results[i].diverged ||= r.diverged;
+          if (models[i].gradientWeight === 'auto') (results[i].chosenWeights ??= []).push(r.gradientWeight);
         });
         const ys = await group.predict(xs);
         group.destroy();

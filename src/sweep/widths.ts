@@ -10,7 +10,10 @@
  *    (src/experiments/sweep) is a thin layer over these. */
 import type { Context } from '../gpu/context';
 import type { FitOptions } from '../nn/fit';
-import { FIT_DEFAULTS } from '../nn/group-train';
+import { FIT_DEFAULTS } from '../nn/fit-plan';
+
+/** sweepWidths' fit budget where opts.fit leaves it out: every width trained alike. */
+export const SWEEP_DEFAULTS = { epochs: 300, batchSize: 32, lrDecay: 0.01 } as const;
 import type { Activation, Dataset } from '../types';
 import { meanSd, type MeanSd } from '../util/stats';
 import { Rng } from '../util/rng';
@@ -30,7 +33,8 @@ export interface SweepNetwork {
   /** Hidden units per layer. */
   width: number;
   model: ModelKind;
-  gradientWeight: number;
+  /** 0 for the baseline; the GI model's weight, or 'auto' (chosen per network by fit). */
+  gradientWeight: number | 'auto';
   repeat: number;
   /** Initialisation and minibatch seed (the same for the baseline and GI model of a repeat and η). */
   seed: number;
@@ -44,6 +48,8 @@ export interface RunRecord extends SweepNetwork {
   epochs: number[];
   finalLoss: number[];
   diverged: boolean;
+  /** The weight 'auto' chose, per stage (GI networks with gradientWeight 'auto' only). */
+  chosenWeights?: number[];
   /** Fit time of the group the network was trained in (shared by its networks). */
   trainMs: number;
   /** Which group (job) trained it, and on the pool the worker slot and attempts. */
@@ -85,13 +91,13 @@ function checkGrid(c: { etas: number[]; repeats: number }, what = 'etas'): void 
 export function sweepNetworks(config: {
   etas: number[];
   repeats: number;
-  giWeight?: number;
+  giWeight?: number | 'auto';
   width?: (eta: number) => number;
   seedOf: (repeat: number, eta: number) => number;
 }): SweepNetwork[] {
   checkGrid(config);
   const gi = config.giWeight ?? 0.5;
-  if (!(gi > 0 && gi <= 1)) throw new RangeError(`the GI model's gradient weight must be in (0, 1], got ${gi}`);
+  if (!(gi === 'auto' || (gi > 0 && gi <= 1))) throw new RangeError(`the GI model's gradient weight must be in (0, 1] or 'auto', got ${typeof gi === 'string' ? `'${gi}'` : gi}`);
   const widthOf = config.width ?? ((eta: number) => eta);
   const nets: SweepNetwork[] = [];
   for (const eta of [...config.etas].sort((a, b) => a - b)) {
@@ -105,10 +111,11 @@ export function sweepNetworks(config: {
 }
 
 /** Relative cost of training a network: per sample, the hidden layers' multiply-adds (plus a
- *  per-layer overhead), × 2.3 with derivative targets (measured for w = 0.5 on SwiftShader). */
+ *  per-layer overhead), × 2.3 with derivative targets (measured for w = 0.5 on SwiftShader),
+ *  × 4 more for 'auto' (its cross-validation, bench/RESULTS.md). */
 export function networkCost(net: Pick<SweepNetwork, 'width' | 'gradientWeight'>, hiddenLayers: number): number {
   const perLayer = (net.width + 1) * (net.width + 1) + 64;
-  return hiddenLayers * perLayer * (net.gradientWeight > 0 ? 2.3 : 1);
+  return hiddenLayers * perLayer * (net.gradientWeight === 0 ? 1 : net.gradientWeight === 'auto' ? 9.2 : 2.3);
 }
 
 /** Splits networks into `groups` groups of about equal cost (longest-processing-time first:
@@ -149,7 +156,7 @@ export interface WidthSweepConfig {
   width?: (eta: number) => number;
   repeats: number;
   /** Gradient weight of the GI model (default 0.5). */
-  giWeight?: number;
+  giWeight?: number | 'auto';
   settings: TrainSettings;
   /** Seeds the initialisation and minibatch order of every network (default seed of repeat r
    *  and η: (seed·1000 + 97·r + η) mod 2³², the same for a baseline/GI pair). */
@@ -196,7 +203,7 @@ export function jobRecords(result: JobResult): RunRecord[] {
       eta: Number(meta.eta),
       width: Number(meta.width),
       model: meta.model === 'gi' ? 'gi' : 'baseline',
-      gradientWeight: Number(meta.gradientWeight),
+      gradientWeight: meta.gradientWeight === 'auto' ? 'auto' : Number(meta.gradientWeight),
       repeat: Number(meta.repeat),
       seed: Number(meta.seed),
       rmse: m.rmse,
@@ -205,6 +212,7 @@ export function jobRecords(result: JobResult): RunRecord[] {
       epochs: m.epochs,
       finalLoss: m.finalLoss,
       diverged: m.diverged,
+      ...(m.chosenWeights ? { chosenWeights: m.chosenWeights } : {}),
       trainMs: result.trainMs,
       group: Number(meta.group),
       worker: result.worker ?? -1,
@@ -299,8 +307,9 @@ export interface WidthSweepOptions {
   repeats: number;
   /** Rows of `train` each repeat draws (without replacement; default: all rows). */
   subsetSize?: number;
-  /** Gradient weight of the GI model (default 0.5); the baseline has 0. */
-  gradientWeight?: number;
+  /** Gradient weight of the GI model (default 0.5), or 'auto' (fit's cross-validated choice
+   *  per network, RunRecord.chosenWeights); the baseline has 0. */
+  gradientWeight?: number | 'auto';
   /** How every network is fit (epochs, batchSize, learningRate, lrDecay, directions,
    *  gradientInputs, normalize, …); gradientWeight and seed are set per network. */
   fit: SweepFitOptions;
@@ -387,11 +396,12 @@ export async function sweepWidths(ctx: Context, data: { train: Dataset; test: Da
     hiddenLayers: opts.hiddenLayers,
     activation: opts.activation ?? 'tanh',
     outputActivation: opts.outputActivation ?? 'linear',
-    // fit's own defaults for what the caller leaves out.
-    epochs: epochs ?? FIT_DEFAULTS.epochs,
-    batchSize: batchSize ?? FIT_DEFAULTS.batchSize,
+    // A sweep compares widths at one fixed budget (the paper's protocol), not fit's
+    // converging one: SWEEP_DEFAULTS for what the caller leaves out.
+    epochs: epochs ?? SWEEP_DEFAULTS.epochs,
+    batchSize: batchSize === 'full' ? subsetSize : (batchSize ?? SWEEP_DEFAULTS.batchSize),
     learningRate: learningRate ?? FIT_DEFAULTS.learningRate,
-    lrDecay: lrDecay ?? FIT_DEFAULTS.lrDecay,
+    lrDecay: lrDecay ?? SWEEP_DEFAULTS.lrDecay,
   };
   const packs = packNetworks(nets, opts.groups ?? 1, (net) => networkCost(net, opts.hiddenLayers));
   const runs: RunRecord[] = [];

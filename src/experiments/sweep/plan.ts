@@ -55,7 +55,7 @@ const stepsPerEpoch = (nTrain: number, batch: number) => Math.ceil(nTrain / batc
  *  networkCost measured on SwiftShader). */
 export function stepCost(net: Pick<SweepNetwork, 'width' | 'gradientWeight'>, settings: Pick<TrainSettings, 'hiddenLayers' | 'batchSize'>, gradientInputs: number): number {
   const base = networkCost({ width: net.width, gradientWeight: 0 }, settings.hiddenLayers) * settings.batchSize;
-  return net.gradientWeight > 0 ? base * (1 + 0.65 * gradientInputs) : base;
+  return net.gradientWeight !== 0 ? base * (1 + 0.65 * gradientInputs) * (net.gradientWeight === 'auto' ? 4 : 1) : base;
 }
 
 /** Derivative directions (GI inputs) of a problem's stages. */

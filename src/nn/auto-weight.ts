@@ -1,0 +1,124 @@
+import type { Dataset } from '../types';
+import { Rng } from '../util/rng';
+import { takeDatasetRows } from '../util/rows';
+import type { FitReport, GradientWeightSelection } from './fit';
+import { datasetsOf, parseGradientWeights, type GroupFitOptions } from './fit-plan';
+import type { GroupState } from './group-session';
+import { checkGradientInputs } from './validate';
+
+// gradientWeight 'auto': each such model's w is chosen by k-fold cross-validation, every
+// (candidate, fold) pair a clone of the model in one grouped fit, scored by its held-out
+// value error; then the real fit runs with the chosen weights.
+
+/** The weights 'auto' chooses from (0: the values alone). */
+export const GRADIENT_WEIGHT_CANDIDATES: readonly number[] = [0, 0.1, 0.3, 0.5, 0.7, 0.9];
+/** Folds of the cross-validation; fewer rows than MIN_ROWS_PER_FOLD × folds: fewer folds. */
+const FOLDS = 3;
+const MIN_ROWS_PER_FOLD = 2;
+/** The fold assignment: the same rows for every candidate and run on the same data. */
+const FOLD_SEED = 0xf01d;
+
+/** What the selection needs of an engine: its models, clones of some of them, and the
+ *  clones' training and predictions. */
+export interface CloneHost {
+  readonly state: GroupState;
+  /** A new engine whose model j is a copy (spec and current parameters) of model sources[j]. */
+  clone(sources: number[]): CloneEngine;
+}
+export interface CloneEngine {
+  readonly state: GroupState;
+  fit(data: readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]>;
+  forward(x: readonly ArrayLike<number>[], n: number, k: number, tangents: () => Float32Array, consume: (model: number, start: number, count: number, out: Float32Array) => void): Promise<void>;
+  destroy(): void;
+}
+
+/** Whether model i's data carries derivative targets. */
+function hasTargets(ds: Dataset, options: GroupFitOptions): boolean {
+  return !!options.tangentTargets || !!ds?.dydx?.length;
+}
+
+/** Equal-size folds over n rows: fold f holds out `held` rows, the rest (the same count for
+ *  every fold) train. */
+function foldRows(n: number): { folds: number; train: Uint32Array[]; held: Uint32Array[] } {
+  const folds = Math.max(2, Math.min(FOLDS, Math.floor(n / MIN_ROWS_PER_FOLD)));
+  const order = Uint32Array.from({ length: n }, (_, i) => i);
+  new Rng(FOLD_SEED).shuffle(order);
+  const size = Math.floor(n / folds);
+  const train: Uint32Array[] = [];
+  const held: Uint32Array[] = [];
+  for (let f = 0; f < folds; f++) {
+    held.push(order.slice(f * size, (f + 1) * size));
+    train.push(Uint32Array.from([...order.slice(0, f * size), ...order.slice((f + 1) * size)]));
+  }
+  return { folds, train, held };
+}
+
+/**
+ * Resolves every 'auto' gradient weight: returns the weights to fit with (numbers, or
+ * undefined where the user left it unset) and each model's selection (null unless 'auto').
+ * 'auto' without derivative targets is 0 (nothing to weigh), with a null selection.
+ */
+export async function selectGradientWeights(
+  host: CloneHost,
+  data: Dataset | readonly Dataset[],
+  options: GroupFitOptions,
+): Promise<{ weights: (number | undefined)[]; selections: (GradientWeightSelection | null)[] }> {
+  const { state } = host;
+  const B = state.models.length;
+  const requested = parseGradientWeights(options.gradientWeight, B);
+  const datasets = datasetsOf(data, B);
+  const selections: (GradientWeightSelection | null)[] = requested.map(() => null);
+  const weights = requested.map((w, i) => (w === 'auto' ? (hasTargets(datasets[i], options) ? undefined : 0) : w));
+  const auto = requested.flatMap((w, i) => (w === 'auto' && hasTargets(datasets[i], options) ? [i] : []));
+  if (auto.length === 0) return { weights, selections };
+
+  const n = datasets[0].x.length / state.inputs;
+  if (!Number.isInteger(n) || n < 2 * MIN_ROWS_PER_FOLD) throw new RangeError(`gradientWeight 'auto' cross-validates: it needs at least ${2 * MIN_ROWS_PER_FOLD} rows, got ${n}`);
+  const g = checkGradientInputs(options.gradientInputs, state.inputs).length;
+  const shape = { inputs: state.inputs, outputs: state.outputs, gradients: g };
+  const { folds, train, held } = foldRows(n);
+  const C = GRADIENT_WEIGHT_CANDIDATES.length;
+  // Clone (a, c, f): auto model auto[a], candidate c, fold f.
+  const clones = auto.flatMap((i) => GRADIENT_WEIGHT_CANDIDATES.flatMap(() => Array.from({ length: folds }, () => i)));
+  const cloneCandidate = auto.flatMap(() => GRADIENT_WEIGHT_CANDIDATES.flatMap((w) => Array.from({ length: folds }, () => w)));
+  const cloneFold = auto.flatMap(() => GRADIENT_WEIGHT_CANDIDATES.flatMap(() => Array.from({ length: folds }, (_, f) => f)));
+  const cache = new Map<string, Dataset>();
+  const rowsOf = (i: number, f: number, part: 'train' | 'held'): Dataset => {
+    const key = `${datasets.indexOf(datasets[i])}|${f}|${part}`;
+    let ds = cache.get(key);
+    if (!ds) cache.set(key, (ds = takeDatasetRows(datasets[i], shape, (part === 'train' ? train : held)[f])));
+    return ds;
+  };
+  const pick = <T>(value: T | readonly T[] | undefined): T | T[] | undefined => (Array.isArray(value) ? clones.map((i) => value[i]) : (value as T | undefined));
+  const { validation: _v, earlyStopping: _e, onProgress: _p, ...shared } = options;
+  void _v, _e, _p;
+  const engine = host.clone(clones);
+  try {
+    await engine.fit(
+      clones.map((i, j) => rowsOf(i, cloneFold[j], 'train')),
+      { ...shared, gradientWeight: cloneCandidate, learningRate: pick(options.learningRate), weightDecay: pick(options.weightDecay), seed: pick(options.seed) } as GroupFitOptions,
+    );
+    const heldX = clones.map((i, j) => rowsOf(i, cloneFold[j], 'held').x);
+    const nHeld = heldX[0].length / state.inputs;
+    const errors = new Float64Array(clones.length);
+    await engine.forward(heldX, nHeld, 0, () => new Float32Array(0), (j, start, count, out) => {
+      const y = rowsOf(clones[j], cloneFold[j], 'held').y;
+      const m = state.outputs;
+      for (let r = 0; r < count * m; r++) errors[j] += (out[r] - y[start * m + r]) ** 2 / (nHeld * m);
+    });
+    auto.forEach((i, a) => {
+      const scores = GRADIENT_WEIGHT_CANDIDATES.map((_, c) => {
+        let sum = 0;
+        for (let f = 0; f < folds; f++) sum += errors[(a * C + c) * folds + f];
+        return sum / folds;
+      });
+      // NaN scores (a diverged clone) lose.
+      const best = scores.reduce((b, s, c) => (s < scores[b] || Number.isNaN(scores[b]) ? c : b), 0);
+      weights[i] = GRADIENT_WEIGHT_CANDIDATES[best];
+      selections[i] = { candidates: [...GRADIENT_WEIGHT_CANDIDATES], scores, folds, chosen: weights[i]! };
+    });
+  } finally {
+    engine.destroy();
+  }
+  return { weights, selections };
+}
