@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODE_VERSION_FILE, sourceVersion } from './shards.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.gpu-bundle');
@@ -28,7 +29,8 @@ mkdirSync(join(stage, 'app', 'scripts'), { recursive: true });
 
 console.log('[bundle] building the library (vite build) ...');
 execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', join(stage, 'app', 'dist')], { cwd: root, stdio: 'inherit' });
-for (const f of ['reproduce.mjs', 'reproduce-node.mjs', 'step-bench.mjs']) copyFileSync(join(root, 'scripts', f), join(stage, 'app', 'scripts', f));
+writeFileSync(join(stage, 'app', 'dist', CODE_VERSION_FILE), `${sourceVersion(root)}\n`); // what its stored groups are stamped with
+for (const f of ['reproduce.mjs', 'reproduce-node.mjs', 'shards.mjs', 'step-bench.mjs']) copyFileSync(join(root, 'scripts', f), join(stage, 'app', 'scripts', f));
 writeFileSync(join(stage, 'app', 'package.json'), JSON.stringify({ name: 'sobolev-webgpu-gpu-bundle', private: true, type: 'module' }, null, 2));
 const nm = join(stage, 'app', 'node_modules');
 for (const p of ['comlink', 'wgsl-preprocessor']) cpSync(join(root, 'node_modules', p), join(nm, p), { recursive: true });

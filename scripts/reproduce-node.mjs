@@ -48,13 +48,14 @@ function describeAdapter(info) {
   return [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
-/** A result store in a folder: one JSON file per finished group job. */
-export function folderStore(dir) {
+/** A result store in a folder: one JSON file per finished group job, each stamped with the
+ *  fields of `stamp` (the runner's preset, code version, shard, adapter: what a merge checks). */
+export function folderStore(dir, stamp = {}) {
   mkdirSync(dir, { recursive: true });
   const file = (key) => join(dir, `${key.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
   const write = (key, text) => {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file(key), text);
+    writeFileSync(file(key), Object.keys(stamp).length ? JSON.stringify({ ...JSON.parse(text), ...stamp }) : text);
   };
   return {
     list: async (prefix) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json') && f.startsWith(prefix)).map((f) => f.slice(0, -5)) : []),
@@ -70,7 +71,9 @@ export function folderStore(dir) {
  * Runs the sections in Node on Dawn.
  * @param {{ preset: string, sections: string[], workers?: number|null, groupsDir?: string|null,
  *   swiftshader?: boolean, log?: (line: string) => void, progress?: (p: object) => void, dist?: string,
- *   signal?: AbortSignal, estimateOnly?: boolean }} o
+ *   signal?: AbortSignal, estimateOnly?: boolean, shard?: string, calibrate?: boolean, stamp?: object }} o
+ *   shard: 'i/n', train only that shard of the nn sweeps (stored, no nn result); stamp: fields
+ *   every stored group gets (folderStore), with the adapter added.
  * @returns {Promise<{ adapter: string, driver: string, results: { id, title, markdown, json }[], timings: Record<string, number>, errors: string[] }>}
  */
 export async function runNode(o) {
@@ -100,15 +103,17 @@ export async function runNode(o) {
         const experiments = exp.NN_EXPERIMENTS[preset];
         const pool = node.createNodePool({ ...(o.workers ? { size: o.workers } : {}), context: contextOptions });
         try {
-          const store = o.groupsDir ? folderStore(o.groupsDir) : undefined;
+          const store = o.groupsDir ? folderStore(o.groupsDir, { ...o.stamp, adapter }) : undefined;
           const r = await exp.runNnExperiments(pool, experiments, {
             store,
             signal: o.signal,
             estimateOnly: !!o.estimateOnly,
+            shard: o.shard ?? undefined,
+            calibrate: o.calibrate !== false,
             log: (line) => log(`         nn | ${line}`),
             onProgress: (p) => o.progress?.({ section: 'nn', task: p.task, done: p.networkStepsDone, total: p.networkSteps }),
           });
-          if (o.estimateOnly) continue;
+          if (o.estimateOnly || o.shard) continue; // a shard's sweeps are partial: merged later
           const json = exp.nnSectionJson(preset, pool.size, pool.adapter ?? adapter, r.seconds, experiments, r.results);
           json.plan = { networks: r.plan.networks, groupSteps: r.plan.groupSteps, networkSteps: r.plan.networkSteps, estimateSeconds: r.estimateS, calibration: r.calibration };
           const preamble = `Preset **${preset}** in Node on Dawn; ${pool.size} worker threads; adapter ${adapter}. ${describePlanLine(exp, r)}\n\n`;

@@ -8,8 +8,17 @@
 //                              [--sections nn,linear,generative] [--workers N] [--out reports]
 //                              [--timeout-min M] [--fresh] [--swiftshader] [--no-build]
 //                              [--estimate-only]   (node: print the plan and its estimate, train nothing)
+//                              [--no-estimate]     (skip the probe groups that time the adapter)
+//                              [--shard i/n]       (train shard i of n of the nn sweeps, no report)
+//                              [--merge DIR...]    (the report from the shards' folders, nothing trained)
+//                              [--report-only]     (the report from <out>/groups alone, nothing trained)
+//                              [--build-only]      (build the Node runner's library and stop: before
+//                                                   starting shards that share one checkout)
 // Resume: every finished group job of the nn sweeps is written to <out>/groups/ at once; a
 // rerun with the same --out skips the networks stored there (--fresh clears them first).
+// Each stored group is stamped with the preset, the code version (scripts/shards.mjs), the
+// shard and the adapter; a merge refuses groups whose preset, code version or sweep
+// configuration differs, and names every missing network by its shard (docs/distributed.md).
 // Exit status 0 only when every section finished without a page error or console error.
 //
 // reports/results.json:
@@ -24,15 +33,16 @@
 //     runs: [{ eta, width, model, gradientWeight, repeat, rmse, corr, stageRmse, epochs,
 //              diverged, trainMs, worker, attempts }] }] }] }
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { folderStore, runNode } from './reproduce-node.mjs';
+import { CODE_VERSION_FILE, codeVersion, readGroups, sourceVersion } from './shards.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const opts = { preset: 'quick', sections: null, workers: null, out: 'reports', timeoutMin: null, runtime: 'browser', fresh: false, swiftshader: false, build: true };
+  const opts = { preset: 'quick', sections: null, workers: null, out: null, timeoutMin: null, runtime: 'browser', fresh: false, swiftshader: false, build: true, calibrate: true, shard: null, merge: null, reportOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -46,8 +56,20 @@ function parseArgs(argv) {
     else if (flag === '--swiftshader') opts.swiftshader = true;
     else if (flag === '--no-build') opts.build = false;
     else if (flag === '--estimate-only') opts.estimateOnly = true;
-    else if (flag === '--help' || flag === '-h') {
-      console.log('usage: npm start -- [--preset tiny|quick|full|paper] [--runtime browser|node] [--sections nn,linear,generative] [--workers N] [--out reports] [--timeout-min M] [--fresh] [--swiftshader] [--no-build] [--estimate-only]');
+    else if (flag === '--no-estimate') opts.calibrate = false;
+    else if (flag === '--shard') opts.shard = value();
+    else if (flag === '--report-only') opts.reportOnly = true;
+    else if (flag === '--build-only') opts.buildOnly = true;
+    else if (flag === '--merge') {
+      // Every argument up to the next flag is a folder.
+      opts.merge = inline !== undefined ? [inline] : [];
+      while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) opts.merge.push(argv[++i]);
+    } else if (flag === '--help' || flag === '-h') {
+      console.log('usage: npm start -- [--preset tiny|quick|full|paper] [--runtime browser|node] [--sections nn,linear,generative] [--workers N] [--out reports] [--timeout-min M] [--fresh] [--swiftshader] [--no-build] [--estimate-only] [--no-estimate]\n' +
+        '                    [--shard i/n]  train shard i of n (1-based) of the nn sweeps into <out>/groups (default --out reports/shard-i-of-n), no report\n' +
+        '                    [--merge DIR...]  write the report from the shards\' output folders (nothing is trained)\n' +
+        '                    [--report-only]  write the report from <out>/groups alone (nothing is trained)\n' +
+        '                    [--build-only]  build the Node runner\'s library and stop (once, before shards that share a checkout start)');
       process.exit(0);
     } else throw new Error(`unknown argument '${argv[i]}' (try --help)`);
   }
@@ -55,6 +77,22 @@ function parseArgs(argv) {
   if (!['browser', 'node'].includes(opts.runtime)) throw new Error(`--runtime must be browser or node, got '${opts.runtime}'`);
   if (opts.workers !== null && !(Number.isInteger(opts.workers) && opts.workers > 0)) throw new Error('--workers must be a positive integer');
   opts.timeoutMin ??= opts.preset === 'quick' || opts.preset === 'tiny' ? 20 : 24 * 60;
+  if (opts.shard !== null) {
+    const m = /^(\d+)\/(\d+)$/.exec(opts.shard ?? '');
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new Error(`--shard must be i/n with 1 ≤ i ≤ n (shard i of n, 1-based, e.g. 2/3), got '${opts.shard}'`);
+    opts.shardDefaultOut = opts.out === null;
+    opts.out ??= join('reports', `shard-${m[1]}-of-${m[2]}`);
+  }
+  opts.out ??= 'reports';
+  if (opts.merge && opts.merge.length === 0) throw new Error('--merge needs the output folders (--out) of the shards, e.g. --merge reports/shard-1-of-3 reports/shard-2-of-3 reports/shard-3-of-3');
+  const modes = [opts.shard !== null && '--shard', opts.merge && '--merge', opts.reportOnly && '--report-only', opts.estimateOnly && '--estimate-only'].filter(Boolean);
+  if (modes.length > 1 && !(modes.length === 2 && opts.shard !== null && opts.estimateOnly)) throw new Error(`${modes.join(' and ')} do not go together`);
+  if (opts.fresh && (opts.merge || opts.reportOnly)) throw new Error(`--fresh would delete the stored groups ${modes[0]} reads`);
+  const nnOnly = opts.shard !== null || opts.merge || opts.reportOnly;
+  if (nnOnly && opts.sections && opts.sections.split(',').some((x) => x.trim() !== 'nn')) {
+    throw new Error(`${modes[0]} is for the nn section's sweeps: leave out --sections (or give nn), and run the linear and generative sections with a plain run`);
+  }
+  if (nnOnly) opts.sections = 'nn';
   return opts;
 }
 
@@ -89,11 +127,25 @@ const nodeDist = process.env.SOBOLEV_DIST ?? join(root, 'node_modules', '.cache'
 function distStale() {
   const built = join(nodeDist, 'experiments.js');
   if (!existsSync(built) || !existsSync(join(nodeDist, 'node.js'))) return true;
+  if (!existsSync(join(nodeDist, CODE_VERSION_FILE))) return true;
   const t = statSync(built).mtimeMs;
   const newer = (dir) =>
     readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > t));
   return ['src', 'shaders', 'workers'].some((d) => existsSync(join(root, d)) && newer(join(root, d)));
 }
+
+/** Builds the Node runner's library when a source file is newer (unless --no-build), with the
+ *  source's code version beside it (what its stored groups are stamped with). */
+function ensureNodeBuild(opts) {
+  if (!opts.build || !distStale()) return;
+  console.log('[reproduce] building the library (vite build) for the Node runner ...');
+  execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', nodeDist], { cwd: root, stdio: 'inherit' });
+  const version = sourceVersion(root);
+  if (version) writeFileSync(join(nodeDist, CODE_VERSION_FILE), `${version}\n`);
+}
+
+/** What every stored group is stamped with: preset, code version and shard (a merge checks them). */
+const stampOf = (opts, code) => ({ preset: opts.preset, code, ...(opts.shard ? { shard: opts.shard } : {}) });
 
 /** Runs the demo page in headless Chromium; resolves with the sections' results. */
 async function runBrowser(opts, groupsDir, print, errors) {
@@ -116,7 +168,8 @@ async function runBrowser(opts, groupsDir, print, errors) {
     });
     // Resume: the nn section stores each finished group job through these (src/experiments
     // exposedStore) in <out>/groups/, and skips the networks it finds there.
-    const store = folderStore(groupsDir);
+    const stamp = stampOf(opts, codeVersion(root));
+    const store = folderStore(groupsDir, stamp);
     await page.exposeFunction('__storeList', (prefix) => store.list(prefix));
     await page.exposeFunction('__storeGet', (key) => store.getText(key));
     await page.exposeFunction('__storePut', (key, text) => store.putText(key, text));
@@ -127,11 +180,14 @@ async function runBrowser(opts, groupsDir, print, errors) {
     const query = new URLSearchParams({ preset: shellPreset, experimentsPreset: opts.preset, autorun: '1' });
     if (opts.sections) query.set('sections', opts.sections);
     if (opts.workers) query.set('workers', String(opts.workers));
+    if (opts.shard) query.set('shard', opts.shard); // the nn section's pageShard()
+    if (!opts.calibrate) query.set('estimate', '0');
     const url = `${server.url}/demo/index.html?${query}`;
     console.log(`[reproduce] preset ${opts.preset}; ${browser.version()} at ${executablePath}; ${url}`);
     await page.goto(url);
     const meta = await page.waitForFunction(() => globalThis.__meta?.adapter || globalThis.__error, null, { timeout: 120_000 }).then(() => page.evaluate(() => globalThis.__meta));
     if (meta?.adapter) console.log(`[reproduce] WebGPU adapter: ${meta.adapter}`);
+    if (meta?.adapter) stamp.adapter = meta.adapter;
     const deadline = startedAt + opts.timeoutMin * 60_000;
     let state;
     for (;;) {
@@ -150,7 +206,7 @@ async function runBrowser(opts, groupsDir, print, errors) {
     const finalMeta = await page.evaluate(() => globalThis.__meta);
     const outDir = isAbsolute(opts.out) ? opts.out : join(root, opts.out);
     mkdirSync(outDir, { recursive: true });
-    await page.screenshot({ path: join(outDir, 'demo.png'), fullPage: true });
+    if (!opts.shard) await page.screenshot({ path: join(outDir, 'demo.png'), fullPage: true });
     const paper = await server.server.ssrLoadModule('/src/experiments/paper.ts');
     return {
       adapter: finalMeta?.adapter ?? null, browser: browser.version(), sections: finalMeta?.sections ?? [], timings: finalMeta?.timings ?? {},
@@ -164,14 +220,12 @@ async function runBrowser(opts, groupsDir, print, errors) {
 
 /** Runs the sections in Node on Dawn (scripts/reproduce-node.mjs) on the built library. */
 async function runInNode(opts, groupsDir, print, errors) {
-  if (opts.build && distStale()) {
-    console.log('[reproduce] building the library (vite build) for the Node runner ...');
-    execFileSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', nodeDist], { cwd: root, stdio: 'inherit' });
-  }
+  ensureNodeBuild(opts);
   const sections = opts.sections ? opts.sections.split(',').map((x) => x.trim()).filter(Boolean) : SECTIONS;
   const latest = {};
   const r = await runNode({
     preset: opts.preset, sections, workers: opts.workers, groupsDir, swiftshader: opts.swiftshader, dist: nodeDist, estimateOnly: opts.estimateOnly,
+    shard: opts.shard, calibrate: opts.calibrate, stamp: stampOf(opts, codeVersion(root, nodeDist)),
     // --timeout-min: the nn sweeps stop there (what finished is in <out>/groups for a rerun).
     signal: AbortSignal.timeout(opts.timeoutMin * 60_000),
     progress: (p) => {
@@ -184,20 +238,105 @@ async function runInNode(opts, groupsDir, print, errors) {
   return { adapter: r.adapter, browser: `Node ${process.version} on Dawn (webgpu package); ${r.driver}`, sections, timings: r.timings, results: r.results, done: r.errors.length === 0, paper, files: ['results.json', 'results.md'] };
 }
 
+/** --merge DIR... / --report-only: the nn section from the groups the shards stored (checked
+ *  by mergeNnShards: preset, code version, sweep configuration, every network present), copied
+ *  into <out>/groups; nothing is trained and no GPU is needed. */
+async function runMerge(opts, outDir) {
+  ensureNodeBuild(opts);
+  const exp = await import(pathToFileURL(join(nodeDist, 'experiments.js')).href);
+  const dirs = (opts.merge ?? [outDir]).map((d) => (isAbsolute(d) ? d : join(process.cwd(), d)));
+  const sources = dirs.map((d) => readGroups(d));
+  const code = codeVersion(root, nodeDist);
+  const experiments = exp.NN_EXPERIMENTS[opts.preset];
+  const started = performance.now();
+  let merged;
+  try {
+    merged = await exp.mergeNnShards(experiments, sources, { preset: opts.preset, code });
+  } catch (error) {
+    if (error?.name !== 'ShardMergeError') throw error;
+    const hint = error.missing.some((m) => m.shard !== '?')
+      ? `\nrun the missing shard(s) (${error.missing.map((m) => `npm start -- --preset ${opts.preset} --shard ${m.shard} --out DIR`).join('; ')}, with the other shards' flags, e.g. --runtime node) and merge again with their folders`
+      : error.missing.length ? `\nrun the preset again with --out on one of these folders to train them (a rerun skips what is stored)` : '';
+    throw new Error(`merge: ${error.message}${hint}`);
+  }
+  // The merged groups beside the report: <out> is then a complete run (resume, --report-only).
+  const groupsDir = join(outDir, 'groups');
+  mkdirSync(groupsDir, { recursive: true });
+  let copied = 0;
+  for (const { key, value } of merged.groups) {
+    const file = join(groupsDir, `${key}.json`);
+    if (existsSync(file)) continue;
+    writeFileSync(file, JSON.stringify(value));
+    copied++;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const adapter = merged.adapters.join('; ') || null;
+  const from = `${dirs.length} folder(s)${merged.shards.length ? ` (shards ${merged.shards.join(', ')})` : ''}`;
+  console.log(`[reproduce] merged ${merged.groups.length} stored groups of ${from}${merged.duplicates ? `; ${merged.duplicates} network(s) found twice, the first kept` : ''}; ${copied} copied into ${relative(root, groupsDir) || groupsDir}`);
+  const json = exp.nnSectionJson(opts.preset, 0, adapter, seconds, experiments, merged.results);
+  json.merged = { folders: dirs, shards: merged.shards, adapters: merged.adapters, groups: merged.groups.length, duplicates: merged.duplicates, code };
+  const preamble = `Preset **${opts.preset}**, merged from ${from}; adapter(s): ${adapter ?? 'unknown'}; code version ${code}.\n\n`;
+  return {
+    adapter, browser: `merged from ${dirs.join(', ')}`, sections: ['nn'], timings: { nn: seconds },
+    results: [{ id: 'nn', title: 'Feed-forward networks: GI vs baseline, and the GI complexity bound (ideas 1 and 2)', markdown: preamble + exp.nnSectionMarkdown(merged.results), json }],
+    done: true, paper: exp.paper, files: ['results.json', 'results.md'],
+  };
+}
+
+/** After a shard: what it wrote, and how to merge. */
+function shardSummary(opts, groupsDir, errors) {
+  const files = readdirSync(groupsDir).filter((f) => f.endsWith('.json'));
+  let networks = 0;
+  let mine = 0;
+  for (const f of files) {
+    const g = JSON.parse(readFileSync(join(groupsDir, f), 'utf8'));
+    if (g.shard !== opts.shard || g.preset !== opts.preset) continue;
+    mine++;
+    networks += g.records?.length ?? 0;
+  }
+  const n = opts.shard.split('/')[1];
+  const dirs = Array.from({ length: Number(n) }, (_, k) => join('reports', `shard-${k + 1}-of-${n}`)).join(' ');
+  console.log(`\n[reproduce] shard ${opts.shard} of preset ${opts.preset}${errors.length ? ' did NOT finish' : ''}: ${mine} group file(s), ${networks} network(s) in ${relative(process.cwd(), groupsDir) || groupsDir}`);
+  console.log(`[reproduce] when every shard has finished, merge their output folders (nothing is retrained):\n  npm start -- --preset ${opts.preset} --merge ${opts.shardDefaultOut ? dirs : '<each shard\'s --out>'} [--out reports]`);
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.buildOnly) {
+    ensureNodeBuild({ ...opts, build: true });
+    console.log(`[reproduce] the Node runner's library is built in ${nodeDist} (code version ${codeVersion(root, nodeDist)})`);
+    return 0;
+  }
   const startedAt = Date.now();
   const errors = [];
   const outDir = isAbsolute(opts.out) ? opts.out : join(root, opts.out);
   const groupsDir = join(outDir, 'groups');
+  const merging = !!(opts.merge || opts.reportOnly);
   if (opts.fresh) rmSync(groupsDir, { recursive: true, force: true });
-  mkdirSync(groupsDir, { recursive: true });
-  const stored = readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
-  console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
+  if (!merging) mkdirSync(groupsDir, { recursive: true }); // a merge writes only once it succeeds
+  const stored = merging ? 0 : readdirSync(groupsDir).filter((f) => f.endsWith('.json')).length;
+  if (!merging) console.log(`[reproduce] preset ${opts.preset}, runtime ${opts.runtime}; finished groups in ${relative(root, groupsDir) || groupsDir}: ${stored}${stored ? ' (their networks are skipped; --fresh to retrain)' : ''}`);
+  if (stored) {
+    // Resume takes stored networks as they are; a merge refuses those of other code.
+    const code = codeVersion(root, opts.runtime === 'node' && !existsSync(join(root, 'src')) ? nodeDist : null);
+    const other = readdirSync(groupsDir).filter((f) => f.endsWith('.json')).filter((f) => {
+      try {
+        return JSON.parse(readFileSync(join(groupsDir, f), 'utf8')).code !== code;
+      } catch {
+        return false;
+      }
+    });
+    if (other.length) console.warn(`[reproduce] warning: ${other.length} stored group(s) in ${groupsDir} were made by another code version than this one (${code}): their networks are not retrained, and a merge will refuse them; --fresh retrains everything`);
+  }
   const print = progressPrinter(startedAt);
   if (opts.estimateOnly && opts.runtime !== 'node') throw new Error('--estimate-only needs --runtime node');
-  const run = opts.runtime === 'node' ? await runInNode(opts, groupsDir, print, errors) : await runBrowser(opts, groupsDir, print, errors);
+  const run = merging ? await runMerge(opts, outDir) : opts.runtime === 'node' ? await runInNode(opts, groupsDir, print, errors) : await runBrowser(opts, groupsDir, print, errors);
   if (opts.estimateOnly) return errors.length ? 1 : 0;
+  if (opts.shard) {
+    shardSummary(opts, groupsDir, errors);
+    if (errors.length) console.error(`[reproduce] FAILED:\n  ${errors.join('\n  ')}`);
+    return errors.length || !run.done ? 1 : 0;
+  }
   const seconds = (Date.now() - startedAt) / 1000;
   const byId = Object.fromEntries(run.results.map((r) => [r.id, r.json]));
   // Our numbers beside the paper's, with verdicts computed from them (src/experiments/paper.ts).
@@ -210,7 +349,7 @@ async function main() {
   const report = {
     generatedAt: new Date().toISOString(),
     preset: opts.preset,
-    runtime: opts.runtime,
+    runtime: merging ? 'merge' : opts.runtime,
     adapter: run.adapter,
     browser: run.browser,
     sections: run.sections,
@@ -228,9 +367,9 @@ async function main() {
   const md = [
     `# sobolev-webgpu: reproduction report`,
     '',
-    `- preset: **${opts.preset}** (runtime: ${opts.runtime})`,
+    `- preset: **${opts.preset}** (runtime: ${report.runtime})`,
     `- WebGPU adapter: ${report.adapter ?? 'unknown'}`,
-    `- ${opts.runtime === 'node' ? 'runtime' : 'browser'}: ${report.browser}`,
+    `- ${opts.runtime === 'node' || merging ? 'runtime' : 'browser'}: ${report.browser}`,
     `- generated: ${report.generatedAt}; total ${fmtTime(seconds)} (${Object.entries(report.timings.sectionSeconds).map(([k, v]) => `${k} ${fmtTime(v)}`).join(', ') || 'no section finished'})`,
     ...(errors.length ? ['', '**Errors:**', '', ...errors.map((e) => `- ${e}`)] : []),
     ...beside,

@@ -46,10 +46,18 @@ async function ensureChromium() {
   return path;
 }
 
+/** `start` without a browser: the Node runner, a merge of shards, a build. */
+function browserFree() {
+  if (command !== 'start') return false;
+  const runtime = args.findIndex((a) => a === '--runtime' || a.startsWith('--runtime='));
+  const value = runtime < 0 ? null : args[runtime].includes('=') ? args[runtime].split('=')[1] : args[runtime + 1];
+  return value === 'node' || args.some((a) => ['--merge', '--report-only', '--build-only'].includes(a.split('=')[0]));
+}
+
 try {
   ensureDependencies();
-  const chrome = await ensureChromium();
-  const env = { CHROME_PATH: chrome };
+  const chrome = browserFree() ? null : await ensureChromium();
+  const env = chrome ? { CHROME_PATH: chrome } : {};
   let status;
   if (command === 'test') status = run('npx', ['playwright', 'test', ...args], env);
   else if (command === 'start') status = run('node', ['scripts/reproduce.mjs', ...args], env);

@@ -2,7 +2,7 @@
 // For every problem and N_train of the preset, a width sweep η × {baseline, GI} × repeats
 // runs on the worker pool; the page draws test RMSE vs η with UB and the best η marked.
 import { createPool } from '../../src/index';
-import { NN_EXPERIMENTS, exposedStore, pagePreset, runNnExperiments, type NnExperiment, type SweepResult } from '../../src/experiments/index';
+import { NN_EXPERIMENTS, exposedStore, pagePreset, pageShard, runNnExperiments, type NnExperiment, type SweepResult } from '../../src/experiments/index';
 import { drawSweepChart } from './nn-chart';
 import { htmlTable, nnMarkdown, overviewRows, sweepTable } from './nn-report';
 import { renderNn } from './nn-view';
@@ -42,6 +42,8 @@ async function run(shellPreset: Preset, ui: SectionUi, signal: AbortSignal): Pro
     await runNnExperiments(pool, experiments, {
       signal,
       store: exposedStore(),
+      shard: pageShard(), // ?shard=i/n (scripts/reproduce.mjs --shard): train and store only that shard
+      calibrate: new URLSearchParams(globalThis.location?.search ?? '').get('estimate') !== '0', // --no-estimate
       log: (line) => ui.log(line),
       onProgress: (p) => ui.progress('network-steps, all sweeps', p.networkStepsDone, p.networkSteps),
       onSweep: (exp, result) => {

@@ -11,7 +11,7 @@ export type { WorkerStats, WorkerInfo } from './worker-api';
 export type { TrainWorkerHooks } from './worker-host';
 export { runTrainJob, checkJob } from './train';
 export type { RunJobOptions } from './train';
-export { sweepWidths, widthSweepJobs, runWidthJobs, summarize, summaryBound, sweepNetworks, packNetworks, networkCost, jobRecords } from './widths';
+export { sweepWidths, widthSweepJobs, runWidthJobs, runWidthRecords, summarize, summaryBound, sweepNetworks, packNetworks, networkCost, jobRecords } from './widths';
 export type {
   EtaSummary, ModelSummary, RunRecord, SweepNetwork, SweepOptions, SweepFitOptions, WidthSweepConfig, WidthSweepOptions, WidthSweepProgress, WidthSweepResult,
 } from './widths';
@@ -21,3 +21,5 @@ export { complexityBound } from './bound';
 export type { BoundRow, ComplexityBound } from './bound';
 export { rmse, pearson, meanSd } from '../util/stats';
 export type { MeanSd } from '../util/stats';
+export { parseShard, shardLabel, assignShards, shardSweeps, GROUP_STEP_OVERHEAD, networkKey, widthSweepFingerprint, widthSweepShard, runWidthShard, mergeWidthShards, ShardMergeError } from './shard';
+export type { Shard, ShardChunk, ShardSweep, WidthSweepShard, WidthShardResult } from './shard';

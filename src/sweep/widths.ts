@@ -260,10 +260,9 @@ export interface SweepOptions {
   onRun?: (r: RunRecord) => void;
 }
 
-/** Runs the group jobs of a width sweep (from widthSweepJobs) on the pool: per-network
- *  records, per-η summaries and the bound. */
-export async function runWidthJobs(pool: Pool, jobs: LazyJob[], opts: SweepOptions = {}): Promise<WidthSweepResult> {
-  const started = performance.now();
+/** Runs group jobs of a width sweep on the pool: every network's record (no summary; a
+ *  shard's part of a sweep has no complete η). */
+export async function runWidthRecords(pool: Pool, jobs: LazyJob[], opts: SweepOptions = {}): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   await pool.run(jobs, {
     signal: opts.signal,
@@ -275,7 +274,14 @@ export async function runWidthJobs(pool: Pool, jobs: LazyJob[], opts: SweepOptio
       }
     },
   });
-  return finish(runs, started);
+  return runs;
+}
+
+/** Runs the group jobs of a width sweep (from widthSweepJobs) on the pool: per-network
+ *  records, per-η summaries and the bound. */
+export async function runWidthJobs(pool: Pool, jobs: LazyJob[], opts: SweepOptions = {}): Promise<WidthSweepResult> {
+  const started = performance.now();
+  return finish(await runWidthRecords(pool, jobs, opts), started);
 }
 
 /** Fit options of a sweep: everything of FitOptions but what the sweep sets per network. */

@@ -14,12 +14,13 @@
 import type { Context } from '../../gpu/context';
 import { abortError } from '../../util/abort';
 import type { JobProgress, JobResult, LazyJob, StageData, TrainJob, TrainSettings } from '../../sweep/job';
+import { fingerprintText, parseShard, shardLabel, shardSweeps, type Shard, type ShardChunk } from '../../sweep/shard';
 import { runTrainJob } from '../../sweep/train';
 import { jobRecords, networkCost, sweepNetworks, widthSweepJobs, widthSweepResult, type RunRecord, type SweepNetwork } from '../../sweep/widths';
 import { Rng } from '../../util/rng';
 import type { NnExperiment } from './presets';
 import { SweepData } from './problems';
-import { sweepGroups, widthOf, type SweepConfig, type SweepResult } from './sweep';
+import { MAX_GROUP_SIZE, sweepGroups, widthOf, type SweepConfig, type SweepResult } from './sweep';
 
 /** Runs group jobs: what the pools (browser and Node) and {@link contextExecutor} offer. */
 export interface JobExecutor {
@@ -75,6 +76,11 @@ export interface PlannedSweep {
   cost: number;
   /** Group jobs when nothing is stored yet (sweepGroups of its networks and the workers). */
   groups: number;
+  /** In a shard's plan (shardPlan): the networks ('η:repeat:model') this machine trains; the
+   *  sweep's result then waits for the merge. */
+  only?: ReadonlySet<string>;
+  /** 'i/n' in a shard's plan. */
+  shard?: string;
 }
 
 export interface NnPlan {
@@ -85,19 +91,14 @@ export interface NnPlan {
   groupSteps: number;
   networkSteps: number;
   cost: number;
-}
-
-/** 32-bit FNV-1a of a string, as 8 hex digits. */
-function fingerprint(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+  /** A shard's plan (shardPlan): which shard of how many. */
+  shard?: Shard;
 }
 
 /** Everything a network's result depends on, but not the grouping. */
 function sweepFingerprint(c: SweepConfig): string {
   const { problem, stages, poolSize, testSize, seed, nTrain, etas, repeats, giWeight, settings } = c;
-  return fingerprint(JSON.stringify({ problem, stages, poolSize, testSize, seed, nTrain, etas, repeats, giWeight: giWeight ?? 0.5, settings }));
+  return fingerprintText(JSON.stringify({ problem, stages, poolSize, testSize, seed, nTrain, etas, repeats, giWeight: giWeight ?? 0.5, settings }));
 }
 
 /** The sweeps of a preset's experiments, sized. */
@@ -121,6 +122,69 @@ export function planNn(experiments: readonly NnExperiment[], workers: number): N
   }
   const sum = (f: (s: PlannedSweep) => number) => sweeps.reduce((a, s) => a + f(s), 0);
   return { sweeps, workers, networks: sum((s) => s.networks), groupSteps: sum((s) => s.groups * s.groupSteps), networkSteps: sum((s) => s.networkSteps), cost: sum((s) => s.cost) };
+}
+
+// ---------------------------------------------------------------- shards
+
+/** A network's key within its sweep: 'η:repeat:model'. */
+const netKey = (n: Pick<SweepNetwork, 'eta' | 'repeat' | 'model'>) => `${n.eta}:${n.repeat}:${n.model}`;
+
+/** Relative cost of training one network of a sweep (stepCost × its grouped steps). */
+function sweepNetworkCost(sweep: PlannedSweep, net: Pick<SweepNetwork, 'width' | 'gradientWeight'>): number {
+  return stepCost(net, sweep.config.settings, GRADIENT_INPUTS[sweep.experiment.problem] ?? 1) * sweep.groupSteps;
+}
+
+/** The networks of one sweep of a plan, in sweepNetworks order (η, repeat, model). */
+const networksOf = (sweep: PlannedSweep) => sweepNetworks({ etas: sweep.config.etas, repeats: sweep.config.repeats, giWeight: sweep.config.giWeight, width: widthOf, seedOf: () => 0 });
+
+/** Every network of a plan in a stable order (its sweeps in order, each in sweepNetworks
+ *  order) with its relative cost. */
+export function planNetworks(plan: NnPlan): { sweep: PlannedSweep; net: SweepNetwork; key: string; cost: number }[] {
+  return plan.sweeps.flatMap((sweep) => networksOf(sweep).map((net) => ({ sweep, net, key: netKey(net), cost: sweepNetworkCost(sweep, net) })));
+}
+
+/** The plan's sweeps cut into chunks, each with its shard of `count` (shardSweeps: chunks of
+ *  at most MAX_GROUP_SIZE networks, balanced by cost with each grouped step's overhead);
+ *  `sweep` indexes plan.sweeps, `networks` its networksOf. Independent of the plan's workers. */
+export function planChunks(plan: NnPlan, count: number): ShardChunk[] {
+  return shardSweeps(plan.sweeps.map((sweep) => ({
+    networks: networksOf(sweep), cost: (n: SweepNetwork) => stepCost(n, sweep.config.settings, GRADIENT_INPUTS[sweep.experiment.problem] ?? 1), steps: sweep.groupSteps,
+  })), count, MAX_GROUP_SIZE);
+}
+
+/** The shard (1-based) of every network of a plan (planChunks): per sweep key, network key →
+ *  shard. The same for a preset on every machine, whatever its workers. */
+export function planShards(plan: NnPlan, count: number): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>(plan.sweeps.map((s) => [s.key, new Map()]));
+  for (const chunk of planChunks(plan, count)) {
+    const sweep = plan.sweeps[chunk.sweep];
+    const nets = networksOf(sweep);
+    for (const i of chunk.networks) out.get(sweep.key)!.set(netKey(nets[i]), chunk.shard);
+  }
+  return out;
+}
+
+/**
+ * One machine's part of a plan: the networks of shard i of n (planShards), sweep by sweep
+ * (sweeps without any are left out), sized for this plan's workers. runNnPlan trains and
+ * stores them (under keys that name the shard) and returns no sweep results: merge the
+ * shards' stores (mergeNnShards) for those.
+ */
+export function shardPlan(plan: NnPlan, shard: string | Shard): NnPlan {
+  const s = parseShard(shard);
+  if (plan.shard) throw new RangeError(`the plan is already shard ${shardLabel(plan.shard)}: shard the whole plan (planNn)`);
+  const of = planShards(plan, s.count);
+  const sweeps: PlannedSweep[] = [];
+  for (const sweep of plan.sweeps) {
+    const mine = planNetworks({ ...plan, sweeps: [sweep] }).filter((n) => of.get(sweep.key)!.get(n.key) === s.index);
+    if (mine.length === 0) continue;
+    sweeps.push({
+      ...sweep, only: new Set(mine.map((n) => n.key)), shard: shardLabel(s), networks: mine.length, networkSteps: mine.length * sweep.groupSteps,
+      cost: mine.reduce((a, n) => a + n.cost, 0), groups: Math.min(sweepGroups(mine.length, plan.workers), mine.length),
+    });
+  }
+  const sum = (f: (s: PlannedSweep) => number) => sweeps.reduce((a, x) => a + f(x), 0);
+  return { sweeps, workers: plan.workers, networks: sum((x) => x.networks), groupSteps: sum((x) => x.groups * x.groupSteps), networkSteps: sum((x) => x.networkSteps), cost: sum((x) => x.cost), shard: s };
 }
 
 // ---------------------------------------------------------------- estimate
@@ -240,8 +304,6 @@ export interface RunPlanOptions {
   onStored?: (key: string, records: number) => void;
 }
 
-const netKey = (n: Pick<SweepNetwork, 'eta' | 'repeat' | 'model'>) => `${n.eta}:${n.repeat}:${n.model}`;
-
 /** Runs a plan's sweeps in order on the executor; resumes from and writes to `store`. */
 export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPlanOptions = {}): Promise<SweepResult[]> {
   const started = performance.now();
@@ -258,11 +320,11 @@ export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPl
     if (opts.store) {
       for (const key of await opts.store.list(`${sweep.key}-`)) {
         const stored = (await opts.store.get(key)) as { records?: RunRecord[] } | undefined;
-        for (const r of stored?.records ?? []) records.set(netKey(r), r);
+        // A shard keeps its own networks (a folder may hold other shards' groups too).
+        for (const r of stored?.records ?? []) if (!sweep.only || sweep.only.has(netKey(r))) records.set(netKey(r), r);
       }
     }
-    const k = GRADIENT_INPUTS[sweep.experiment.problem] ?? 1;
-    const costOf = (n: Pick<SweepNetwork, 'width' | 'gradientWeight'>) => stepCost(n, sweep.config.settings, k) * sweep.groupSteps;
+    const costOf = (n: Pick<SweepNetwork, 'width' | 'gradientWeight'>) => sweepNetworkCost(sweep, n);
     resumed += records.size;
     networksDone += records.size;
     stepsDone += records.size * sweep.groupSteps;
@@ -292,8 +354,10 @@ export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPl
       const jobs = widthSweepJobs({
         etas: sweep.config.etas, width: widthOf, repeats: sweep.config.repeats, giWeight: sweep.config.giWeight,
         settings: sweep.config.settings, seed: sweep.config.seed, stages: (repeat) => data.stageData(sweep.config.nTrain, repeat),
-        rollout: sweep.config.stages > 1, name: `${sweep.key}-r${records.size}`, groups,
-        exclude: (n) => records.has(netKey(n)),
+        rollout: sweep.config.stages > 1, groups,
+        // A shard's groups are stored under keys of their own: shards can share a folder.
+        name: `${sweep.key}-${sweep.shard ? `s${sweep.shard.replace('/', 'of')}-` : ''}r${records.size}`,
+        exclude: (n) => records.has(netKey(n)) || (sweep.only !== undefined && !sweep.only.has(netKey(n))),
       });
       // Job sizes (networks, steps, cost) from the jobs' own networks, read when they are made.
       const sizes = new Map<string, { networks: number; steps: number; cost: number }>();
@@ -333,6 +397,7 @@ export async function runNnPlan(executor: JobExecutor, plan: NnPlan, opts: RunPl
       });
       await Promise.all(writes);
     }
+    if (sweep.only) continue; // a shard's part: the sweep's result needs every shard (mergeNnShards)
     const result: SweepResult = { config: sweep.config, ...widthSweepResult([...records.values()], performance.now() - sweepStarted) };
     out.push(result);
     opts.onSweep?.(sweep, result);
@@ -381,6 +446,9 @@ export interface RunExperimentsOptions extends Omit<RunPlanOptions, 'onSweep'> {
   /** Stop after the plan and the estimate (size a preset without running it). */
   estimateOnly?: boolean;
   onSweep?: (experiment: NnExperiment, result: SweepResult) => void;
+  /** Train only shard i of n of the networks ('2/3'; shardPlan): they are stored, no sweep
+   *  result is made (onSweep is not called); mergeNnShards gathers the shards' stores. */
+  shard?: string | Shard;
 }
 
 export interface RunExperimentsResult {
@@ -400,10 +468,12 @@ export interface RunExperimentsResult {
 export async function runNnExperiments(executor: JobExecutor, experiments: readonly NnExperiment[], opts: RunExperimentsOptions = {}): Promise<RunExperimentsResult> {
   const started = performance.now();
   const log = opts.log ?? (() => {});
-  const plan = planNn(experiments, executor.size);
+  const whole = planNn(experiments, executor.size);
+  const plan = opts.shard === undefined ? whole : shardPlan(whole, opts.shard);
+  if (plan.shard) log(`shard ${shardLabel(plan.shard)}: ${plan.networks} of the preset's ${whole.networks} networks, ${(100 * plan.cost / whole.cost).toFixed(1)} % of its estimated cost`);
   log(`plan: ${describePlan(plan)}`);
   for (const s of plan.sweeps) {
-    log(`  ${s.experiment.problem} N=${s.config.nTrain}: ${s.networks} networks (${s.config.etas.length} η × 2 × ${s.config.repeats} repeats), ${s.experiment.stages} stage(s) × ${s.config.settings.epochs} epochs × ${stepsPerEpoch(s.config.nTrain, s.config.settings.batchSize)} steps = ${s.groupSteps} steps per group, ~${s.groups} groups`);
+    log(`  ${s.experiment.problem} N=${s.config.nTrain}: ${s.networks} networks (${s.shard ? `shard ${s.shard} of ` : ''}${s.config.etas.length} η × 2 × ${s.config.repeats} repeats), ${s.experiment.stages} stage(s) × ${s.config.settings.epochs} epochs × ${stepsPerEpoch(s.config.nTrain, s.config.settings.batchSize)} steps = ${s.groupSteps} steps per group, ~${s.groups} groups`);
   }
   let calibration: Calibration | null = null;
   let estimateS: number | null = null;

@@ -25,6 +25,13 @@ export function pagePreset<P extends string>(fallback: P): NnPreset | P {
   return parsePreset(new URLSearchParams(search).get('experimentsPreset')) ?? fallback;
 }
 
+/** The shard ('i/n') a page was asked to train by its `?shard=` parameter (scripts/reproduce.mjs
+ *  --shard sets it), else undefined: the whole preset. */
+export function pageShard(): string | undefined {
+  const search = (globalThis as { location?: { search?: string } }).location?.search ?? '';
+  return new URLSearchParams(search).get('shard') ?? undefined;
+}
+
 /** A preset name from user input, or null when it is not one. */
 export function parsePreset(value: string | null | undefined): NnPreset | null {
   return (PRESET_NAMES as readonly string[]).includes(value ?? '') ? (value as NnPreset) : null;
