@@ -26,8 +26,12 @@ const PRESETS = {
   // Every function at a very small, a small and a comfortable N, 3 seeds (a GPU's job).
   full: { functions: FUNCTIONS.map((f) => f.name), sizes: (d: number) => [Math.max(8, 4 * d), Math.max(24, 12 * d), Math.max(60, 30 * d)], seeds: [0, 1, 2], long: 20000 },
 } as const;
-const settings = PRESETS[preset as keyof typeof PRESETS];
-if (!settings) throw new Error(`unknown preset ${preset} (smoke, quick, full)`);
+const chosen = PRESETS[preset as keyof typeof PRESETS];
+if (!chosen) throw new Error(`unknown preset ${preset} (smoke, quick, full)`);
+// --functions a,b and --sizes n,m narrow a preset (to rerun a few cases).
+const only = option('functions')?.split(',');
+const sizes = option('sizes')?.split(',').map(Number);
+const settings = { ...chosen, functions: only ?? chosen.functions, sizes: sizes ? () => sizes : chosen.sizes };
 const GRID = [...GRADIENT_WEIGHT_CANDIDATES];
 const TEST_POINTS = 1000;
 

@@ -37,6 +37,22 @@ function hasTargets(ds: Dataset, options: GroupFitOptions): boolean {
   return !!options.tangentTargets || !!ds?.dydx?.length;
 }
 
+/**
+ * The candidate with the lowest mean held-out error (NaN, a diverged clone, loses), unless
+ * its advantage over the values alone (candidate 0, w = 0) is within one standard error of
+ * the fold-by-fold differences: then w = 0. Derivatives are trusted only where they help on
+ * the folds consistently; an undersampled oscillatory function can make one fold's ranking
+ * noise.
+ */
+function chooseCandidate(perFold: number[][], scores: number[]): number {
+  const best = scores.reduce((b, s, c) => (s < scores[b] || Number.isNaN(scores[b]) ? c : b), 0);
+  if (best === 0 || !Number.isFinite(scores[0])) return best;
+  const diffs = perFold[best].map((e, f) => e - perFold[0][f]);
+  const mean = diffs.reduce((x, y) => x + y, 0) / diffs.length;
+  const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - mean) ** 2, 0) / (diffs.length - 1));
+  return mean + sd / Math.sqrt(diffs.length) < 0 ? best : 0;
+}
+
 /** Equal-size folds over n rows: fold f holds out `held` rows, the rest (the same count for
  *  every fold) train. */
 function foldRows(n: number): { folds: number; train: Uint32Array[]; held: Uint32Array[] } {
@@ -107,14 +123,9 @@ export async function selectGradientWeights(
       for (let r = 0; r < count * m; r++) errors[j] += (out[r] - y[start * m + r]) ** 2 / (nHeld * m);
     });
     auto.forEach((i, a) => {
-      const scores = GRADIENT_WEIGHT_CANDIDATES.map((_, c) => {
-        let sum = 0;
-        for (let f = 0; f < folds; f++) sum += errors[(a * C + c) * folds + f];
-        return sum / folds;
-      });
-      // NaN scores (a diverged clone) lose.
-      const best = scores.reduce((b, s, c) => (s < scores[b] || Number.isNaN(scores[b]) ? c : b), 0);
-      weights[i] = GRADIENT_WEIGHT_CANDIDATES[best];
+      const perFold = GRADIENT_WEIGHT_CANDIDATES.map((_, c) => Array.from({ length: folds }, (_, f) => errors[(a * C + c) * folds + f]));
+      const scores = perFold.map((s) => s.reduce((x, y) => x + y, 0) / folds);
+      weights[i] = GRADIENT_WEIGHT_CANDIDATES[chooseCandidate(perFold, scores)];
       selections[i] = { candidates: [...GRADIENT_WEIGHT_CANDIDATES], scores, folds, chosen: weights[i]! };
     });
   } finally {
