@@ -223,7 +223,7 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
   const beside = comparison && (comparison.nn.length || comparison.linear.length)
-    ? ['', '## Beside the paper (McDonagh & Chen, EXPERIMENTS.md §E)', '', 'Per problem at its smallest N: our numbers, the published ones and the difference (ours − paper); the verdicts are computed from these numbers.', '', run.paper.paperMarkdown(comparison, { smallestNOnly: true })]
+    ? ['', '## Beside the paper (McDonagh & Chen, docs/experiments.md §E)', '', 'Per problem at its smallest N: our numbers, the published ones and the difference (ours − paper); the verdicts are computed from these numbers.', '', run.paper.paperMarkdown(comparison, { smallestNOnly: true })]
     : [];
   const md = [
     `# sobolev-webgpu: reproduction report`,

@@ -1,4 +1,4 @@
-/** Our numbers beside the paper's (EXPERIMENTS.md §E).
+/** Our numbers beside the paper's (docs/experiments.md §E).
  *
  *  `PUBLISHED` holds the §E tables as data (McDonagh & Chen, arXiv 2112.00094, from the
  *  authors' public result files). The functions take the JSON our sections return (the shapes
@@ -54,9 +54,9 @@ const nn = (
   wins: wins[0], total: wins[1], bound: { bestEta: bound[0], ub: bound[1] },
 });
 
-/** The published numbers of EXPERIMENTS.md §E. */
+/** The published numbers of docs/experiments.md §E. */
 export const PUBLISHED = {
-  source: "McDonagh & Chen, arXiv 2112.00094: the authors' public result files (EXPERIMENTS.md §E)",
+  source: "McDonagh & Chen, arXiv 2112.00094: the authors' public result files (docs/experiments.md §E)",
   /** Means over repeats, test RMSE on 1000 points, GI w = 0.5. */
   nn: [
     nn('toy2d', 50, [0.0198, 36], [0.0159, 36], 19.7, [16, 16], [36, 40]),
@@ -413,7 +413,7 @@ export function linearVerdicts(data: LinearSectionData): ClaimVerdict[] {
 
 const PAPER_LINEAR = { nTrain: 21, repeats: 50, lambdaGrid: 100 };
 
-/** What this run's settings do differently from the paper's protocol (EXPERIMENTS.md §A/§B),
+/** What this run's settings do differently from the paper's protocol (docs/experiments.md §A/§B),
  *  computed from the settings in its JSON; empty when it is the paper's protocol. */
 export function protocolDifferences(nn?: NnSectionData, linear?: LinearSectionData): string[] {
   const out: string[] = [];
