@@ -16,7 +16,7 @@ export type { LinearExperimentConfig, LinearExperimentOptions, LinearExperimentR
 /** Our results beside the paper's (docs/experiments.md §E): the published numbers, comparison rows,
  *  computed claim verdicts and the protocol caveat. */
 export * as paper from './paper';
-export { PUBLISHED, compareWithPaper, paperMarkdown, nnComparison, toy2dEtaComparison, linearComparison, giHelpsVerdicts, boundVerdicts, linearVerdicts, protocolCaveat, protocolDifferences, pairedGainOf, describeBound } from './paper';
+export { PUBLISHED, compareWithPaper, paperMarkdown, nnComparison, toy2dEtaComparison, linearComparison, giHelpsVerdicts, boundVerdicts, linearVerdicts, generativeVerdicts, outcomeLine, protocolCaveat, protocolDifferences, pairedGainOf, describeBound } from './paper';
 export type { ClaimVerdict, EtaComparisonRow, LinearComparisonRow, LinearSectionData, NnComparisonRow, NnSectionData, PaperComparison, PairedGain, PublishedNnRow, PublishedLinearRow } from './paper';
 /** Section JSON and markdown for runners without the demo page (the Node runner). */
 export { nnSectionJson, nnSectionMarkdown, linearSectionJson, linearSectionMarkdown, generativeSectionMarkdown } from './report';
