@@ -10,7 +10,7 @@ import type { Preset } from '../sections/types';
 /** Measured wall seconds per preset and section (SwiftShader, 2 cores). `full` runs the linear
  *  section as `paper` does (§B as is) and the generative one as `quick` does. */
 const MEASURED: Record<Exclude<Preset, 'paper'>, Record<string, number>> = {
-  tiny: { nn: 30, linear: 3, generative: 15 },
+  tiny: { nn: 75, linear: 30, generative: 45 },
   quick: { nn: 90, linear: 15, generative: 45 },
   full: { nn: 3180, linear: 17, generative: 45 },
 };

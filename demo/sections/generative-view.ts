@@ -121,7 +121,7 @@ export function drawKChart(host: HTMLElement, k: GenerativeResult['kStudy']): Ch
   });
 }
 
-/** The section's JSON (README: results.json). */
+/** The section's JSON (docs/reproduction.md: results.json). */
 interface GenerativeJson {
   preset?: string;
   adapter?: string;

@@ -22,7 +22,7 @@ export interface SectionResult {
   title: string;
   /** Markdown tables for reports/results.md. */
   markdown: string;
-  /** Plain JSON data for reports/results.json (schema documented in the README). */
+  /** Plain JSON data for reports/results.json (schema in docs/reproduction.md). */
   json: unknown;
 }
 

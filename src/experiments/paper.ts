@@ -2,7 +2,7 @@
  *
  *  `PUBLISHED` holds the §E tables as data (McDonagh & Chen, arXiv 2112.00094, from the
  *  authors' public result files). The functions take the JSON our sections return (the shapes
- *  of reports/results.json, see README) and give
+ *  of reports/results.json, see docs/reproduction.md) and give
  *  - comparison rows `{ problem, nTrain, ours, published, difference }` (NN sweeps, toy2d per η,
  *    ridge vs ridge-gradient),
  *  - claim verdicts `{ claim, holds, detail }`, computed from the numbers (`holds` is null when
@@ -121,7 +121,7 @@ export interface MeanSdData {
   n: number;
 }
 
-/** One sweep of the nn section's JSON (README: results.json). Only what the comparison reads. */
+/** One sweep of the nn section's JSON (docs/reproduction.md: results.json). Only what the comparison reads. */
 export interface NnSweepData {
   nTrain: number;
   bound: {
