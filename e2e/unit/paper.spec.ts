@@ -117,6 +117,10 @@ test('verdicts decided by a grid edge or a gain far below the paper\'s are undec
   const v = Object.fromEntries(c.verdicts.map((x) => [x.claim, x]));
   expect(v['GI helps at small N: regression8d, N = 2500'].holds).toBeNull();
   expect(v['GI helps at small N: regression8d, N = 2500'].detail).toMatch(/under a quarter of the published/);
+  // Its bound (UB = 10 at the smallest η, best baseline η = 20 > UB) rests on the same weak gaps.
+  expect(weak.bound).toMatchObject({ ub: 10, bestBaselineEta: 20 });
+  expect(v['best η ≤ UB: regression8d, N = 2500'].holds).toBeNull();
+  expect(v['best η ≤ UB: regression8d, N = 2500'].detail).toMatch(/gaps that set UB are not the paper's/);
   expect(v['best η ≤ UB: garch4d, N = 100'].holds).toBeNull();
   expect(v['best η ≤ UB: garch4d, N = 100'].detail).toMatch(/grid's smallest/);
   expect(v['GI (projected JVP losses) lowers the test pixel RMSE at every image size and N_train'].holds).toBe(true);

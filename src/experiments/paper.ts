@@ -370,7 +370,8 @@ export function giHelpsVerdicts(data: NnSectionData): ClaimVerdict[] {
 
 /** "The best width lies at or below UB", per sweep. null when UB is the grid's largest η (every
  *  width of the grid lies at or below it) or the best width is the grid's smallest (it lies at
- *  or below any bound): then the grid's edge decides, and the test says nothing. */
+ *  or below any bound): then the grid's edge decides, and the test says nothing; null too when
+ *  GI's gain is far below the published one: the gaps that set UB are not the paper's. */
 export function boundVerdicts(data: NnSectionData): ClaimVerdict[] {
   return data.experiments.flatMap((exp) =>
     exp.sweeps.filter((s) => s.summary.length > 0).map((sweep): ClaimVerdict => {
@@ -382,6 +383,9 @@ export function boundVerdicts(data: NnSectionData): ClaimVerdict[] {
       if (o.bound.ubAtEdge === 'upper') return { claim, holds: null, detail: `${detail} — not tested: no width of the grid lies above UB` };
       const smallest = Math.min(...sweep.summary.map((r) => r.eta));
       if (o.bound.bestEta === smallest) return { claim, holds: null, detail: `${detail} — not tested: the best width is the grid's smallest, at or below any bound` };
+      if (p && !(o.gainPercent >= FAR_BELOW_PUBLISHED * p.gainPercent)) {
+        return { claim, holds: null, detail: `${detail} — undecided: GI's gain ${fp(o.gainPercent)} is under a quarter of the published ${p.gainPercent} %, so the gaps that set UB are not the paper's` };
+      }
       return { claim, holds: o.bound.bestEta <= o.bound.ub, detail };
     }),
   );
