@@ -101,7 +101,7 @@ function updateEstimate(): void {
   }
   const per = ids.map((id) => `${id} ≈ ${formatDuration(estimateSeconds(id, preset))}`).join(', ');
   $('estimate').textContent = ids.length
-    ? `Estimated time on software WebGPU (SwiftShader, 2 CPU cores): ≈ ${formatDuration(totalSeconds(preset, ids))} (${per}). A GPU is much faster.`
+    ? `Estimated time on software WebGPU (SwiftShader, 2 idle CPU cores): ≈ ${formatDuration(totalSeconds(preset, ids))} (${per}). A GPU is much faster.`
     : 'Choose at least one section.';
   runButton.disabled = !!controller || ids.length === 0;
   // A changed choice voids a pending confirmation and its status line.

@@ -7,10 +7,12 @@ import { NN_EXPERIMENTS, type NnExperiment } from '../../src/experiments/index';
 import { GENERATIVE_PRESETS, type GenerativeConfig } from '../../src/experiments/generative/index';
 import type { Preset } from '../sections/types';
 
-/** Measured wall seconds per preset and section (SwiftShader, 2 cores). `full` runs the linear
- *  section as `paper` does (§B as is) and the generative one as `quick` does. */
+/** Measured wall seconds per preset and section (SwiftShader, 2 otherwise idle cores). `full`
+ *  runs the linear section as `paper` does (§B as is) and the generative one as `quick` does.
+ *  tiny was timed on busy cores (73, 29 and 45 s, when quick took 298, 59 and 143 s) and is
+ *  scaled by quick's ratio of idle to busy times. */
 const MEASURED: Record<Exclude<Preset, 'paper'>, Record<string, number>> = {
-  tiny: { nn: 75, linear: 30, generative: 45 },
+  tiny: { nn: 25, linear: 10, generative: 15 },
   quick: { nn: 90, linear: 15, generative: 45 },
   full: { nn: 3180, linear: 17, generative: 45 },
 };
