@@ -114,6 +114,8 @@ test('a saved results.json (?results=URL) renders as a static report: screenshot
   expect(s.rendered).toEqual(['nn', 'linear', 'generative']);
   expect(s.progress, 'nothing re-runs').toBe(0);
   await expect(page.locator('#saved')).toContainText('Saved report');
+  await expect(page.locator('#outcome')).toHaveText(/^Outcome of the saved report \(preset quick\): \d+ holds?/);
+  await expect(page.getByRole('button', { name: 'Download results.json' })).toBeDisabled();
   await expect(page.locator('#section-nn .verdicts li')).not.toHaveCount(0);
   await expect(page.locator('#section-nn .caveat').first()).toBeVisible();
   await expect(page.locator('#section-nn table').first()).toContainText('paper');
