@@ -69,7 +69,7 @@ test('README.md, docs/, src/ and the scripts: every file path they mention exist
   for (const file of [...markdown, ...sources]) {
     const text = readFileSync(file, 'utf8');
     // A path with a folder (`docs/api.md`, `src/nn/fit.ts`) is read from the repository's root; a
-    // bare Markdown name (`EXPERIMENTS.md`) from the root, docs/ or the file's own folder.
+    // bare Markdown name (`api.md`) from the root, docs/ or the file's own folder.
     for (const m of text.matchAll(/(?<![\w./@-])((?:[\w-]+\/)+[\w.-]+\.(?:md|ts|mjs|js|json|html|wgsl|sh|css|png))\b/g)) {
       if (GENERATED.some((g) => m[1].startsWith(g))) continue;
       count++;
