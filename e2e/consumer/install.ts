@@ -7,7 +7,7 @@
  *  declares (plus the tools a test names) are linked from this repository's node_modules, so a
  *  missing declaration shows up as a failed import. Used once per test file. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +58,28 @@ export function installPacked(fixtures: string[], tools: string[]): Consumer {
 /** The files a `git clone` of this working tree holds (tracked or untracked, not ignored: no
  *  dist/, no node_modules), copied to `dir`, with this repository's node_modules linked in. */
 export function freshClone(dir: string): string {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root }).toString().split('\0');
-  for (const file of files) {
+  for (const file of trackedFiles()) {
     if (!file || !existsSync(join(root, file))) continue;
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     copyFileSync(join(root, file), join(dir, file));
   }
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
+}
+
+/** git's list of the working tree's files; without git (or a repository git refuses), the
+ *  tree itself less what .gitignore names at its top. */
+function trackedFiles(): string[] {
+  try {
+    return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }).toString().split('\0');
+  } catch {
+    const ignored = new Set(['.git', ...readFileSync(join(root, '.gitignore'), 'utf8').split('\n').map((l) => l.trim().replace(/\/$/, '')).filter((l) => l && !l.includes('*'))]);
+    const walk = (rel: string): string[] =>
+      readdirSync(join(root, rel), { withFileTypes: true }).flatMap((e) => {
+        const path = rel ? `${rel}/${e.name}` : e.name;
+        if (ignored.has(e.name) || e.name.endsWith('.deb')) return [];
+        return e.isDirectory() ? walk(path) : [path];
+      });
+    return walk('');
+  }
 }
