@@ -245,7 +245,10 @@ function showResult(result: PairResult): void {
   cell('g-train', num(trainingMse(gi.report)));
   cell('g-ep', String(gi.report.epochs));
   const ratio = gi.rmse / b.rmse;
-  const losses = `Training MSE of f: baseline ${num(trainingMse(b.report))}, GI ${num(trainingMse(gi.report))}.`;
+  const [tb, tg] = [trainingMse(b.report), trainingMse(gi.report)];
+  // A baseline that does not fit its own training points makes GI look better than it is.
+  const underfit = tb > 3 * tg ? ` The baseline fits its own training points ${(tb / tg).toFixed(0)}× worse than GI: it may be under-trained (try more epochs).` : '';
+  const losses = `Training MSE of f: baseline ${num(tb)}, GI ${num(tg)}.${underfit}`;
   $('verdict').textContent =
     (ratio < 1
       ? `GI's test RMSE is ${(100 * (1 - ratio)).toFixed(0)} % below the baseline's (${num(gi.rmse)} vs ${num(b.rmse)}). `
