@@ -19,12 +19,12 @@ export default defineConfig(({ command }) => ({
   // Built assets (the worker chunk) are found relative to dist/index.js, wherever it is installed.
   base: command === 'build' ? './' : '/',
   // SOBOLEV_NO_HMR=1 (the test server): an edited source file never reloads a page mid-test.
-  // `npm run dev` (and only it: not the test or reproduction servers) opens the playground.
+  // No browser is opened (headless and remote machines have none): the pages' URLs are printed.
   server: {
     host: '127.0.0.1',
     hmr: process.env.SOBOLEV_NO_HMR ? false : undefined,
     watch: process.env.SOBOLEV_NO_HMR ? null : undefined,
-    open: process.env.npm_lifecycle_event === 'dev' && !process.env.SOBOLEV_NO_HMR ? '/demo/playground/' : false,
+    open: false,
   },
   worker: { format: 'es' },
   // Pre-bundle the browser dependencies up front: a dependency discovered at run time makes
@@ -34,7 +34,7 @@ export default defineConfig(({ command }) => ({
     include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js', 'mathjs'],
   },
   // The library build names the pool's default worker as the stable dist/worker.js (see above).
-  plugins: command === 'build' ? [stableWorkerUrl()] : [],
+  plugins: command === 'build' ? [stableWorkerUrl()] : [printPageUrls()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -54,6 +54,23 @@ export default defineConfig(({ command }) => ({
     },
   },
 }));
+
+/** `npm run dev` prints the playground's and the report's URLs under Vite's own (`/` is a
+ *  landing page, index.html, that links to both). */
+function printPageUrls(): Plugin {
+  return {
+    name: 'sobolev:print-page-urls',
+    configureServer(server) {
+      const printUrls = server.printUrls.bind(server);
+      server.printUrls = () => {
+        printUrls();
+        const base = server.resolvedUrls?.local[0];
+        if (!base) return;
+        server.config.logger.info(`  ➜  Playground: ${base}demo/playground/\n  ➜  Report:     ${base}demo/`);
+      };
+    },
+  };
+}
 
 /** In the library build, the pool's default worker (src/sweep/slot.ts:
  *  `new URL('../../workers/train.worker.ts', import.meta.url)`) becomes

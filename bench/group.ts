@@ -1,4 +1,4 @@
-// In-page benchmark of grouped training (issue 10, DESIGN.md §6), driven by bench/group.mjs:
+// In-page benchmark of grouped training, driven by bench/group.mjs:
 // the paper's toy2d grid (2 → 4 hidden layers of width 4η → 1, tanh, batch 10, N = 50,
 // w ∈ {0, 0.5}, full gradient 'all') as model-steps per second
 //   grouped:        every model of the grid in one MlpGroup, one fit;

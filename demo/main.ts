@@ -1,11 +1,13 @@
-// The report page: runs the experiment sections with a preset chosen in the page (Run / Cancel;
-// it starts by itself only with ?autorun=1), shows progress, elapsed time and an ETA, and
-// draws each section's result beside the paper's numbers; or shows a saved results.json
-// (file picker or ?results=URL) as a static report. Without WebGPU it says why, and still runs
-// the sections that need none (linear, on CPU sums).
+// The report page: runs the experiment sections with a preset chosen in the page (tiny, quick,
+// full or paper, each with its estimate; Run / Cancel; it starts by itself only with
+// ?autorun=1), shows progress, elapsed time and an ETA, draws each section's result beside the
+// paper's numbers, puts the one-line outcome ("8 hold, 1 fails, 1 undecided") at the top and
+// offers the run as results.json; or shows a saved results.json (file picker or ?results=URL)
+// as a static report. Without WebGPU it says why, and still runs the sections that need none
+// (linear, on CPU sums).
 //
-// Query parameters: preset=quick|paper, sections=nn,linear,generative, workers=N, autorun=1,
-// results=URL. The state a headless runner (scripts/reproduce.mjs) reads:
+// Query parameters: preset=tiny|quick|full|paper (experimentsPreset, which scripts/reproduce.mjs
+// sets, wins), sections=nn,linear,generative, workers=N, autorun=1, results=URL. The state a headless runner (scripts/reproduce.mjs) reads:
 //   globalThis.__progress  latest { section, task, done, total } per task (also logged as
 //                          console lines starting with "[progress]")
 //   globalThis.__results   SectionResult[] as sections finish
@@ -15,7 +17,7 @@ import { renderReport, type SavedReport } from './report/saved';
 import { estimateSeconds, formatDuration } from './report/estimate';
 import { claimsBlock } from './report/claims';
 import { probeWebGpu, renderWebGpuProblem, type WebGpuProblem } from './shared/webgpu';
-import { pagePreset } from '../src/experiments/index';
+import { PRESET_NAMES, compareWithPaper, pagePreset, parsePreset, type PaperComparison } from '../src/experiments/index';
 import { sectionLoaders } from './sections/index';
 import type { Preset, Section, SectionResult, SectionUi } from './sections/types';
 
@@ -47,11 +49,13 @@ const runButton = $<HTMLButtonElement>('run');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const confirmBox = $<HTMLElement>('confirm');
 const host = $<HTMLElement>('sections');
+const outcomeBox = $<HTMLElement>('outcome');
+const downloadButton = $<HTMLButtonElement>('download');
 
 g.__progress = {};
 g.__results = [];
 g.__report = { ready: false, running: false, webgpu: null, rendered: [], saved: false };
-const initialPreset: Preset = params.get('preset') === 'paper' ? 'paper' : 'quick';
+const initialPreset: Preset = parsePreset(params.get('experimentsPreset')) ?? parsePreset(params.get('preset')) ?? 'quick';
 g.__meta = { preset: initialPreset, adapter: '', sections: [], timings: {}, startedAt: new Date().toISOString() };
 
 let sections: Section[] = [];
@@ -63,34 +67,60 @@ function setStatus(text: string, error = false): void {
   status.className = error ? 'error' : '';
 }
 
+/** "RangeError: x", or just "x" for a plain Error (no "Error: Error:"). */
+const errorText = (e: unknown) => (e instanceof Error ? (e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message) : String(e));
+
 function fail(message: string): void {
-  setStatus(`Error: ${message}`, true);
+  setStatus(`Failed: ${message}`, true);
   g.__error = message;
   console.error(`[error] ${message}`);
 }
 
 // ---- the form ---------------------------------------------------------------------------
 
+/** What each preset is, in a few words (src/experiments/sweep/presets.ts has the details). */
+const PRESET_WORDS: Record<Preset, string> = {
+  tiny: 'a smoke test of the runners',
+  quick: 'a small check of the pipeline; its networks are far from converged',
+  full: "every problem's full width grid at its smallest N",
+  paper: 'the whole protocol, thousands of networks (for a GPU)',
+};
+
 const presetInputs = () => [...document.querySelectorAll<HTMLInputElement>('input[name="preset"]')];
-const chosenPreset = (): Preset => (presetInputs().find((i) => i.checked)?.value === 'paper' ? 'paper' : 'quick');
+const chosenPreset = (): Preset => parsePreset(presetInputs().find((i) => i.checked)?.value) ?? 'quick';
 const sectionBoxes = () => [...document.querySelectorAll<HTMLInputElement>('#section-choices input')];
 const chosenSections = () => sectionBoxes().filter((b) => b.checked && !b.disabled).map((b) => b.value);
+const totalSeconds = (preset: Preset, ids: string[]) => ids.reduce((a, id) => a + estimateSeconds(id, preset), 0);
 
 function updateEstimate(): void {
   const preset = chosenPreset();
   const ids = chosenSections();
-  const total = ids.reduce((a, id) => a + estimateSeconds(id, preset), 0);
+  for (const input of presetInputs()) {
+    const p = parsePreset(input.value)!;
+    input.parentElement!.querySelector('.preset-estimate')!.textContent = ids.length ? ` (≈ ${formatDuration(totalSeconds(p, ids))})` : '';
+  }
   const per = ids.map((id) => `${id} ≈ ${formatDuration(estimateSeconds(id, preset))}`).join(', ');
   $('estimate').textContent = ids.length
-    ? `Estimated time on software WebGPU (SwiftShader, 2 CPU cores): ≈ ${formatDuration(total)} (${per}). A GPU is much faster.`
+    ? `Estimated time on software WebGPU (SwiftShader, 2 idle CPU cores): ≈ ${formatDuration(totalSeconds(preset, ids))} (${per}). A GPU is much faster.`
     : 'Choose at least one section.';
   runButton.disabled = !!controller || ids.length === 0;
+  // A changed choice voids a pending confirmation and its status line.
+  if (!confirmBox.hidden && !controller) setStatus(readyText());
   confirmBox.hidden = true;
 }
 
+const readyText = () => (gpu ? 'Ready: choose a preset and sections, then press Run.' : 'No WebGPU: see above. You can run the CPU sections or open a saved results.json.');
+
 function buildForm(): void {
   const only = params.get('sections')?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
-  for (const input of presetInputs()) input.checked = input.value === initialPreset;
+  const presets = $('preset-choices');
+  for (const name of PRESET_NAMES) {
+    const label = document.createElement('label');
+    const input = Object.assign(document.createElement('input'), { type: 'radio', name: 'preset', value: name, checked: name === initialPreset });
+    const estimate = Object.assign(document.createElement('span'), { className: 'preset-estimate' });
+    label.append(input, ` ${name} — ${PRESET_WORDS[name]}`, estimate);
+    presets.append(label);
+  }
   const choices = $('section-choices');
   for (const s of sections) {
     const label = document.createElement('label');
@@ -112,6 +142,33 @@ function buildForm(): void {
   document.querySelectorAll('#run-form input').forEach((el) => el.addEventListener('change', updateEstimate));
   updateEstimate();
 }
+
+// ---- the outcome and the download ----------------------------------------------------------
+
+/** Every section's verdicts (src/experiments/paper.ts) from results' JSON, by section id. */
+function comparisonOf(preset: string | undefined, results: { id: string; data: unknown }[]): PaperComparison {
+  const byId = Object.fromEntries(results.map((r) => [r.id, r.data])) as Parameters<typeof compareWithPaper>[0];
+  return compareWithPaper({ preset, nn: byId.nn, linear: byId.linear, generative: byId.generative });
+}
+
+/** The one line at the top of the page: how many of the paper's claims hold on these numbers. */
+function showOutcome(comparison: PaperComparison | null, what: string): void {
+  outcomeBox.hidden = !comparison || comparison.verdicts.length === 0;
+  outcomeBox.textContent = comparison ? `Outcome${what}: ${comparison.outcome}. Each section below lists its verdicts.` : '';
+}
+
+/** The finished run as reports/results.json (the shape `npm start` writes). */
+let lastRun: object | null = null;
+
+downloadButton.addEventListener('click', () => {
+  if (!lastRun) return;
+  const url = URL.createObjectURL(new Blob([JSON.stringify(lastRun, null, 2)], { type: 'application/json' }));
+  const a = Object.assign(document.createElement('a'), { href: url, download: 'results.json' });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+});
 
 // ---- one run ----------------------------------------------------------------------------
 
@@ -205,9 +262,14 @@ async function run(preset: Preset, ids: string[]): Promise<void> {
   if (workers) url.searchParams.set('workers', workers);
   else url.searchParams.delete('workers');
   url.searchParams.delete('results');
+  url.searchParams.delete('experimentsPreset');
   history.replaceState(null, '', url);
   $('saved').replaceChildren();
   host.replaceChildren();
+  showOutcome(null, '');
+  lastRun = null;
+  downloadButton.disabled = true;
+  confirmBox.hidden = true;
   runButton.disabled = true;
   cancelButton.disabled = false;
   document.querySelectorAll<HTMLInputElement>('#run-form fieldset input').forEach((el) => (el.disabled = true));
@@ -224,11 +286,15 @@ async function run(preset: Preset, ids: string[]): Promise<void> {
       const left = f > 0.05 ? (inSection / f) * (1 - f) : Math.max(0, estimates[current.index] * speed - inSection);
       remaining = left + estimates.slice(current.index + 1).reduce((a, b) => a + b * speed, 0);
       const total = estimates.reduce((a, b) => a + b, 0) || 1;
-      fraction = (estimates.slice(0, current.index).reduce((a, b) => a + b, 0) + f * estimates[current.index]) / total;
+      // Before a section's tasks report (pipelines compiling, probe groups timed), its share moves
+      // with the time spent against its estimate, up to 90 %: the bar never sits still for minutes.
+      const shown = Math.max(f, Math.min(0.9, inSection / Math.max(1, estimates[current.index] * speed)));
+      fraction = (estimates.slice(0, current.index).reduce((a, b) => a + b, 0) + shown * estimates[current.index]) / total;
     }
-    overall.value = Math.min(1, fraction);
+    overall.value = Math.max(overall.value, Math.min(1, fraction));
     timing.textContent = `Elapsed ${clock(elapsed)} · about ${formatDuration(remaining)} left (ETA ${new Date(Date.now() + remaining * 1000).toLocaleTimeString()})`;
   };
+  overall.value = 0;
   const ticker = setInterval(tick, 1000);
   try {
     for (const [index, section] of chosen.entries()) {
@@ -256,8 +322,19 @@ async function run(preset: Preset, ids: string[]): Promise<void> {
     if (signal.aborted) {
       setStatus(`Cancelled after ${clock((performance.now() - started) / 1000)}; the finished sections stay on the page.`);
       g.__error = 'cancelled by the user';
-    } else fail(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+    } else fail(errorText(e));
   } finally {
+    if (g.__results.length) {
+      const results = g.__results.map((r) => ({ id: r.id, title: r.title, data: r.json }));
+      const comparison = comparisonOf(preset, results);
+      showOutcome(comparison, ` of this run (preset ${preset}${g.__done ? '' : `, ${results.length} of ${chosen.length} sections`})`);
+      lastRun = {
+        generatedAt: new Date().toISOString(), preset, runtime: 'browser', adapter: g.__meta.adapter || null, browser: navigator.userAgent,
+        sections: results.map((r) => r.id), timings: { totalSeconds: (performance.now() - started) / 1000, sectionSeconds: g.__meta.timings },
+        ok: !!g.__done, errors: g.__error ? [g.__error] : [], paper: comparison, results,
+      };
+      downloadButton.disabled = false;
+    }
     clearInterval(ticker);
     tick();
     timing.textContent = `${timing.textContent?.split(' · ')[0]}.`;
@@ -282,7 +359,7 @@ function requestRun(): void {
       `The ${preset} preset is estimated at ≈ ${formatDuration(seconds)} on software WebGPU (much less on a GPU). `,
       Object.assign(document.createElement('button'), { type: 'button', textContent: 'Start anyway', onclick: () => { confirmBox.hidden = true; void run(preset, ids); } }),
     );
-    setStatus(`The ${preset} preset is long: confirm below to start it.`);
+    setStatus(`The ${preset} preset is estimated at ≈ ${formatDuration(seconds)}: confirm below to start it.`);
     return;
   }
   void run(preset, ids);
@@ -294,6 +371,9 @@ function showSaved(report: SavedReport, source: string): void {
   host.replaceChildren();
   g.__report.rendered = renderReport(report, sections, $('saved'), (id, title) => sectionRoot(id, title, report.preset));
   g.__report.saved = true;
+  showOutcome(comparisonOf(report.preset, report.results), ` of the saved report (preset ${report.preset ?? '?'})`);
+  lastRun = null;
+  downloadButton.disabled = true;
   setStatus(`Showing the saved report ${source} (${g.__report.rendered.length} section(s)).`);
 }
 
@@ -310,7 +390,7 @@ $<HTMLInputElement>('results-file').addEventListener('change', async (e) => {
   try {
     showSaved(JSON.parse(await file.text()) as SavedReport, file.name);
   } catch (err) {
-    setStatus(`Cannot read ${file.name}: ${err instanceof Error ? err.message : String(err)}`, true);
+    setStatus(`Cannot read ${file.name}: ${errorText(err)}`, true);
   }
 });
 
@@ -351,7 +431,7 @@ async function main(): Promise<void> {
     if (blocked.length) return fail(`${probe.ok ? '' : `${probe.problem.title}. `}Section(s) ${blocked.map((s) => s.id).join(', ')} need WebGPU.`);
     return run(initialPreset, ids);
   }
-  setStatus(gpu ? 'Ready: choose a preset and sections, then press Run.' : 'No WebGPU: see above. You can run the CPU sections or open a saved results.json.');
+  setStatus(readyText());
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? `${error.name}: ${error.message}` : String(error)));
+main().catch((error: unknown) => fail(errorText(error)));

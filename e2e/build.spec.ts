@@ -2,8 +2,9 @@
 // tarball installed into a fresh project (e2e/consumer/install.ts), one app (a fit, predictions,
 // a two-worker pool) built by Vite with its default config and by esbuild with workerUrl set to
 // a copy of `sobolev-webgpu/worker`, each served over http://127.0.0.1 and run in headless
-// Chromium with WebGPU.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+// Chromium with WebGPU. The tarball comes from a fresh clone, whose `npm pack` builds dist/
+// (prepack); the README's Quick start example, copied unchanged, is a second Vite app.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import { extname, join, normalize } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild, createServer as viteServer } from 'vite';
 import { test, expect } from '@playwright/test';
-import { installPacked, type Consumer } from './consumer/install';
+import { installPacked, root, type Consumer } from './consumer/install';
 
 let consumer: Consumer;
 let server: Server;
@@ -26,6 +27,10 @@ test.beforeAll(async () => {
   // Vite, no config file: its defaults (worker.format 'iife' included), as a fresh app has them.
   // (base './': the test serves the build under /vite-dist/.)
   await viteBuild({ root: app, configFile: false, logLevel: 'error', base: './', build: { outDir: join(app, 'vite-dist'), emptyOutDir: true } });
+  // The README's example, as a reader copies it into a Vite app of their own.
+  const readme = join(app, 'readme');
+  writeFileSync(join(readme, 'example.ts'), readmeExample());
+  await viteBuild({ root: readme, configFile: false, logLevel: 'error', base: './', build: { outDir: join(readme, 'vite-dist'), emptyOutDir: true } });
   // esbuild: one ESM bundle, the worker copied from the package's `./worker` export.
   mkdirSync(join(app, 'esbuild-dist'), { recursive: true });
   await esbuild({ absWorkingDir: app, entryPoints: ['esbuild-main.ts'], bundle: true, format: 'esm', target: 'es2022', outfile: join(app, 'esbuild-dist/app.js'), logLevel: 'error' });
@@ -50,6 +55,15 @@ test.afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
   consumer?.remove();
 });
+
+/** The first ```ts block under README.md's "## Quick start". */
+function readmeExample(): string {
+  const text = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = text.slice(text.indexOf('\n## Quick start'));
+  const block = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!section.startsWith('\n## Quick start') || !block) throw new Error('README.md has no ```ts block under "## Quick start"');
+  return block[1];
+}
 
 interface AppResult {
   error?: string;
@@ -117,5 +131,23 @@ test('the same app under the Vite dev server (default config) finds the worker t
     checkApp(r);
   } finally {
     await dev.close();
+  }
+});
+
+test("the README's Quick start example, unchanged, runs in a Vite app: both models train and print a test RMSE", async ({ page }) => {
+  test.setTimeout(180_000);
+  const lines: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'log') lines.push(m.text());
+  });
+  const r = (await runPage(page, '/readme/vite-dist/index.html')) as unknown as { error?: string };
+  expect(r.error).toBeUndefined();
+  const printed = lines.map((l) => /^gradientWeight (\S+): training loss (\S+), test RMSE (\S+)$/.exec(l)).filter((m) => m !== null);
+  test.info().annotations.push({ type: 'printed', description: printed.map((m) => m[0]).join(' | ') });
+  expect(printed.map((m) => m[1])).toEqual(['0', '0.5']);
+  for (const m of printed) {
+    // sin(3x) has RMS 0.7 on [-1, 1]: a trained model does better than predicting 0.
+    expect(Number(m[2])).toBeGreaterThanOrEqual(0);
+    expect(Number(m[3])).toBeLessThan(0.7);
   }
 });

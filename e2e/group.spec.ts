@@ -3,7 +3,7 @@ import { test, expect } from './fixtures';
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
   page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);
 
-// Group model i vs a lone Mlp with its spec and options (DESIGN.md §6: ≤ 1e-5 normwise).
+// Group model i vs a lone Mlp with its spec and options (≤ 1e-5 normwise).
 const TOL_EQUIVALENCE = 1e-5;
 
 for (const tiled of [false, true]) {

@@ -64,7 +64,7 @@ test('quick run: GPU sums, every N and method, agreement with the CPU sums, ridg
     expect(mean, `N=${n}: ridge − ridge-gradient = ${mean.toFixed(4)} ± ${se.toFixed(4)}`).toBeGreaterThanOrEqual(-2 * se);
   }
   // The 1-D variant (λ₁ = λ₂, the authors'), with β_grad a ridge validated on the derivatives,
-  // beats ridge at N = 10 and 12 by more than 2 standard errors (EXPERIMENTS.md §E).
+  // beats ridge at N = 10 and 12 by more than 2 standard errors (docs/experiments.md §E).
   for (const n of [10, 12].filter((n) => nTrain.includes(n))) {
     const d: number[] = [];
     for (let r = 0; r < repeats; r++) {

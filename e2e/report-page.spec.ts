@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { test, expect, type Page } from '@playwright/test';
 import { axeViolations, keepScreenshot, overflowing, watchErrors } from './demo-helpers';
 
@@ -87,12 +88,19 @@ test('autorun=1 starts at once and fills the globals scripts/reproduce.mjs reads
 test('the paper preset asks before it starts, with its time estimate', async ({ page }) => {
   const errors = watchErrors(page);
   await open(page);
-  await page.getByLabel(/paper — the full protocol/).check();
+  // Every preset is offered, each with its estimate.
+  for (const name of ['tiny', 'quick', 'full', 'paper']) await expect(page.getByLabel(new RegExp(`^ ?${name} — .*\\(≈ [\\d.]+ (s|min|h|days)\\)$`))).toHaveCount(1);
+  await page.getByLabel(/paper — the whole protocol/).check();
   await expect(page.locator('#estimate')).toContainText(/nn ≈ [\d.]+ days/);
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.locator('#confirm')).toBeVisible();
   await expect(page.locator('#confirm')).toContainText('estimated at');
+  await expect(page.getByRole('status').first()).toContainText('confirm below');
   expect((await report(page)).running).toBe(false);
+  // Another preset: the confirmation and its status line go.
+  await page.getByLabel(/quick — /).check();
+  await expect(page.locator('#confirm')).toBeHidden();
+  await expect(page.locator('#status')).toContainText('Ready');
   errors.check();
 });
 
@@ -106,6 +114,8 @@ test('a saved results.json (?results=URL) renders as a static report: screenshot
   expect(s.rendered).toEqual(['nn', 'linear', 'generative']);
   expect(s.progress, 'nothing re-runs').toBe(0);
   await expect(page.locator('#saved')).toContainText('Saved report');
+  await expect(page.locator('#outcome')).toHaveText(/^Outcome of the saved report \(preset quick\): \d+ holds?/);
+  await expect(page.getByRole('button', { name: 'Download results.json' })).toBeDisabled();
   await expect(page.locator('#section-nn .verdicts li')).not.toHaveCount(0);
   await expect(page.locator('#section-nn .caveat').first()).toBeVisible();
   await expect(page.locator('#section-nn table').first()).toContainText('paper');
@@ -177,3 +187,50 @@ for (const [name, script, kind, text] of [
     errors.check();
   });
 }
+
+test('390 and 1280 px: a tiny run shows its progress in view, the one-line outcome at the top and downloads as results.json; / is a landing page', async ({ page }, testInfo) => {
+  test.setTimeout(150_000);
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await open(page, '?sections=linear&preset=tiny');
+  await expect(page.getByLabel(/^ ?tiny — /)).toBeChecked();
+  await expect(page.locator('#outcome')).toBeHidden();
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.locator('#overall')).toBeInViewport();
+  await expect(page.locator('#status')).toBeInViewport();
+  await page.waitForFunction(() => (globalThis as unknown as { __done?: boolean; __error?: string }).__done || (globalThis as unknown as { __error?: string }).__error, null, { timeout: 120_000 });
+  expect((await report(page)).error).toBeNull();
+  await expect(page.locator('#status')).not.toContainText('Error: Error');
+  const outcome = page.locator('#outcome');
+  await expect(outcome).toBeVisible();
+  await expect(outcome).toHaveText(/^Outcome of this run \(preset tiny\): (\d+ holds?|\d+ fails?|\d+ undecided)(, (\d+ fails?|\d+ undecided))*\./);
+  // The outcome sits above the form: the first thing a reader sees.
+  expect((await outcome.boundingBox())!.y).toBeLessThan((await page.locator('#run-form').boundingBox())!.y);
+  // It counts the verdicts the section lists.
+  const listed = await page.locator('#section-linear .verdicts li').count();
+  const counted = ((await outcome.textContent())!.match(/\d+(?= (holds?|fails?|undecided))/g) ?? []).reduce((a, n) => a + Number(n), 0);
+  expect(counted).toBe(listed);
+  await keepScreenshot(page, testInfo, 'report-tiny-390');
+  expect(await overflowing(page)).toEqual([]);
+  expect(await axeViolations(page)).toEqual([]);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download results.json' }).click()]);
+  expect(download.suggestedFilename()).toBe('results.json');
+  const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  expect(saved).toMatchObject({ preset: 'tiny', runtime: 'browser', ok: true, sections: ['linear'] });
+  expect(saved.results[0].id).toBe('linear');
+  expect(saved.paper.outcome).toBe((await outcome.textContent())!.match(/: (.*)\. Each/)![1]);
+
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(300);
+  await keepScreenshot(page, testInfo, 'report-tiny-1280');
+  expect(await axeViolations(page)).toEqual([]);
+
+  // / is not a 404: a landing page linking to both pages.
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+  await expect(page.getByRole('link', { name: 'Playground' })).toHaveAttribute('href', './demo/playground/');
+  await expect(page.getByRole('link', { name: 'Paper reproduction report' })).toHaveAttribute('href', './demo/');
+  expect(await axeViolations(page)).toEqual([]);
+  errors.check();
+});

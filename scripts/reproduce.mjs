@@ -342,7 +342,7 @@ async function main() {
   // Our numbers beside the paper's, with verdicts computed from them (src/experiments/paper.ts).
   let comparison = null;
   try {
-    comparison = run.paper.compareWithPaper({ preset: opts.preset, nn: byId.nn, linear: byId.linear });
+    comparison = run.paper.compareWithPaper({ preset: opts.preset, nn: byId.nn, linear: byId.linear, generative: byId.generative });
   } catch (error) {
     errors.push(`paper comparison: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -362,11 +362,14 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(report, null, 2));
   const beside = comparison && (comparison.nn.length || comparison.linear.length)
-    ? ['', '## Beside the paper (McDonagh & Chen, EXPERIMENTS.md §E)', '', 'Per problem at its smallest N: our numbers, the published ones and the difference (ours − paper); the verdicts are computed from these numbers.', '', run.paper.paperMarkdown(comparison, { smallestNOnly: true })]
+    ? ['', '## Beside the paper (McDonagh & Chen, docs/experiments.md §E)', '', 'Per problem at its smallest N: our numbers, the published ones and the difference (ours − paper); the verdicts are computed from these numbers.', '', run.paper.paperMarkdown(comparison, { smallestNOnly: true })]
     : [];
+  // The one-line outcome comes first: in results.md, and in the terminal before the tables.
+  const outcome = comparison?.verdicts.length ? `Outcome (preset ${opts.preset}): ${comparison.outcome} — the paper's claims, checked on this run's numbers.` : null;
   const md = [
     `# sobolev-webgpu: reproduction report`,
     '',
+    ...(outcome ? [`**${outcome}**`, ''] : []),
     `- preset: **${opts.preset}** (runtime: ${report.runtime})`,
     `- WebGPU adapter: ${report.adapter ?? 'unknown'}`,
     `- ${opts.runtime === 'node' || merging ? 'runtime' : 'browser'}: ${report.browser}`,
@@ -377,9 +380,11 @@ async function main() {
     '',
   ].join('\n');
   writeFileSync(join(outDir, 'results.md'), md);
+  if (outcome) console.log(`\n[reproduce] ${outcome}`);
   for (const r of run.results) console.log(`\n## ${r.title}\n\n${r.markdown}`);
   if (beside.length) console.log(beside.join('\n'));
   console.log(`\n[reproduce] adapter: ${report.adapter}; ${fmtTime(seconds)} in all; wrote ${run.files.map((f) => relative(root, join(outDir, f))).join(', ')}`);
+  if (outcome) console.log(`[reproduce] ${outcome}`);
   if (errors.length) {
     console.error(`[reproduce] FAILED:\n  ${errors.join('\n  ')}`);
     return 1;

@@ -1,7 +1,8 @@
-// The playground page: pick or type a function, train a baseline and a GI network side by side
-// (one MlpGroup of two) with live loss curves, then see both fits and their test errors.
+// The playground page: pick or type a function (its data and true function are drawn at once),
+// train a baseline and a GI network side by side (one MlpGroup of two) with live loss curves,
+// then see both fits, their test errors and training losses. The settings live in the URL.
 // For tests and scripts the page exposes window.__playground (see PlaygroundGlobals).
-import { createContext, type Context, type FitProgress, type GpuStats } from '../../src/index';
+import { createContext, type Context, type FitProgress, type FitReport, type GpuStats } from '../../src/index';
 import { num } from '../shared/figure';
 import { probeWebGpu, problemFromError, renderWebGpuProblem } from '../shared/webgpu';
 import { compileTarget, ExpressionError, PRESETS, type TargetFunction } from './functions';
@@ -30,6 +31,8 @@ const progressBar = $<HTMLProgressElement>('progress');
 const exprInput = $<HTMLInputElement>('expr');
 const exprInfo = $<HTMLElement>('expr-info');
 const presetSelect = $<HTMLSelectElement>('preset');
+/** Pipelines are compiled on the first run only (they are cached on the context). */
+let compiled = false;
 
 let ctx: Context | null = null;
 let controller: AbortController | null = null;
@@ -46,6 +49,25 @@ const fields = {
   w: $<HTMLInputElement>('w'), directions: $<HTMLSelectElement>('directions'), epochs: $<HTMLInputElement>('epochs'), lr: $<HTMLInputElement>('lr'),
   batch: $<HTMLInputElement>('batch'), seed: $<HTMLInputElement>('seed'), lo: $<HTMLInputElement>('lo'), hi: $<HTMLInputElement>('hi'),
 };
+type FieldName = keyof typeof fields;
+
+// Each field's error is shown under it (and the field marked aria-invalid), not only in the status.
+for (const el of Object.values(fields)) {
+  const note = document.createElement('span');
+  note.id = `${el.id}-error`;
+  note.className = 'field-error';
+  note.hidden = true;
+  el.closest('label')!.append(note);
+  el.setAttribute('aria-describedby', note.id);
+}
+
+function markField(el: HTMLInputElement | HTMLSelectElement, message: string | null): void {
+  const note = $(`${el.id}-error`);
+  note.textContent = message ?? '';
+  note.hidden = message === null;
+  if (message === null) el.removeAttribute('aria-invalid');
+  else el.setAttribute('aria-invalid', 'true');
+}
 
 function setPreset(index: number): void {
   const p = PRESETS[index];
@@ -70,20 +92,38 @@ fields.width.value = String(DEFAULTS.width);
 fields.layers.value = String(DEFAULTS.layers);
 fields.w.value = String(DEFAULTS.w);
 fields.directions.value = String(DEFAULTS.directions);
-fields.epochs.value = String(DEFAULTS.epochs);
-fields.lr.value = String(DEFAULTS.learningRate);
-fields.batch.value = String(DEFAULTS.batchSize);
 fields.seed.value = String(DEFAULTS.seed);
 setPreset(0);
 
-// URL parameters fill the form (?f=sin(x)*y&n=30&epochs=200…; autorun=1 starts a run).
+// URL parameters fill the form (?f=sin(x)*y&n=30&epochs=200…; autorun=1 starts a run), and the
+// form writes them back as it changes, so the address is a link to these settings.
 const params = new URLSearchParams(location.search);
 if (params.has('f')) {
   exprInput.value = params.get('f')!;
-  presetSelect.value = 'custom';
+  const preset = PRESETS.findIndex((p) => p.expression === exprInput.value.trim());
+  presetSelect.value = preset >= 0 ? String(preset) : 'custom';
 }
 for (const [name, el] of Object.entries(fields)) if (params.has(name)) el.value = params.get(name)!;
 checkExpression();
+
+/** The form as URL parameters: the function, its domain, and every field that differs from the
+ *  page's defaults or is set (epochs, learning rate and batch are empty by default). */
+function settingsQuery(): URLSearchParams {
+  const q = new URLSearchParams({ f: exprInput.value.trim(), lo: fields.lo.value, hi: fields.hi.value });
+  const defaults: Partial<Record<FieldName, string>> = {
+    n: String(DEFAULTS.n), noise: String(DEFAULTS.noise), width: String(DEFAULTS.width), layers: String(DEFAULTS.layers), w: String(DEFAULTS.w),
+    directions: String(DEFAULTS.directions), seed: String(DEFAULTS.seed), epochs: '', lr: '', batch: '',
+  };
+  for (const [name, el] of Object.entries(fields) as [FieldName, HTMLInputElement | HTMLSelectElement][]) {
+    if (name !== 'lo' && name !== 'hi' && el.value.trim() !== (defaults[name] ?? '')) q.set(name, el.value.trim());
+  }
+  return q;
+}
+
+function syncUrl(): void {
+  const url = `${location.pathname}?${settingsQuery().toString()}${location.hash}`;
+  history.replaceState(null, '', url);
+}
 
 function checkExpression(): TargetFunction | null {
   try {
@@ -100,34 +140,85 @@ function checkExpression(): TargetFunction | null {
   }
 }
 
-function readSettings(): PlaygroundSettings {
-  const int = (el: HTMLInputElement, lo: number, hi: number, name: string) => {
+/** The form's settings (null when a field is in error) and the fields in error with what to
+ *  change, each shown under its field; `data`: the settings of the samples alone (f, domain, N,
+ *  noise, seed), null when one of those is in error. */
+function readSettings(): { settings: PlaygroundSettings | null; data: PlaygroundSettings | null; errors: [HTMLInputElement, string][] } {
+  const errors: [HTMLInputElement, string][] = [];
+  const check = (el: HTMLInputElement, ok: (v: number) => boolean, message: string, optional = false): number | undefined => {
+    if (optional && el.value.trim() === '') return undefined;
     const v = Number(el.value);
-    if (!Number.isInteger(v) || v < lo || v > hi) throw new RangeError(`${name} must be a whole number from ${lo} to ${hi}`);
+    if (el.value.trim() === '' || !Number.isFinite(v) || !ok(v)) errors.push([el, message]);
     return v;
   };
-  const real = (el: HTMLInputElement, lo: number, hi: number, name: string) => {
-    const v = Number(el.value);
-    if (el.value.trim() === '' || !Number.isFinite(v) || v < lo || v > hi) throw new RangeError(`${name} must be a number from ${lo} to ${hi}`);
-    return v;
-  };
-  const lo = real(fields.lo, -1e6, 1e6, 'the domain start');
-  const hi = real(fields.hi, -1e6, 1e6, 'the domain end');
-  if (!(hi > lo)) throw new RangeError('the domain end must be above its start');
+  const int = (el: HTMLInputElement, lo: number, hi: number, optional = false) =>
+    check(el, (v) => Number.isInteger(v) && v >= lo && v <= hi, `a whole number from ${lo} to ${hi}`, optional);
+  const real = (el: HTMLInputElement, lo: number, hi: number, optional = false) => check(el, (v) => v >= lo && v <= hi, `a number from ${lo} to ${hi}`, optional);
+  const lo = real(fields.lo, -1e6, 1e6)!;
+  const hi = real(fields.hi, -1e6, 1e6)!;
+  if (!errors.length && !(hi > lo)) errors.push([fields.hi, 'must be above the domain start']);
   const dirs = fields.directions.value;
-  return {
-    n: int(fields.n, 2, 5000, 'N'),
-    noise: real(fields.noise, 0, 1e6, 'noise σ'),
-    width: int(fields.width, 1, 512, 'width'),
-    layers: int(fields.layers, 1, 8, 'hidden layers'),
-    w: real(fields.w, 0.01, 1, 'w'),
+  const settings: PlaygroundSettings = {
+    n: int(fields.n, 2, 5000)!,
+    noise: real(fields.noise, 0, 1e6)!,
+    width: int(fields.width, 1, 512)!,
+    layers: int(fields.layers, 1, 8)!,
+    w: real(fields.w, 0.01, 1)!,
     directions: dirs === 'all' ? 'all' : Number(dirs),
-    epochs: int(fields.epochs, 1, 1_000_000, 'epochs'),
-    learningRate: real(fields.lr, 1e-6, 1, 'learning rate'),
-    batchSize: int(fields.batch, 1, 1024, 'batch size'),
-    seed: int(fields.seed, -1e9, 1e9, 'seed'),
+    epochs: int(fields.epochs, 1, 1_000_000, true),
+    learningRate: real(fields.lr, 1e-6, 1, true),
+    batchSize: int(fields.batch, 1, 1024, true),
+    seed: int(fields.seed, -1e9, 1e9)!,
     domain: [lo, hi],
   };
+  for (const el of Object.values(fields)) markField(el, errors.find(([e]) => e === el)?.[1] ?? null);
+  const dataFields: HTMLInputElement[] = [fields.lo, fields.hi, fields.n, fields.noise, fields.seed];
+  const dataOk = !errors.some(([el]) => dataFields.includes(el));
+  return { settings: errors.length ? null : settings, data: dataOk ? settings : null, errors };
+}
+
+// ---- the data before a run --------------------------------------------------------------
+
+/** Draws the training samples and the true function (no models) while nothing runs. */
+function drawPreview(): void {
+  if (g.__playground.running) return;
+  const target = checkExpression();
+  const { data: settings } = readSettings();
+  clearFigures();
+  if (!target || !settings) return;
+  try {
+    const train = trainingSamples(target, settings);
+    const test = testGrid(target, settings.domain);
+    if (train.d === 1) fitCharts.push(drawFit1d($('fit'), train, test, null));
+    else drawHeatMaps($('fit'), train, test, gridSide(2), settings.domain, null);
+  } catch (e) {
+    exprInfo.className = 'hint error';
+    exprInfo.textContent = e instanceof Error ? e.message : String(e);
+  }
+}
+
+let previewTimer = 0;
+function formChanged(): void {
+  syncUrl();
+  clearTimeout(previewTimer);
+  previewTimer = window.setTimeout(drawPreview, 250);
+}
+$<HTMLFormElement>('controls').addEventListener('input', formChanged);
+$<HTMLFormElement>('controls').addEventListener('change', formChanged);
+
+function clearFigures(): void {
+  for (const c of fitCharts) c.destroy();
+  fitCharts = [];
+  $('fit').replaceChildren();
+}
+
+/** Forgets the last run's numbers (a new run, or a run that could not start). */
+function clearResults(): void {
+  for (const cell of document.querySelectorAll('#rmse td')) cell.textContent = '–';
+  $('verdict').textContent = '';
+  lossChart?.destroy();
+  lossChart = null;
+  g.__playground.result = null;
 }
 
 // ---- running --------------------------------------------------------------------------
@@ -139,52 +230,65 @@ function setRunning(running: boolean): void {
   for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#controls fieldset input, #controls fieldset select')) el.disabled = running;
 }
 
+/** The last epoch's training MSE of the values (comparable between the two models). */
+const trainingMse = (r: FitReport) => r.valueHistory[r.valueHistory.length - 1];
+
 function showResult(result: PairResult): void {
   const [b, gi] = result.models;
   const cell = (k: string, v: string) => (document.querySelector(`[data-k="${k}"]`)!.textContent = v);
   cell('b-rmse', num(b.rmse));
   cell('b-grad', num(b.gradientRmse));
+  cell('b-train', num(trainingMse(b.report)));
   cell('b-ep', String(b.report.epochs));
   cell('g-rmse', num(gi.rmse));
   cell('g-grad', num(gi.gradientRmse));
+  cell('g-train', num(trainingMse(gi.report)));
   cell('g-ep', String(gi.report.epochs));
   const ratio = gi.rmse / b.rmse;
+  const [tb, tg] = [trainingMse(b.report), trainingMse(gi.report)];
+  // A baseline that does not fit its own training points makes GI look better than it is.
+  const underfit = tb > 3 * tg ? ` The baseline fits its own training points ${(tb / tg).toFixed(0)}× worse than GI: it may be under-trained (try more epochs).` : '';
+  const losses = `Training MSE of f: baseline ${num(tb)}, GI ${num(tg)}.${underfit}`;
   $('verdict').textContent =
-    ratio < 1
-      ? `GI's test RMSE is ${(100 * (1 - ratio)).toFixed(0)} % below the baseline's (${num(gi.rmse)} vs ${num(b.rmse)}).`
-      : `The baseline wins this time: GI's test RMSE is ${num(gi.rmse)} vs ${num(b.rmse)} (try fewer points, more epochs or another w).`;
+    (ratio < 1
+      ? `GI's test RMSE is ${(100 * (1 - ratio)).toFixed(0)} % below the baseline's (${num(gi.rmse)} vs ${num(b.rmse)}). `
+      : `The baseline wins this time: GI's test RMSE is ${num(gi.rmse)} vs ${num(b.rmse)} (try fewer points, more epochs or another w). `) + losses;
 }
 
 async function run(): Promise<void> {
   if (!ctx || g.__playground.running) return;
-  let target: TargetFunction | null;
-  let s: PlaygroundSettings;
-  try {
-    target = checkExpression();
-    if (!target) throw new RangeError(exprInfo.textContent ?? 'bad expression');
-    s = readSettings();
-  } catch (e) {
-    status.textContent = `Cannot run: ${e instanceof Error ? e.message : String(e)}`;
+  clearResults();
+  g.__playground.error = null;
+  const target = checkExpression();
+  const { settings: s, errors } = readSettings();
+  syncUrl();
+  if (!target || !s) {
+    const count = errors.length + (target ? 0 : 1);
+    status.textContent = `Cannot run: ${count === 1 ? 'the marked field needs' : `${count} marked fields need`} another value.`;
     status.className = 'error';
+    (target ? errors[0][0] : exprInput).focus();
     return;
   }
   status.className = '';
-  g.__playground.error = null;
   setRunning(true);
   controller = new AbortController();
   g.__playground.runs++;
-  lossChart?.destroy();
-  for (const c of fitCharts) c.destroy();
-  fitCharts = [];
-  $('fit').replaceChildren();
   lossChart = new LossChart($('loss'), s.w);
-  progressBar.value = 0;
+  // Until the first epoch reports, the bar is indeterminate: the first run compiles the shaders.
+  progressBar.removeAttribute('value');
+  let reported = false;
   try {
     const train = trainingSamples(target, s);
     const test = testGrid(target, s.domain);
-    status.textContent = `Training baseline and GI (${s.layers} × ${s.width} tanh, ${s.n} points, ${s.epochs} epochs)…`;
+    clearFigures();
+    if (train.d === 1) fitCharts.push(drawFit1d($('fit'), train, test, null));
+    else drawHeatMaps($('fit'), train, test, gridSide(2), s.domain, null);
+    status.textContent = compiled
+      ? `Training baseline and GI (${s.layers} × ${s.width} tanh, ${s.n} points)…`
+      : 'Compiling shaders (first run only: up to about 20 s on software WebGPU)…';
     const onProgress = (p: FitProgress) => {
       g.__playground.progressEvents++;
+      reported = compiled = true;
       progressBar.value = p.epoch / p.epochs;
       const parts = p as FitProgress & { valueLosses?: number[]; gradientLosses?: number[] };
       lossChart?.push(p.epoch, p.losses, parts.valueLosses && parts.gradientLosses ? { value: parts.valueLosses, gradient: parts.gradientLosses } : undefined);
@@ -192,6 +296,7 @@ async function run(): Promise<void> {
     };
     const result = await trainPair(ctx, train, test, s, { onProgress, signal: controller.signal });
     lossChart.finish(result);
+    clearFigures();
     const host = $('fit');
     if (train.d === 1) fitCharts.push(drawFit1d(host, train, test, result));
     else drawHeatMaps(host, train, test, gridSide(2), s.domain, result);
@@ -199,12 +304,15 @@ async function run(): Promise<void> {
     const [b, gi] = result.models;
     g.__playground.result = { aborted: result.aborted, epochs: [b.report.epochs, gi.report.epochs], rmse: [b.rmse, gi.rmse], gradientRmse: [b.gradientRmse, gi.gradientRmse], seconds: result.seconds };
     status.textContent = `${result.aborted ? 'Stopped' : 'Done'} after ${gi.report.epochs} epochs in ${result.seconds.toFixed(1)} s: test RMSE baseline ${num(b.rmse)}, GI ${num(gi.rmse)}.`;
-    progressBar.value = result.aborted ? progressBar.value : 1;
+    if (!result.aborted) progressBar.value = 1;
+    else if (!reported) progressBar.value = 0;
   } catch (e) {
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     g.__playground.error = message;
     console.error(e);
-    status.textContent = `Error: ${message}`;
+    clearResults();
+    progressBar.value = 0;
+    status.textContent = `Training failed: ${message}`;
     status.className = 'error';
   } finally {
     controller = null;
@@ -221,11 +329,19 @@ stopButton.addEventListener('click', () => {
   status.textContent = 'Stopping after the current chunk of steps…';
 });
 addEventListener('pagehide', () => controller?.abort());
+$('share').addEventListener('click', () => {
+  syncUrl();
+  void navigator.clipboard?.writeText(location.href).then(
+    () => (status.textContent = 'Link to these settings copied.'),
+    () => (status.textContent = `Link to these settings: ${location.href}`),
+  );
+});
 
 // ---- start ----------------------------------------------------------------------------
 
 async function start(): Promise<void> {
   setRunning(false);
+  drawPreview();
   const probe = await probeWebGpu();
   if (!probe.ok) {
     renderWebGpuProblem($('webgpu'), probe.problem, 'The playground trains on the GPU, so it cannot run here. The report page can still show a saved results.json and run the linear section on the CPU.');

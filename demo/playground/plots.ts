@@ -1,6 +1,7 @@
 // The playground's figures: streaming loss curves (chart.js), the fitted 1-D curves with the
 // supervised derivatives drawn as ticks at the training points, and 2-D heat maps of truth,
-// baseline, GI and their errors (viridis, one shared scale per row).
+// baseline, GI and their errors (viridis, one shared scale per row, with axis ticks and numbered
+// colour bars). Before a run (result null) they show the data and the true function alone.
 import Chart from 'chart.js/auto';
 import { chartFigure, num, type ChartFigure } from '../shared/figure';
 import { lineStyle, STYLE, viridis, type SeriesStyle } from '../shared/palette';
@@ -93,9 +94,9 @@ export class LossChart {
   }
 }
 
-/** The 1-D fit: truth, both models, training points and their derivative targets as ticks. */
-export function drawFit1d(host: HTMLElement, train: Samples, test: Samples, result: PairResult): Chart {
-  const [b, g] = result.models;
+/** The 1-D fit: truth, training points and their derivative targets as ticks, and both models
+ *  once there is a result. */
+export function drawFit1d(host: HTMLElement, train: Samples, test: Samples, result: PairResult | null): Chart {
   const xs = Array.from(test.x);
   const line = (ys: ArrayLike<number>) => xs.map((x, i) => ({ x, y: ys[i] }));
   const span = xs[xs.length - 1] - xs[0];
@@ -111,21 +112,28 @@ export function drawFit1d(host: HTMLElement, train: Samples, test: Samples, resu
     const h = (0.05 * span) / Math.sqrt(1 + (s / aspect) ** 2);
     ticks.push({ x: x - h, y: y - h * s }, { x: x + h, y: y + h * s }, { x, y: null });
   }
-  const fig = chartFigure(
-    host,
-    'Fitted functions',
-    `Test RMSE of the values: baseline ${num(b.rmse)}, GI ${num(g.rmse)}; of the derivatives: baseline ${num(b.gradientRmse)}, GI ${num(g.gradientRmse)}. ` +
-      `${train.n} training points, each with a tick of the slope the GI model is trained on.`,
-  );
+  const points = `${train.n} training points, each with a tick of the slope the GI model is trained on.`;
+  const fig = result
+    ? chartFigure(
+        host,
+        'Fitted functions',
+        `Test RMSE of the values: baseline ${num(result.models[0].rmse)}, GI ${num(result.models[1].rmse)}; of the derivatives: baseline ${num(result.models[0].gradientRmse)}, GI ${num(result.models[1].gradientRmse)}. ${points}`,
+      )
+    : chartFigure(host, 'The data', `The true function on the domain and ${points}`);
   fig.figure.classList.add('wide');
   const pts = train.n <= 60 ? 4 : 2;
+  const models = result
+    ? [
+        { label: `baseline (w = 0), RMSE ${num(result.models[0].rmse)}`, data: line(result.models[0].prediction), ...lineStyle(STYLE.baseline, 0) },
+        { label: `GI (w = ${result.models[1].gradientWeight}), RMSE ${num(result.models[1].rmse)}`, data: line(result.models[1].prediction), ...lineStyle(STYLE.gi, 0) },
+      ]
+    : [];
   return new Chart(fig.canvas, {
     type: 'line',
     data: {
       datasets: [
         { label: 'truth f(x)', data: line(test.y), ...lineStyle(STYLE.truth, 0), borderWidth: 1.5 },
-        { label: `baseline (w = 0), RMSE ${num(b.rmse)}`, data: line(b.prediction), ...lineStyle(STYLE.baseline, 0) },
-        { label: `GI (w = ${g.gradientWeight}), RMSE ${num(g.rmse)}`, data: line(g.prediction), ...lineStyle(STYLE.gi, 0) },
+        ...models,
         { label: 'training points', data: Array.from(train.x, (x, i) => ({ x, y: train.y[i] })), ...lineStyle(STYLE.truth, pts), showLine: false, pointStyle: 'circle', backgroundColor: '#fff', order: -1 },
         { label: 'supervised slopes ∂f/∂x', data: ticks, ...lineStyle(STYLE.green, 0), borderDash: [], borderWidth: 3.5, spanGaps: false, order: -2 },
       ],
@@ -134,14 +142,17 @@ export function drawFit1d(host: HTMLElement, train: Samples, test: Samples, resu
       animation: false,
       maintainAspectRatio: false,
       parsing: false,
-      plugins: { title: { display: true, text: 'Fit on the test grid' }, legend: { labels: { boxWidth: 14, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } } },
+      plugins: { title: { display: true, text: result ? 'Fit on the test grid' : 'The data and the true function' }, legend: { labels: { boxWidth: 14, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } } },
       scales: { x: { type: 'linear', min: xs[0], max: xs[xs.length - 1], title: { display: true, text: 'x' } }, y: { title: { display: true, text: 'f(x)' } } },
     },
   });
 }
 
-/** One heat map (side × side values) into a canvas of `px` CSS pixels, with a title. */
-function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, side: number, range: [number, number], summary: string, points?: Samples, domain?: [number, number]): void {
+/** Three tick values over [lo, hi]: the ends and the middle, short. */
+const ticks3 = (lo: number, hi: number) => [lo, (lo + hi) / 2, hi].map((v) => num(v));
+
+/** One heat map (side × side values) into a canvas, with a title and x and y ticks over the domain. */
+function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, side: number, range: [number, number], summary: string, domain: [number, number], points?: Samples): void {
   const figure = document.createElement('figure');
   figure.className = 'heat';
   const canvas = document.createElement('canvas');
@@ -164,7 +175,15 @@ function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, si
   const wrap = document.createElement('div');
   wrap.className = 'heat-canvas';
   wrap.append(canvas);
-  if (points && domain) {
+  const axes = document.createElement('div');
+  axes.className = 'heat-axes';
+  axes.setAttribute('aria-hidden', 'true');
+  const [x0, x1, x2] = ticks3(domain[0], domain[1]);
+  axes.innerHTML = '<span class="y-ticks"><span></span><span></span><span></span></span><span class="x-ticks"><span></span><span></span><span></span></span>';
+  axes.querySelectorAll('.y-ticks span').forEach((el, i) => (el.textContent = [x2, x1, x0][i]));
+  axes.querySelectorAll('.x-ticks span').forEach((el, i) => (el.textContent = [x0, x1, x2][i]));
+  axes.prepend(wrap);
+  if (points) {
     const [a, b] = domain;
     for (let i = 0; i < points.n; i++) {
       const dot = document.createElement('span');
@@ -178,31 +197,63 @@ function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, si
   cap.innerHTML = `<strong></strong><br><span class="scale"></span>`;
   cap.querySelector('strong')!.textContent = title;
   cap.querySelector('.scale')!.textContent = `${num(lo)} … ${num(hi)}`;
-  figure.append(wrap, cap);
+  figure.append(axes, cap);
   host.append(figure);
 }
 
-/** The 2-D results: truth, baseline, GI on one colour scale; |errors| on another. */
-export function drawHeatMaps(host: HTMLElement, train: Samples, test: Samples, side: number, domain: [number, number], result: PairResult): void {
-  const [b, g] = result.models;
+/** A colour bar with five numbered ticks over `range`. */
+function colourBar(label: string, range: [number, number]): HTMLElement {
+  const bar = document.createElement('div');
+  bar.className = 'colour-bar';
+  const ramp = Array.from({ length: 11 }, (_, i) => `rgb(${viridis(i / 10).join(',')}) ${i * 10}%`).join(', ');
+  bar.innerHTML = `<span class="bar-label"></span><div class="ramp"></div><div class="bar-ticks"></div>`;
+  bar.querySelector('.bar-label')!.textContent = label;
+  (bar.querySelector('.ramp') as HTMLElement).style.background = `linear-gradient(to right, ${ramp})`;
+  const ticks = bar.querySelector('.bar-ticks')!;
+  const span = range[1] - range[0];
+  for (let i = 0; i <= 4; i++) {
+    const v = range[0] + (span * i) / 4;
+    const t = document.createElement('span');
+    t.textContent = Math.abs(v) < 1e-6 * span ? '0' : String(Number(v.toPrecision(2)));
+    ticks.append(t);
+  }
+  return bar;
+}
+
+/** The 2-D results: truth, baseline, GI on one colour scale; |errors| on another. Before a run
+ *  (result null): the truth with the training points and its colour bar. */
+export function drawHeatMaps(host: HTMLElement, train: Samples, test: Samples, side: number, domain: [number, number], result: PairResult | null): void {
   const grid = document.createElement('div');
   grid.className = 'heat-grid';
-  const all = [...test.y, ...b.prediction, ...g.prediction];
+  const all = [...test.y, ...(result ? [...result.models[0].prediction, ...result.models[1].prediction] : [])];
   const range: [number, number] = [Math.min(...all), Math.max(...all)];
+  const truth = () => heatMap(grid, 'truth f(x, y) with the training points', test.y, side, range, `values from ${num(range[0])} to ${num(range[1])}; ${train.n} training points marked`, domain, train);
+  if (!result) {
+    truth();
+    const bar = document.createElement('figure');
+    bar.className = 'heat heat-bar';
+    bar.append(colourBar('f', range));
+    grid.append(bar);
+    const note = document.createElement('p');
+    note.className = 'chart-summary';
+    note.textContent = `Colour map viridis (dark = low, yellow = high); x to the right, y up, over [${domain.join(', ')}]². Run to train both models.`;
+    host.append(grid, note);
+    return;
+  }
+  const [b, g] = result.models;
   const err = (p: Float32Array) => Float32Array.from(p, (v, i) => Math.abs(v - test.y[i]));
   const eb = err(b.prediction);
   const eg = err(g.prediction);
   const erange: [number, number] = [0, Math.max(...eb, ...eg)];
-  heatMap(grid, 'truth f(x, y) with the training points', test.y, side, range, `values from ${num(range[0])} to ${num(range[1])}; ${train.n} training points marked`, train, domain);
-  heatMap(grid, `baseline (w = 0), RMSE ${num(b.rmse)}`, b.prediction, side, range, `test RMSE ${num(b.rmse)}`);
-  heatMap(grid, `GI (w = ${g.gradientWeight}), RMSE ${num(g.rmse)}`, g.prediction, side, range, `test RMSE ${num(g.rmse)}`);
+  truth();
+  heatMap(grid, `baseline (w = 0), RMSE ${num(b.rmse)}`, b.prediction, side, range, `test RMSE ${num(b.rmse)}`, domain);
+  heatMap(grid, `GI (w = ${g.gradientWeight}), RMSE ${num(g.rmse)}`, g.prediction, side, range, `test RMSE ${num(g.rmse)}`, domain);
   const bar = document.createElement('figure');
   bar.className = 'heat heat-bar';
-  const ramp = Array.from({ length: 11 }, (_, i) => `rgb(${viridis(i / 10).join(',')}) ${i * 10}%`).join(', ');
-  bar.innerHTML = `<div class="ramp" style="background: linear-gradient(to right, ${ramp})"></div><figcaption>viridis: dark = low, yellow = high. Bottom row: absolute errors on their own scale.</figcaption>`;
+  bar.append(colourBar('f, top row', range), colourBar('|error|, bottom row', erange));
   grid.append(bar);
-  heatMap(grid, '|baseline − truth|', eb, side, erange, `largest error ${num(erange[1])} on this shared scale`);
-  heatMap(grid, '|GI − truth|', eg, side, erange, `largest error ${num(Math.max(...eg))}`);
+  heatMap(grid, '|baseline − truth|', eb, side, erange, `largest error ${num(erange[1])} on this shared scale`, domain);
+  heatMap(grid, '|GI − truth|', eg, side, erange, `largest error ${num(Math.max(...eg))}`, domain);
   const note = document.createElement('p');
   note.className = 'chart-summary';
   note.textContent = `Colour map viridis (dark = low, yellow = high). Values share one scale (${num(range[0])} … ${num(range[1])}), errors another (0 … ${num(erange[1])}); x to the right, y up, over [${domain.join(', ')}]².`;

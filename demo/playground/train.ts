@@ -15,15 +15,16 @@ export interface PlaygroundSettings {
   w: number;
   /** 'all' (every partial derivative) or k random directions per sample and step. */
   directions: 'all' | number;
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
+  /** Passed to fit only when the user sets them: otherwise fit's own defaults. */
+  epochs?: number;
+  learningRate?: number;
+  batchSize?: number;
   domain: [number, number];
   seed: number;
 }
 
 export const DEFAULTS: PlaygroundSettings = {
-  n: 12, noise: 0, width: 24, layers: 2, w: 0.5, directions: 'all', epochs: 400, learningRate: 0.01, batchSize: 4, domain: [-3, 3], seed: 1,
+  n: 12, noise: 0, width: 24, layers: 2, w: 0.5, directions: 'all', domain: [-3, 3], seed: 1,
 };
 
 /** Points (rows of d values), their values and gradients. */
@@ -120,10 +121,9 @@ export async function trainPair(
     const reports = await group.fit(
       { x: train.x, y: train.y, dydx: train.dydx },
       {
-        epochs: s.epochs,
-        batchSize: Math.min(s.batchSize, train.n),
-        learningRate: s.learningRate,
-        lrDecay: 0.005,
+        ...(s.epochs !== undefined && { epochs: s.epochs }),
+        ...(s.batchSize !== undefined && { batchSize: s.batchSize }),
+        ...(s.learningRate !== undefined && { learningRate: s.learningRate }),
         gradientWeight: [0, s.w],
         directions: s.directions,
         seed: s.seed,

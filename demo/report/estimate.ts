@@ -1,18 +1,24 @@
-// How long a preset takes, before it runs: the quick preset's times were measured on the
-// 2-core SwiftShader machine this project is developed on (README, "Quick-preset results");
-// the paper preset is estimated from its arithmetic (multiply-adds of every training step) at
-// the throughput grouped training reached there (bench/group.mjs: ~1.6 GFLOP/s). Both are
-// for software WebGPU; a real GPU is much faster (overheads, not FLOPs, bound the quick runs).
+// How long a preset takes, before it runs: the tiny, quick and full presets' times were measured
+// with `npm start` on SwiftShader with 2 CPU cores (docs/reproduction.md); the paper preset is
+// estimated from its arithmetic (multiply-adds of every training step) at the throughput grouped
+// training reached there (bench/group.mjs: ~1.6 GFLOP/s). All are for software WebGPU; a real
+// GPU is much faster (overheads, not FLOPs, bound the small runs).
 import { NN_EXPERIMENTS, type NnExperiment } from '../../src/experiments/index';
 import { GENERATIVE_PRESETS, type GenerativeConfig } from '../../src/experiments/generative/index';
 import type { Preset } from '../sections/types';
 
-/** Measured wall seconds of the quick preset per section (SwiftShader, 2 cores). */
-const QUICK_SECONDS: Record<string, number> = { nn: 90, linear: 15, generative: 45 };
+/** Measured wall seconds per preset and section (SwiftShader, 2 otherwise idle cores). `full`
+ *  runs the linear section as `paper` does (§B as is) and the generative one as `quick` does.
+ *  tiny was timed on busy cores (73, 29 and 45 s, when quick took 298, 59 and 143 s) and is
+ *  scaled by quick's ratio of idle to busy times. */
+const MEASURED: Record<Exclude<Preset, 'paper'>, Record<string, number>> = {
+  tiny: { nn: 25, linear: 10, generative: 15 },
+  quick: { nn: 90, linear: 15, generative: 45 },
+  full: { nn: 3180, linear: 17, generative: 45 },
+};
+const QUICK_SECONDS = MEASURED.quick;
 /** FLOP/s of grouped training on SwiftShader (2 cores), bench/group.mjs. */
 const SOFTWARE_FLOPS = 1.6e9;
-/** The linear paper preset against the quick one: 50/30 datasets × (100/51)² λ pairs. */
-const LINEAR_PAPER_FACTOR = (50 / 30) * (100 / 51) ** 2;
 
 /** Inputs and derivative-supervised inputs of a problem's stage s (0-based). */
 function shape(problem: string, stage: number): { inputs: number; k: number } {
@@ -59,10 +65,10 @@ export function generativeFlops(c: GenerativeConfig): number {
 
 /** Estimated seconds of one section with a preset on software WebGPU (SwiftShader, 2 cores). */
 export function estimateSeconds(section: string, preset: Preset): number {
-  if (preset === 'quick') return QUICK_SECONDS[section] ?? 60;
-  if (section === 'nn') return Math.max(QUICK_SECONDS.nn, nnFlops(NN_EXPERIMENTS.paper) / SOFTWARE_FLOPS);
+  if (preset !== 'paper') return MEASURED[preset][section] ?? 60;
+  if (section === 'nn') return Math.max(MEASURED.full.nn, nnFlops(NN_EXPERIMENTS.paper) / SOFTWARE_FLOPS);
   if (section === 'generative') return Math.max(QUICK_SECONDS.generative, generativeFlops(GENERATIVE_PRESETS.paper) / SOFTWARE_FLOPS);
-  if (section === 'linear') return QUICK_SECONDS.linear * LINEAR_PAPER_FACTOR;
+  if (section === 'linear') return MEASURED.full.linear;
   return 60;
 }
 

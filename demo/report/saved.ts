@@ -2,7 +2,7 @@
 // with what produced it, then every section through the same render() a live run uses.
 import type { Section } from '../sections/types';
 
-/** reports/results.json (README). */
+/** reports/results.json (docs/reproduction.md). */
 export interface SavedReport {
   generatedAt?: string;
   preset?: string;

@@ -5,7 +5,7 @@ import Chart from 'chart.js/auto';
 import { chartFigure, num } from '../shared/figure';
 import { lineStyle, STYLE } from '../shared/palette';
 import { GENERATIVE_PRESETS, type CostResult, type GenerativeConfig, type GenerativeResult, type GenerativeSummary, type ImageGrid } from '../../src/experiments/generative/index';
-import type { ClaimVerdict } from '../../src/experiments/paper';
+import { generativeVerdicts } from '../../src/experiments/paper';
 import { caveatBox, verdictList } from '../report/compare';
 import { tableBlock } from '../shared/table';
 import { costTable, kTable, rmseTable, type Table } from './generative-report';
@@ -121,7 +121,7 @@ export function drawKChart(host: HTMLElement, k: GenerativeResult['kStudy']): Ch
   });
 }
 
-/** The section's JSON (README: results.json). */
+/** The section's JSON (docs/reproduction.md: results.json). */
 interface GenerativeJson {
   preset?: string;
   adapter?: string;
@@ -130,17 +130,6 @@ interface GenerativeJson {
   kStudy: GenerativeResult['kStudy'];
   cost?: CostResult;
   grids: ImageGrid[];
-}
-
-/** Our claim check for idea 4 (the paper published no numbers for it): GI's mean test RMSE
- *  below the baseline's at every (size, N). */
-function generativeVerdict(d: GenerativeJson): ClaimVerdict {
-  const wins = d.summary.filter((s) => s.gi.mean < s.baseline.mean);
-  return {
-    claim: 'GI (projected JVP losses) lowers the test pixel RMSE at every image size and N_train',
-    holds: d.summary.length ? wins.length === d.summary.length : null,
-    detail: `GI better at ${wins.length}/${d.summary.length}: ` + d.summary.map((s) => `${s.size}×${s.size}, N = ${s.nTrain}: GI / baseline ${num(s.gi.mean / s.baseline.mean)}`).join('; ') + '. The paper publishes no numbers for this experiment to compare with.',
-  };
 }
 
 /** Settings of this run that differ from the paper preset, in words. */
@@ -159,7 +148,7 @@ export function renderGenerative(data: unknown, host: HTMLElement): void {
   const d = data as GenerativeJson;
   const caveat = caveatBox(generativeCaveat(d));
   if (caveat) host.append(caveat);
-  host.append(verdictList([generativeVerdict(d)]));
+  host.append(verdictList(generativeVerdicts(d)));
   const charts = document.createElement('div');
   charts.className = 'charts';
   host.append(charts);

@@ -1,4 +1,4 @@
-// Section "generative": idea 4 of the paper (EXPERIMENTS.md §C). A conditional generator
+// Section "generative": idea 4 of the paper (docs/experiments.md §C). A conditional generator
 // θ → image trained on values only (baseline) or also on the renderer's projected JVPs (GI),
 // over N_train: test pixel RMSE vs N, image grids, what k buys, and what a step costs.
 import { createContext } from '../../src/index';

@@ -1,4 +1,4 @@
-// Section "linear": ideas 1 and 3 of the paper for linear models (EXPERIMENTS.md §B). The sine
+// Section "linear": ideas 1 and 3 of the paper for linear models (docs/experiments.md §B). The sine
 // protocol: for each N, fresh noisy datasets with exact derivatives; ridge, GI least squares and
 // ridge-gradient (2-D and 1-D grids) with hyper-parameters chosen on a validation set; mean test
 // RMSE per N as a table and a plot. The Gram sums run on the GPU when the page has WebGPU, else

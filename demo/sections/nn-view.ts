@@ -6,7 +6,7 @@ import { caveatBox, nnComparisonTables, protocolFixes, verdictList } from '../re
 import { drawSweepChart } from './nn-chart';
 import { htmlTable, overviewRows, sweepTable } from './nn-report';
 
-/** The nn section's JSON (README, reports/results.json). */
+/** The nn section's JSON (docs/reproduction.md, reports/results.json). */
 interface NnJson extends NnSectionData {
   experiments: (NnSectionData['experiments'][number] & { title?: string; sweeps: (NnSectionData['experiments'][number]['sweeps'][number] & { seconds?: number })[] })[];
 }

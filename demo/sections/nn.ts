@@ -1,4 +1,4 @@
-// Section "nn": ideas 1 and 2 of the paper for feed-forward networks (EXPERIMENTS.md §A).
+// Section "nn": ideas 1 and 2 of the paper for feed-forward networks (docs/experiments.md §A).
 // For every problem and N_train of the preset, a width sweep η × {baseline, GI} × repeats
 // runs on the worker pool; the page draws test RMSE vs η with UB and the best η marked.
 import { createPool } from '../../src/index';

@@ -4,7 +4,10 @@
 // tables and comparison of the page), for a run that just finished and for a saved
 // results.json alike.
 
-export type Preset = 'quick' | 'paper';
+import type { NnPreset } from '../../src/experiments/sweep/presets';
+
+/** tiny, quick, full or paper (src/experiments/sweep/presets.ts PRESET_NAMES). */
+export type Preset = NnPreset;
 
 export interface SectionUi {
   /** The section's own container in the page (charts, image grids, tables go here). */
@@ -19,7 +22,7 @@ export interface SectionResult {
   title: string;
   /** Markdown tables for reports/results.md. */
   markdown: string;
-  /** Plain JSON data for reports/results.json (schema documented in the README). */
+  /** Plain JSON data for reports/results.json (schema in docs/reproduction.md). */
   json: unknown;
 }
 

@@ -1,5 +1,5 @@
 // The import graph of the library: no cycle anywhere, and imports run one way
-// (experiments → sweep → nn → gpu → shaders; DESIGN.md §7).
+// (experiments → sweep → nn → gpu → shaders).
 import { test, expect } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';

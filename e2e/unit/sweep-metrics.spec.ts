@@ -59,7 +59,7 @@ test('summaries average over repeats per η and model', () => {
   expect(s[0].baseline.rmse.n).toBe(0);
 });
 
-test('presets: paper follows EXPERIMENTS.md §A; quick is a subset of it in size', () => {
+test('presets: paper follows docs/experiments.md §A; quick is a subset of it in size', () => {
   const paper = Object.fromEntries(NN_EXPERIMENTS.paper.map((e) => [e.problem, e]));
   expect(paper.toy2d.etas).toEqual([2, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60]);
   expect(paper.garch4d.etas[0]).toBe(2);

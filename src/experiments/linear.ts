@@ -1,4 +1,4 @@
-/** The §B sine protocol (EXPERIMENTS.md): for each training size N and R fresh datasets, fit
+/** The §B sine protocol (docs/experiments.md): for each training size N and R fresh datasets, fit
  *  least squares, ridge, GI least squares and ridge-gradient (2-D and λ1 = λ2 grids), choose
  *  hyper-parameters on a validation set, and report mean/sd/standard error of the test RMSE per
  *  N per method. Ridge-gradient's β_grad is, as the authors fit it, a ridge regression of its
@@ -54,7 +54,7 @@ export interface LinearExperimentConfig {
   seed: number;
 }
 
-/** Presets: `paper` follows EXPERIMENTS.md §B; `quick` is a small smoke-sized run. */
+/** Presets: `paper` follows docs/experiments.md §B; `quick` is a small smoke-sized run. */
 export const LINEAR_PRESETS: Readonly<Record<'quick' | 'paper', LinearExperimentConfig>> = {
   quick: { nTrain: [10, 20, 30, 50], repeats: 10, nValidation: 50, lambdaGrid: linspace(0, 10, 26), gammaGrid: logspace(-2, 2, 9), seed: 1 },
   paper: {

@@ -1,13 +1,15 @@
-/** Our numbers beside the paper's (EXPERIMENTS.md §E).
+/** Our numbers beside the paper's (docs/experiments.md §E).
  *
  *  `PUBLISHED` holds the §E tables as data (McDonagh & Chen, arXiv 2112.00094, from the
  *  authors' public result files). The functions take the JSON our sections return (the shapes
- *  of reports/results.json, see README) and give
+ *  of reports/results.json, see docs/reproduction.md) and give
  *  - comparison rows `{ problem, nTrain, ours, published, difference }` (NN sweeps, toy2d per η,
  *    ridge vs ridge-gradient),
  *  - claim verdicts `{ claim, holds, detail }`, computed from the numbers (`holds` is null when
- *    the data cannot decide: a missing size, or a bound at the grid's upper edge, below which
- *    every width lies by construction),
+ *    the data cannot decide: a missing size; a bound at the grid's upper edge, below which every
+ *    width lies by construction; a best width at the grid's lower edge, which lies below any
+ *    bound; a GI gain far below the published one, which says the networks were not trained
+ *    as the paper's were), and the one-line outcome (`outcomeLine`),
  *  - a caveat when the run did not follow the paper's protocol (computed from the settings).
  *  Pure functions of plain data: they run in the page, in Node and in the report script. */
 
@@ -54,9 +56,9 @@ const nn = (
   wins: wins[0], total: wins[1], bound: { bestEta: bound[0], ub: bound[1] },
 });
 
-/** The published numbers of EXPERIMENTS.md §E. */
+/** The published numbers of docs/experiments.md §E. */
 export const PUBLISHED = {
-  source: "McDonagh & Chen, arXiv 2112.00094: the authors' public result files (EXPERIMENTS.md §E)",
+  source: "McDonagh & Chen, arXiv 2112.00094: the authors' public result files (docs/experiments.md §E)",
   /** Means over repeats, test RMSE on 1000 points, GI w = 0.5. */
   nn: [
     nn('toy2d', 50, [0.0198, 36], [0.0159, 36], 19.7, [16, 16], [36, 40]),
@@ -119,7 +121,7 @@ export interface MeanSdData {
   n: number;
 }
 
-/** One sweep of the nn section's JSON (README: results.json). Only what the comparison reads. */
+/** One sweep of the nn section's JSON (docs/reproduction.md: results.json). Only what the comparison reads. */
 export interface NnSweepData {
   nTrain: number;
   bound: {
@@ -337,8 +339,13 @@ export function describeBound(b: { ub: number } & BoundOrigin): string {
   return `UB = ${b.ub} from ${names}, ${kind}${edge}`;
 }
 
+/** A GI gain under this fraction of the published one is "far below" it: a positive verdict
+ *  resting on it is undecided (the networks did not train as the paper's did). */
+export const FAR_BELOW_PUBLISHED = 0.25;
+
 /** "GI helps at small N": at the smallest N of each problem, GI's best RMSE is below the
- *  baseline's AND GI wins at more than half of the widths (as published: 16/16, 10/18, 9/9). */
+ *  baseline's AND GI wins at more than half of the widths (as published: 16/16, 10/18, 9/9);
+ *  undecided when that holds with a gain far below the published one. */
 export function giHelpsVerdicts(data: NnSectionData): ClaimVerdict[] {
   return data.experiments.flatMap((exp): ClaimVerdict[] => {
     if (exp.sweeps.length === 0) return [];
@@ -354,12 +361,17 @@ export function giHelpsVerdicts(data: NnSectionData): ClaimVerdict[] {
       `best GI ${f4(o.gi.rmse)} (η = ${o.gi.eta}) vs best baseline ${f4(o.baseline.rmse)} (η = ${o.baseline.eta}), gain ${fp(o.gainPercent)}; ` +
       `GI better at ${o.wins}/${o.total} η` +
       (p ? `; published ${p.gi.rmse} vs ${p.baseline.rmse}, gain ${p.gainPercent} %, ${p.wins}/${p.total}` : '');
+    if (bestBetter && most && p && o.gainPercent < FAR_BELOW_PUBLISHED * p.gainPercent) {
+      return [{ claim, holds: null, detail: `${detail} — undecided: a gain under a quarter of the published one (the networks did not train as the paper's did; see the caveat)` }];
+    }
     return [{ claim, holds: bestBetter && most, detail }];
   });
 }
 
-/** "The best width lies at or below UB", per sweep. null when UB is the grid's largest η:
- *  then every width of the grid lies at or below it and the test says nothing. */
+/** "The best width lies at or below UB", per sweep. null when UB is the grid's largest η (every
+ *  width of the grid lies at or below it) or the best width is the grid's smallest (it lies at
+ *  or below any bound): then the grid's edge decides, and the test says nothing; null too when
+ *  GI's gain is far below the published one: the gaps that set UB are not the paper's. */
 export function boundVerdicts(data: NnSectionData): ClaimVerdict[] {
   return data.experiments.flatMap((exp) =>
     exp.sweeps.filter((s) => s.summary.length > 0).map((sweep): ClaimVerdict => {
@@ -369,6 +381,11 @@ export function boundVerdicts(data: NnSectionData): ClaimVerdict[] {
       const detail =
         `best baseline η = ${o.bound.bestEta}; ${describeBound(o.bound)}` + (p ? `; published ${p.bound.bestEta}/${p.bound.ub}` : '');
       if (o.bound.ubAtEdge === 'upper') return { claim, holds: null, detail: `${detail} — not tested: no width of the grid lies above UB` };
+      const smallest = Math.min(...sweep.summary.map((r) => r.eta));
+      if (o.bound.bestEta === smallest) return { claim, holds: null, detail: `${detail} — not tested: the best width is the grid's smallest, at or below any bound` };
+      if (p && !(o.gainPercent >= FAR_BELOW_PUBLISHED * p.gainPercent)) {
+        return { claim, holds: null, detail: `${detail} — undecided: GI's gain ${fp(o.gainPercent)} is under a quarter of the published ${p.gainPercent} %, so the gaps that set UB are not the paper's` };
+      }
       return { claim, holds: o.bound.bestEta <= o.bound.ub, detail };
     }),
   );
@@ -409,11 +426,42 @@ export function linearVerdicts(data: LinearSectionData): ClaimVerdict[] {
   return out;
 }
 
+/** The generative section's results as far as its verdict needs them: mean test pixel RMSE
+ *  per (image size, N_train) and model. */
+export interface GenerativeSectionData {
+  summary: { size: number; nTrain: number; baseline: { mean: number }; gi: { mean: number } }[];
+}
+
+/** Idea 4 (the paper published no numbers for it): GI's mean test pixel RMSE below the
+ *  baseline's at every (size, N). */
+export function generativeVerdicts(data: GenerativeSectionData): ClaimVerdict[] {
+  const wins = data.summary.filter((s) => s.gi.mean < s.baseline.mean);
+  return [{
+    claim: 'GI (projected JVP losses) lowers the test pixel RMSE at every image size and N_train',
+    holds: data.summary.length ? wins.length === data.summary.length : null,
+    detail: `GI better at ${wins.length}/${data.summary.length}: ` +
+      data.summary.map((s) => `${s.size}×${s.size}, N = ${s.nTrain}: GI / baseline ${f4(s.gi.mean / s.baseline.mean)}`).join('; ') +
+      '. The paper publishes no numbers for this experiment to compare with.',
+  }];
+}
+
+/** The verdicts in one line: "8 hold, 1 fails, 1 undecided" (the counts that are not zero). */
+export function outcomeLine(verdicts: readonly ClaimVerdict[]): string {
+  const count = (h: boolean | null) => verdicts.filter((v) => v.holds === h).length;
+  const [holds, fails, undecided] = [count(true), count(false), count(null)];
+  const parts = [
+    holds ? `${holds} ${holds === 1 ? 'holds' : 'hold'}` : '',
+    fails ? `${fails} ${fails === 1 ? 'fails' : 'fail'}` : '',
+    undecided ? `${undecided} undecided` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'no claim checked';
+}
+
 // ---------------------------------------------------------------- protocol caveat
 
 const PAPER_LINEAR = { nTrain: 21, repeats: 50, lambdaGrid: 100 };
 
-/** What this run's settings do differently from the paper's protocol (EXPERIMENTS.md §A/§B),
+/** What this run's settings do differently from the paper's protocol (docs/experiments.md §A/§B),
  *  computed from the settings in its JSON; empty when it is the paper's protocol. */
 export function protocolDifferences(nn?: NnSectionData, linear?: LinearSectionData): string[] {
   const out: string[] = [];
@@ -464,6 +512,8 @@ export interface PaperComparison {
   toy2dPerEta: EtaComparisonRow[];
   linear: LinearComparisonRow[];
   verdicts: ClaimVerdict[];
+  /** The verdicts in one line, "8 hold, 1 fails, 1 undecided" (outcomeLine). */
+  outcome: string;
   /** Deliberate differences from the authors' protocol (PUBLISHED.protocolFixes). */
   protocolFixes: readonly string[];
 }
@@ -474,16 +524,18 @@ export interface PaperComparison {
  * const c = compareWithPaper({ preset: report.preset, nn: byId.nn, linear: byId.linear });
  * for (const v of c.verdicts) console.log(v.holds, v.claim, v.detail);
  */
-export function compareWithPaper(input: { preset?: string; nn?: NnSectionData; linear?: LinearSectionData }): PaperComparison {
-  const { nn, linear } = input;
+export function compareWithPaper(input: { preset?: string; nn?: NnSectionData; linear?: LinearSectionData; generative?: GenerativeSectionData }): PaperComparison {
+  const { nn, linear, generative } = input;
   const preset = input.preset ?? nn?.preset ?? linear?.preset;
+  const verdicts = [...(nn ? [...giHelpsVerdicts(nn), ...boundVerdicts(nn)] : []), ...(linear ? linearVerdicts(linear) : []), ...(generative ? generativeVerdicts(generative) : [])];
   return {
     preset,
     caveat: protocolCaveat(preset, nn, linear),
     nn: nn ? nnComparison(nn) : [],
     toy2dPerEta: nn ? toy2dEtaComparison(nn) : [],
     linear: linear ? linearComparison(linear) : [],
-    verdicts: [...(nn ? [...giHelpsVerdicts(nn), ...boundVerdicts(nn)] : []), ...(linear ? linearVerdicts(linear) : [])],
+    verdicts,
+    outcome: outcomeLine(verdicts),
     protocolFixes: PUBLISHED.protocolFixes,
   };
 }
@@ -494,6 +546,7 @@ const mark = (h: boolean | null) => (h === true ? '✅ holds' : h === false ? '�
 /** The comparison as markdown (the report's "beside the paper" section). */
 export function paperMarkdown(c: PaperComparison, opts: { smallestNOnly?: boolean } = {}): string {
   const parts: string[] = [];
+  if (c.verdicts.length) parts.push(`**Outcome: ${c.outcome}** (the paper's claims, checked on this run's numbers; the list is below).`, '');
   if (c.caveat) parts.push(`> **Caveat.** ${c.caveat}`, '');
   let nnRows = c.nn;
   if (opts.smallestNOnly) {

@@ -1,4 +1,4 @@
-/** Section results as plain JSON (the shapes of reports/results.json, README) and markdown
+/** Section results as plain JSON (the shapes of reports/results.json, docs/reproduction.md) and markdown
  *  tables, for runners without the demo page (the Node runner). DOM-free. */
 import type { GenerativeResult } from './generative/experiment';
 import { pairedGain, type LinearExperimentResult, type LinearMethod } from './linear';

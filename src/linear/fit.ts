@@ -62,7 +62,7 @@ export interface GradientFitOptions {
   /** Relative ridge (default {@link DEFAULT_GRADIENT_RIDGE}); 0 for none. */
   relativeRidge?: number;
   /** Absolute ridge λ_g on the derivative equations (default 0): β_grad =
-   *  (Φ'ᵀΦ' + λ_g I)⁻¹Φ'ᵀy' over the free columns (EXPERIMENTS.md §B; pick it with
+   *  (Φ'ᵀΦ' + λ_g I)⁻¹Φ'ᵀy' over the free columns (docs/experiments.md §B; pick it with
    *  selectGradientCoefficients on validation derivatives). Added to the relative ridge. */
   lambda?: number;
 }

@@ -1,4 +1,4 @@
-/** Linear-in-parameters models with gradient information (EXPERIMENTS.md §B). */
+/** Linear-in-parameters models with gradient information (docs/experiments.md §B). */
 export * from './features';
 export * from './solve';
 export * from './normal-equations';

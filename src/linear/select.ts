@@ -39,7 +39,7 @@ export function logspace(a: number, b: number, k: number): number[] {
   return linspace(a, b, k).map((e) => 10 ** e);
 }
 
-/** λ grid from EXPERIMENTS.md §B: 100 values evenly spaced on [0, 10]. */
+/** λ grid from docs/experiments.md §B: 100 values evenly spaced on [0, 10]. */
 export const DEFAULT_LAMBDA_GRID: readonly number[] = linspace(0, 10, 100);
 /** γ grid for GI least squares: 25 values 10^−3 … 10^3 (log-spaced, includes 1). */
 export const DEFAULT_GAMMA_GRID: readonly number[] = logspace(-3, 3, 25);
@@ -168,7 +168,7 @@ export interface DerivativeValidationSet {
 
 /**
  * β_grad as a ridge regression of its own on the derivative equations, λ_g from `grid` by the
- * RMSE of Φ'_val β_grad against the validation derivatives y'_val (EXPERIMENTS.md §B; the
+ * RMSE of Φ'_val β_grad against the validation derivatives y'_val (docs/experiments.md §B; the
  * authors' procedure). Singular grid points (λ_g = 0 on collinear derivative features) are
  * skipped. `params.lambdaG` is the chosen λ_g; `validationRmse` the derivative RMSE.
  * @example const g = selectGradientCoefficients(sums, { dphi: vd.dphi, dy: [valDydx] });

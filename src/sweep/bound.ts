@@ -1,4 +1,4 @@
-/** The GI complexity bound (EXPERIMENTS.md §A, idea 2).
+/** The GI complexity bound (docs/experiments.md §A, idea 2).
  *
  *  For each width η the test metrics are averaged over repeats, then
  *    ΔRMSE(η) = RMSE_baseline − RMSE_GI,   Δcorr(η) = corr_GI − corr_baseline,

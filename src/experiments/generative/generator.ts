@@ -1,4 +1,4 @@
-// The conditional generator of the image experiment (EXPERIMENTS.md §C): an MLP θ → image
+// The conditional generator of the image experiment (docs/experiments.md §C): an MLP θ → image
 // over H·W pixels, trained on values and projected JVPs of the blob renderer. The renderer's
 // JVPs reach the engine through `tangentTargets`, so no full Jacobian ∂image/∂θ is formed.
 import type { Context } from '../../gpu/context';

@@ -1,4 +1,4 @@
-// The generative image model with gradient information (EXPERIMENTS.md §C).
+// The generative image model with gradient information (docs/experiments.md §C).
 export { createGenerator, blobsTangentTargets, trainGenerator, schedule, pixelRmse, type GeneratorModel, type GeneratorTraining, type TargetStats } from './generator';
 export { GENERATIVE_PRESETS, type GenerativeConfig } from './presets';
 export {

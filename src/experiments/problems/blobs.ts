@@ -1,4 +1,4 @@
-/** Procedural renderer for the generative-image experiment (EXPERIMENTS.md §C): one soft
+/** Procedural renderer for the generative-image experiment (docs/experiments.md §C): one soft
  *  anisotropic Gaussian blob on an H×W grayscale image (H = W = size, 16 or 28), with exact
  *  hand-derived derivatives w.r.t. its 6 generating factors.
  *

@@ -1,4 +1,4 @@
-/** The paper's GARCH(1,1) volatility forecast (EXPERIMENTS.md §A).
+/** The paper's GARCH(1,1) volatility forecast (docs/experiments.md §A).
  *  θ = (μ, ω, α, β) ~ U(0,1)⁴, σ₀ ~ Gamma(shape 0.5, scale 1.5), r₀ ~ N(0.1, sd 3):
  *    σ²₁ = ω + α(r₀ − μ)² + βσ₀²,   σ²_h = ω + (α + β)σ²_{h−1},  h = 2..H (H = 5).
  *  Stage s = h − 1 (0-based). Stage 0 input: (μ, ω, α, β, σ₀, r₀ − μ) (6 values);

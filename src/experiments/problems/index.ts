@@ -1,4 +1,4 @@
-/** Seeded problem generators with exact analytic input-derivatives (EXPERIMENTS.md §A–C). */
+/** Seeded problem generators with exact analytic input-derivatives (docs/experiments.md §A–C). */
 export { Rng } from '../../util/rng';
 export type { MutableArrayLike } from '../../util/rng';
 export { takeRows, drawSubset, drawStagedSubset, rolloutStages } from './dataset';

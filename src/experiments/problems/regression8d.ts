@@ -1,4 +1,4 @@
-/** The paper's 8-D regression (EXPERIMENTS.md §A), θ 1-indexed in the formula:
+/** The paper's 8-D regression (docs/experiments.md §A), θ 1-indexed in the formula:
  *    y = θ₆θ₂·exp(θ₃(x₁ − 0.1)) + θ₇θ₄·exp(θ₅(x₂ − 0.2)) + θ₈,
  *  θ ~ U(−½, ½)⁸, x₁, x₂ ~ N(0, 1). Network input [θ (8), 1, x₁, x₂] (11 values);
  *  dydx = ∂y/∂θ (8 values, gradientInputs [0..7]); θ₁ does not enter y, so its column is 0.

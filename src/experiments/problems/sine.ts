@@ -1,4 +1,4 @@
-/** Data for the GI linear-regression experiment (EXPERIMENTS.md §B):
+/** Data for the GI linear-regression experiment (docs/experiments.md §B):
  *  y = sin x + ε, ε ~ N(0, noise), x ~ U(0, 2.5π); dy/dx = cos x, noise-free. */
 import type { ProblemData } from './dataset';
 import { Rng } from '../../util/rng';

@@ -1,4 +1,4 @@
-/** The paper's 2-D toy time series (EXPERIMENTS.md §A):
+/** The paper's 2-D toy time series (docs/experiments.md §A):
  *  θ ~ U(0,15)², y_t = [cos(0.1(θ₁ − t − 5)) · cos(0.1(θ₂ − t − 5))]², t = 1..T.
  *  Stage s = t − 1 (0-based). Stage 0 input: (θ₁, θ₂); stage s > 0 input: (θ₁, θ₂, y_{t−1}).
  *

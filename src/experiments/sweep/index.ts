@@ -1,4 +1,4 @@
-/** The paper's NN width sweeps (EXPERIMENTS.md §A) on the engine's pool: problems as staged
+/** The paper's NN width sweeps (docs/experiments.md §A) on the engine's pool: problems as staged
  *  data, the η × {baseline, GI} × repeats grid, its summary and the presets. */
 export { runSweep, sweepJobs, sweepGroups, summarize, widthOf, MAX_GROUP_SIZE } from './sweep';
 export type { EtaSummary, ModelSummary, RunRecord, RunSweepOptions, SweepConfig, SweepOptions, SweepResult } from './sweep';

@@ -1,4 +1,4 @@
-/** The paper's NN experiments (EXPERIMENTS.md §A) as data, in three presets:
+/** The paper's NN experiments (docs/experiments.md §A) as data, in three presets:
  *  - `paper`: the table of the paper (thousands of networks: hours on software WebGPU);
  *  - `full`: every problem's full η grid at its smallest N and the paper's recipe (300 epochs)
  *    for toy2d and garch4d, with fewer time steps and repeats, sized to about 30 minutes on a

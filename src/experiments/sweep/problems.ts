@@ -1,4 +1,4 @@
-/** The paper's NN problems as staged datasets for the sweep (EXPERIMENTS.md §A). */
+/** The paper's NN problems as staged datasets for the sweep (docs/experiments.md §A). */
 import { drawStagedSubset, type StagedProblem } from '../problems/dataset';
 import { garch4d } from '../problems/garch4d';
 import { regression8d } from '../problems/regression8d';
