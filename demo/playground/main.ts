@@ -163,7 +163,7 @@ function readSettings(): { settings: PlaygroundSettings | null; data: Playground
     noise: real(fields.noise, 0, 1e6)!,
     width: int(fields.width, 1, 512)!,
     layers: int(fields.layers, 1, 8)!,
-    w: real(fields.w, 0.01, 1)!,
+    w: fields.w.value.trim().toLowerCase() === 'auto' ? 'auto' : check(fields.w, (v) => v >= 0.01 && v <= 1, 'a number from 0.01 to 1, or auto')!,
     directions: dirs === 'all' ? 'all' : Number(dirs),
     epochs: int(fields.epochs, 1, 1_000_000, true),
     learningRate: real(fields.lr, 1e-6, 1, true),

@@ -21,7 +21,7 @@ export function logTick(v: number): string {
 export class LossChart {
   readonly fig: ChartFigure;
   readonly chart: Chart<'line', XY[]>;
-  constructor(host: HTMLElement, w: number) {
+  constructor(host: HTMLElement, w: number | 'auto') {
     this.fig = chartFigure(host, 'Training loss per epoch', 'Waiting for the first epoch.');
     const series = (label: string, s: SeriesStyle, hidden = false) => ({ label, data: [] as XY[], ...lineStyle(s, 0), hidden });
     this.chart = new Chart(this.fig.canvas, {

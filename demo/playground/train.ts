@@ -11,8 +11,9 @@ export interface PlaygroundSettings {
   noise: number;
   width: number;
   layers: number;
-  /** The GI model's gradient weight w (the baseline has w = 0). */
-  w: number;
+  /** The GI model's gradient weight w, or 'auto' (fit's cross-validated choice); the
+   *  baseline has w = 0. */
+  w: number | 'auto';
   /** 'all' (every partial derivative) or k random directions per sample and step. */
   directions: 'all' | number;
   /** Passed to fit only when the user sets them: otherwise fit's own defaults. */
@@ -141,7 +142,7 @@ export async function trainPair(
         const trainGradient = reference.refJacobian(ref, train.x, train.n);
         return {
           name: i === 0 ? 'baseline' : 'GI',
-          gradientWeight: i === 0 ? 0 : s.w,
+          gradientWeight: reports[i].gradientWeight,
           report: reports[i],
           prediction: predictions[i],
           gradient,
