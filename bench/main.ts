@@ -1,21 +1,22 @@
 // The in-page benchmark: one Sobolev training step (4 → 64 → 64 → 1 tanh MLP, N = 1024 full
 // batch, all k = 4 input-derivatives, w = 0.5, Adam) in this library, jax-js (webgpu, wasm;
-// forward-over-reverse and reverse-over-reverse) and TF.js (webgpu; double backward and
-// hand-written tangents), the adapter's FMA peak, a per-kernel profile of our step, and how our
-// step grows with width and N. Query: ?quick (smaller, for a smoke run), ?only=ours,jax-webgpu,
+// reverse-over-forward and reverse-over-reverse) and TF.js (webgpu; double backward and
+// hand-written tangents), ours in each jacobianMode, the adapter's FMA peak, a per-kernel
+// profile of our step, how our step grows with width and N, and each mode's cost against the
+// inputs d and the outputs m. Query: ?quick (smaller, for a smoke run), ?only=ours,jax-webgpu,
 // jax-webgpu-rr,jax-webgpu-manual,jax-wasm,jax-wasm-rr,jax-wasm-manual,tfjs-webgpu,tfjs-webgpu-tangents (a prefix such as
-// jax-wasm selects every form), ?sections=peak,check,main,profile,kernels,width,n.
+// jax-wasm selects every form; ours-forward and ours-reverse force a mode), ?sections=peak,check,main,profile,kernels,width,n,modes.
 import { createContext, type Context } from '../src/index';
 import { refLossAndGradients } from '../src/reference/index';
 import { median, relErr } from '../src/util/stats';
 import { compareKernels } from './kernels';
 import { measurePeak } from './peak';
-import { oursRunner } from './peers/ours';
+import { oursFormulation, oursRunner } from './peers/ours';
 import type { Gradients, Runner, Trainer } from './peers/types';
-import { directionsOf, makeProblem, stepFlops, type Problem } from './problem';
+import { directionsOf, leastFlops, makeProblem, stepFlops, type Problem } from './problem';
 import { annotateMlpStep, profileDispatches, recordDispatches, summarizeByLabel } from './profile';
 import { toMarkdown } from './report';
-import type { BenchResult, BestRow, CheckRow, MainRow, SweepRow } from './results';
+import type { BenchResult, BestRow, CheckRow, MainRow, ModeRow, SweepRow } from './results';
 import { pause, SkippedError, timeTrainer, type TimingOptions } from './timing';
 
 declare global {
@@ -27,7 +28,7 @@ declare global {
 const query = new URLSearchParams(location.search);
 const quick = query.has('quick');
 const only = query.get('only')?.split(',').filter(Boolean);
-const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,kernels,width,n').split(','));
+const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,kernels,width,n,modes').split(','));
 const jaxSync = (query.get('jaxSync') ?? 'block') === 'step' ? 'step' : 'block';
 
 const logEl = document.getElementById('log')!;
@@ -47,6 +48,8 @@ interface Entry {
 // Every formulation of each peer that we know of (bench/peers/*); each keeps its gradient check.
 const entries: Entry[] = [
   { id: 'ours', load: async (ctx) => oursRunner(ctx) },
+  { id: 'ours-forward', load: async (ctx) => oursRunner(ctx, 'forward') },
+  { id: 'ours-reverse', load: async (ctx) => oursRunner(ctx, 'reverse') },
   { id: 'jax-webgpu', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'fwd-rev', jaxSync) },
   { id: 'jax-webgpu-rr', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'rev-rev', jaxSync) },
   { id: 'jax-webgpu-manual', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'rev-manual', jaxSync) },
@@ -60,11 +63,13 @@ const entries: Entry[] = [
 const selected = entries.filter((e) => !only || e.id === 'ours' || only.some((o) => e.id === o || e.id.startsWith(`${o}-`)));
 
 const FALLBACK_NAMES: Record<string, [string, string, string]> = {
-  ours: ['sobolev-webgpu', 'webgpu', 'stacked tangents (forward-over-reverse)'],
-  'jax-webgpu': ['jax-js', 'webgpu (jit)', 'forward-over-reverse'],
+  ours: ['sobolev-webgpu', 'webgpu', oursFormulation('auto', [4, 64, 64, 1])],
+  'ours-forward': ['sobolev-webgpu', 'webgpu', oursFormulation('forward', [4, 64, 64, 1])],
+  'ours-reverse': ['sobolev-webgpu', 'webgpu', oursFormulation('reverse', [4, 64, 64, 1])],
+  'jax-webgpu': ['jax-js', 'webgpu (jit)', 'reverse-over-forward'],
   'jax-webgpu-rr': ['jax-js', 'webgpu (jit)', 'reverse-over-reverse'],
   'jax-webgpu-manual': ['jax-js', 'webgpu (jit)', 'hand-written input gradient + grad'],
-  'jax-wasm': ['jax-js', 'wasm (jit)', 'forward-over-reverse'],
+  'jax-wasm': ['jax-js', 'wasm (jit)', 'reverse-over-forward'],
   'jax-wasm-manual': ['jax-js', 'wasm (jit)', 'hand-written input gradient + grad'],
   'jax-wasm-rr': ['jax-js', 'wasm (jit)', 'reverse-over-reverse'],
   'tfjs-webgpu': ['TF.js', 'webgpu', 'double backward'],
@@ -89,7 +94,7 @@ const GRADIENT_TOLERANCE = 1e-3;
 function bestPeers(rows: MainRow[], ours: number, oursBest: number): BestRow[] {
   const groups = new Map<string, MainRow[]>();
   for (const r of rows) {
-    if (r.id === 'ours') continue;
+    if (r.id?.startsWith('ours')) continue;
     const key = `${r.library}|${r.device}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
@@ -122,7 +127,8 @@ async function main(): Promise<BenchResult> {
   const sizes = [4, 64, 64, 1];
   const problem = makeProblem({ sizes, n: 1024, w: 0.5, learningRate: 1e-3, seed: 1 });
   const k = directionsOf(problem);
-  const flops = stepFlops(sizes, problem.n, k).total;
+  // GFLOP/s and % of peak count the least arithmetic that gives the gradient (min(k, m) blocks).
+  const flops = leastFlops(sizes, problem.n, k);
   const result: BenchResult = {
     date: new Date().toISOString(),
     userAgent: navigator.userAgent,
@@ -135,6 +141,7 @@ async function main(): Promise<BenchResult> {
     main: [],
     width: [],
     n: [],
+    modes: [],
     warnings,
     totalSeconds: 0,
   };
@@ -312,6 +319,7 @@ async function main(): Promise<BenchResult> {
     log('profile: recording one fit() step and replaying its dispatches ...');
     const ours = oursRunner(ctx);
     const trainer = await ours.trainer(problem);
+    result.profileFormulation = ours.formulation;
     await trainer.run(2);
     // fit() itself, right here, to set against the replay of its recorded dispatches.
     const fitSteps = 5;
@@ -323,7 +331,7 @@ async function main(): Promise<BenchResult> {
     try {
       const empty = result.peak?.submitMs ?? 0;
       const profile = await profileDispatches(ctx.device, recording.dispatches, empty, quick ? 50 : 100);
-      annotateMlpStep(profile.kernels, sizes, problem.n, k);
+      annotateMlpStep(profile.kernels, sizes, problem.n, Math.min(k, sizes[sizes.length - 1]), ours.formulation.startsWith('cotangents'));
       profile.byLabel = summarizeByLabel(profile.kernels);
       result.profile = { ...profile, dispatchFloorMs: (profile.dispatchesPerStep * (result.peak?.dispatchUs ?? NaN)) / 1000, fitMsPerStep: fitHereMs };
       log(`profile: ${profile.dispatchesPerStep} dispatches/step, isolated sum ${profile.sumMs.toFixed(2)} ms, replayed step ${profile.replayMsPerStep.toFixed(2)} ms`);
@@ -400,6 +408,39 @@ async function main(): Promise<BenchResult> {
   if (sections.has('n')) {
     const ns = quick ? [256, 1024, 4096] : [256, 512, 1024, 2048, 4096, 8192, 16384];
     await sweepAll('N', ns.map((n) => [64, n]), result.n);
+  }
+
+  // --- Each jacobianMode against d (one output) and against m (d = 8) ---------------------
+  if (sections.has('modes')) {
+    const points: [number, number][] = [...(quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32]).map((d): [number, number] => [d, 1]), ...(quick ? [4] : [2, 4, 8]).map((m): [number, number] => [8, m])];
+    for (const [d, m] of points) {
+      const s = [d, 64, 64, m];
+      const p = makeProblem({ sizes: s, n: 1024, w: 0.5, learningRate: 1e-3, seed: 5 });
+      const least = leastFlops(s, p.n, d);
+      for (const mode of ['forward', 'reverse', 'auto'] as const) {
+        const row: ModeRow = { d, m, mode, ran: mode === 'auto' ? (m < d ? 'reverse' : 'forward') : mode, mflopsLeast: least / 1e6, msPerStep: NaN, blocks: [], gflops: NaN, pctPeak: NaN };
+        let trainer: Trainer | null = null;
+        try {
+          trainer = await oursRunner(ctx, mode, s).trainer(p);
+          const t = await timeTrainer(trainer, {
+            warmSteps: 1, calibrationSteps: 2, targetBlockMs: quick ? 600 : 1500, minSteps: 1, maxSteps: 200,
+            repeats: quick ? 2 : 3, budgetMs: quick ? 6000 : 12000, maxMsPerStep: quick ? 4000 : 8000,
+          }, (msg) => log(`modes d=${d} m=${m} ${mode}: ${msg}`));
+          row.msPerStep = t.msPerStep;
+          row.blocks = t.blocks;
+          row.gflops = least / (t.msPerStep * 1e6);
+          row.pctPeak = pctOfPeak(row.gflops);
+          log(`modes d=${d} m=${m} ${mode}: ${t.msPerStep.toFixed(2)} ms/step`);
+        } catch (err) {
+          row.error = err instanceof SkippedError ? err.message : `failed: ${errorText(err)}`;
+          log(`modes d=${d} m=${m} ${mode}: ${row.error}`);
+        } finally {
+          await trainer?.destroy();
+        }
+        result.modes.push(row);
+        await pause();
+      }
+    }
   }
 
   for (const r of runners.values()) {
