@@ -30,6 +30,8 @@ const quick = query.has('quick');
 const only = query.get('only')?.split(',').filter(Boolean);
 const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,kernels,width,n,modes').split(','));
 const jaxSync = (query.get('jaxSync') ?? 'block') === 'step' ? 'step' : 'block';
+/** ?profileInputs=d: profile the step with d inputs instead of 4 (where a d-input step's time goes). */
+const profileInputs = Number(query.get('profileInputs') ?? 4);
 
 const logEl = document.getElementById('log')!;
 function log(message: string): void {
@@ -317,9 +319,11 @@ async function main(): Promise<BenchResult> {
   // --- Profile of our step --------------------------------------------------------------
   if (sections.has('profile')) {
     log('profile: recording one fit() step and replaying its dispatches ...');
-    const ours = oursRunner(ctx);
-    const trainer = await ours.trainer(problem);
-    result.profileFormulation = ours.formulation;
+    const shape = [profileInputs, ...sizes.slice(1)];
+    const profiled = profileInputs === sizes[0] ? problem : makeProblem({ sizes: shape, n: problem.n, w: problem.w, learningRate: problem.learningRate, seed: 1 });
+    const ours = oursRunner(ctx, 'auto', shape);
+    const trainer = await ours.trainer(profiled);
+    result.profileFormulation = `${ours.formulation}, d = ${profileInputs}`;
     await trainer.run(2);
     // fit() itself, right here, to set against the replay of its recorded dispatches.
     const fitSteps = 5;
@@ -331,7 +335,7 @@ async function main(): Promise<BenchResult> {
     try {
       const empty = result.peak?.submitMs ?? 0;
       const profile = await profileDispatches(ctx.device, recording.dispatches, empty, quick ? 50 : 100);
-      annotateMlpStep(profile.kernels, sizes, problem.n, Math.min(k, sizes[sizes.length - 1]), ours.formulation.startsWith('cotangents'));
+      annotateMlpStep(profile.kernels, shape, problem.n, Math.min(profileInputs, shape[shape.length - 1]), ours.formulation.startsWith('cotangents'));
       profile.byLabel = summarizeByLabel(profile.kernels);
       result.profile = { ...profile, dispatchFloorMs: (profile.dispatchesPerStep * (result.peak?.dispatchUs ?? NaN)) / 1000, fitMsPerStep: fitHereMs };
       log(`profile: ${profile.dispatchesPerStep} dispatches/step, isolated sum ${profile.sumMs.toFixed(2)} ms, replayed step ${profile.replayMsPerStep.toFixed(2)} ms`);
