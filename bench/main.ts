@@ -1,21 +1,22 @@
 // The in-page benchmark: one Sobolev training step (4 → 64 → 64 → 1 tanh MLP, N = 1024 full
 // batch, all k = 4 input-derivatives, w = 0.5, Adam) in this library, jax-js (webgpu, wasm;
-// forward-over-reverse and reverse-over-reverse) and TF.js (webgpu; double backward and
-// hand-written tangents), the adapter's FMA peak, a per-kernel profile of our step, and how our
-// step grows with width and N. Query: ?quick (smaller, for a smoke run), ?only=ours,jax-webgpu,
+// reverse-over-forward and reverse-over-reverse) and TF.js (webgpu; double backward and
+// hand-written tangents), ours in each jacobianMode, the adapter's FMA peak, a per-kernel
+// profile of our step, how our step grows with width and N, and each mode's cost against the
+// inputs d and the outputs m. Query: ?quick (smaller, for a smoke run), ?only=ours,jax-webgpu,
 // jax-webgpu-rr,jax-webgpu-manual,jax-wasm,jax-wasm-rr,jax-wasm-manual,tfjs-webgpu,tfjs-webgpu-tangents (a prefix such as
-// jax-wasm selects every form), ?sections=peak,check,main,profile,kernels,width,n.
+// jax-wasm selects every form; ours-forward and ours-reverse force a mode), ?sections=peak,check,main,profile,kernels,width,n,modes.
 import { createContext, type Context } from '../src/index';
 import { refLossAndGradients } from '../src/reference/index';
 import { median, relErr } from '../src/util/stats';
 import { compareKernels } from './kernels';
 import { measurePeak } from './peak';
-import { oursRunner } from './peers/ours';
+import { oursFormulation, oursRunner } from './peers/ours';
 import type { Gradients, Runner, Trainer } from './peers/types';
-import { directionsOf, makeProblem, stepFlops, type Problem } from './problem';
+import { directionsOf, leastFlops, makeProblem, stepFlops, type Problem } from './problem';
 import { annotateMlpStep, profileDispatches, recordDispatches, summarizeByLabel } from './profile';
 import { toMarkdown } from './report';
-import type { BenchResult, BestRow, CheckRow, MainRow, SweepRow } from './results';
+import type { BenchResult, BestRow, CheckRow, MainRow, ModeRow, SweepRow } from './results';
 import { pause, SkippedError, timeTrainer, type TimingOptions } from './timing';
 
 declare global {
@@ -27,8 +28,10 @@ declare global {
 const query = new URLSearchParams(location.search);
 const quick = query.has('quick');
 const only = query.get('only')?.split(',').filter(Boolean);
-const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,kernels,width,n').split(','));
+const sections = new Set((query.get('sections') ?? 'peak,check,main,profile,kernels,width,n,modes').split(','));
 const jaxSync = (query.get('jaxSync') ?? 'block') === 'step' ? 'step' : 'block';
+/** ?profileInputs=d: profile the step with d inputs instead of 4 (where a d-input step's time goes). */
+const profileInputs = Number(query.get('profileInputs') ?? 4);
 
 const logEl = document.getElementById('log')!;
 function log(message: string): void {
@@ -47,6 +50,8 @@ interface Entry {
 // Every formulation of each peer that we know of (bench/peers/*); each keeps its gradient check.
 const entries: Entry[] = [
   { id: 'ours', load: async (ctx) => oursRunner(ctx) },
+  { id: 'ours-forward', load: async (ctx) => oursRunner(ctx, 'forward') },
+  { id: 'ours-reverse', load: async (ctx) => oursRunner(ctx, 'reverse') },
   { id: 'jax-webgpu', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'fwd-rev', jaxSync) },
   { id: 'jax-webgpu-rr', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'rev-rev', jaxSync) },
   { id: 'jax-webgpu-manual', load: async () => (await import('./peers/jax')).jaxRunner('webgpu', 'rev-manual', jaxSync) },
@@ -60,11 +65,13 @@ const entries: Entry[] = [
 const selected = entries.filter((e) => !only || e.id === 'ours' || only.some((o) => e.id === o || e.id.startsWith(`${o}-`)));
 
 const FALLBACK_NAMES: Record<string, [string, string, string]> = {
-  ours: ['sobolev-webgpu', 'webgpu', 'stacked tangents (forward-over-reverse)'],
-  'jax-webgpu': ['jax-js', 'webgpu (jit)', 'forward-over-reverse'],
+  ours: ['sobolev-webgpu', 'webgpu', oursFormulation('auto', [4, 64, 64, 1])],
+  'ours-forward': ['sobolev-webgpu', 'webgpu', oursFormulation('forward', [4, 64, 64, 1])],
+  'ours-reverse': ['sobolev-webgpu', 'webgpu', oursFormulation('reverse', [4, 64, 64, 1])],
+  'jax-webgpu': ['jax-js', 'webgpu (jit)', 'reverse-over-forward'],
   'jax-webgpu-rr': ['jax-js', 'webgpu (jit)', 'reverse-over-reverse'],
   'jax-webgpu-manual': ['jax-js', 'webgpu (jit)', 'hand-written input gradient + grad'],
-  'jax-wasm': ['jax-js', 'wasm (jit)', 'forward-over-reverse'],
+  'jax-wasm': ['jax-js', 'wasm (jit)', 'reverse-over-forward'],
   'jax-wasm-manual': ['jax-js', 'wasm (jit)', 'hand-written input gradient + grad'],
   'jax-wasm-rr': ['jax-js', 'wasm (jit)', 'reverse-over-reverse'],
   'tfjs-webgpu': ['TF.js', 'webgpu', 'double backward'],
@@ -89,7 +96,7 @@ const GRADIENT_TOLERANCE = 1e-3;
 function bestPeers(rows: MainRow[], ours: number, oursBest: number): BestRow[] {
   const groups = new Map<string, MainRow[]>();
   for (const r of rows) {
-    if (r.id === 'ours') continue;
+    if (r.id?.startsWith('ours')) continue;
     const key = `${r.library}|${r.device}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
@@ -122,7 +129,8 @@ async function main(): Promise<BenchResult> {
   const sizes = [4, 64, 64, 1];
   const problem = makeProblem({ sizes, n: 1024, w: 0.5, learningRate: 1e-3, seed: 1 });
   const k = directionsOf(problem);
-  const flops = stepFlops(sizes, problem.n, k).total;
+  // GFLOP/s and % of peak count the least arithmetic that gives the gradient (min(k, m) blocks).
+  const flops = leastFlops(sizes, problem.n, k);
   const result: BenchResult = {
     date: new Date().toISOString(),
     userAgent: navigator.userAgent,
@@ -135,6 +143,7 @@ async function main(): Promise<BenchResult> {
     main: [],
     width: [],
     n: [],
+    modes: [],
     warnings,
     totalSeconds: 0,
   };
@@ -310,8 +319,11 @@ async function main(): Promise<BenchResult> {
   // --- Profile of our step --------------------------------------------------------------
   if (sections.has('profile')) {
     log('profile: recording one fit() step and replaying its dispatches ...');
-    const ours = oursRunner(ctx);
-    const trainer = await ours.trainer(problem);
+    const shape = [profileInputs, ...sizes.slice(1)];
+    const profiled = profileInputs === sizes[0] ? problem : makeProblem({ sizes: shape, n: problem.n, w: problem.w, learningRate: problem.learningRate, seed: 1 });
+    const ours = oursRunner(ctx, 'auto', shape);
+    const trainer = await ours.trainer(profiled);
+    result.profileFormulation = `${ours.formulation}, d = ${profileInputs}`;
     await trainer.run(2);
     // fit() itself, right here, to set against the replay of its recorded dispatches.
     const fitSteps = 5;
@@ -323,7 +335,7 @@ async function main(): Promise<BenchResult> {
     try {
       const empty = result.peak?.submitMs ?? 0;
       const profile = await profileDispatches(ctx.device, recording.dispatches, empty, quick ? 50 : 100);
-      annotateMlpStep(profile.kernels, sizes, problem.n, k);
+      annotateMlpStep(profile.kernels, shape, problem.n, Math.min(profileInputs, shape[shape.length - 1]), ours.formulation.startsWith('cotangents'));
       profile.byLabel = summarizeByLabel(profile.kernels);
       result.profile = { ...profile, dispatchFloorMs: (profile.dispatchesPerStep * (result.peak?.dispatchUs ?? NaN)) / 1000, fitMsPerStep: fitHereMs };
       log(`profile: ${profile.dispatchesPerStep} dispatches/step, isolated sum ${profile.sumMs.toFixed(2)} ms, replayed step ${profile.replayMsPerStep.toFixed(2)} ms`);
@@ -400,6 +412,52 @@ async function main(): Promise<BenchResult> {
   if (sections.has('n')) {
     const ns = quick ? [256, 1024, 4096] : [256, 512, 1024, 2048, 4096, 8192, 16384];
     await sweepAll('N', ns.map((n) => [64, n]), result.n);
+  }
+
+  // --- Each jacobianMode against d (one output) and against m (d = 8) ---------------------
+  if (sections.has('modes')) {
+    const points: [number, number][] = [...(quick ? [1, 4, 16] : [1, 2, 4, 8, 16, 32]).map((d): [number, number] => [d, 1]), ...(quick ? [4] : [2, 4, 8]).map((m): [number, number] => [8, m])];
+    for (const [d, m] of points) {
+      const s = [d, 64, 64, m];
+      const p = makeProblem({ sizes: s, n: 1024, w: 0.5, learningRate: 1e-3, seed: 5 });
+      const least = leastFlops(s, p.n, d);
+      // The three modes' blocks interleaved (as the main comparison's), so a change in the
+      // machine's load hits all of them alike.
+      const live: { row: ModeRow; trainer: Trainer; steps: number }[] = [];
+      for (const mode of ['forward', 'reverse', 'auto'] as const) {
+        const row: ModeRow = { d, m, mode, ran: mode === 'auto' ? (m < d ? 'reverse' : 'forward') : mode, mflopsLeast: least / 1e6, msPerStep: NaN, blocks: [], gflops: NaN, pctPeak: NaN };
+        result.modes.push(row);
+        let trainer: Trainer | null = null;
+        try {
+          trainer = await oursRunner(ctx, mode, s).trainer(p);
+          await trainer.run(1);
+          const t0 = performance.now();
+          await trainer.run(1);
+          const estimate = performance.now() - t0;
+          if (estimate > (quick ? 4000 : 8000)) throw new SkippedError(estimate);
+          live.push({ row, trainer, steps: Math.max(1, Math.min(200, Math.round((quick ? 600 : 1500) / estimate))) });
+        } catch (err) {
+          row.error = err instanceof SkippedError ? err.message : `failed: ${errorText(err)}`;
+          log(`modes d=${d} m=${m} ${mode}: ${row.error}`);
+          await trainer?.destroy();
+        }
+      }
+      for (let round = 0; round < (quick ? 3 : 5); round++) {
+        for (const l of live) {
+          const t0 = performance.now();
+          await l.trainer.run(l.steps);
+          l.row.blocks.push((performance.now() - t0) / l.steps);
+          await pause();
+        }
+      }
+      for (const { row, trainer } of live) {
+        row.msPerStep = median(row.blocks);
+        row.gflops = least / (row.msPerStep * 1e6);
+        row.pctPeak = pctOfPeak(row.gflops);
+        log(`modes d=${d} m=${m} ${row.mode}: ${row.msPerStep.toFixed(2)} ms/step`);
+        await trainer.destroy();
+      }
+    }
   }
 
   for (const r of runners.values()) {

@@ -12,7 +12,8 @@ export interface Problem {
   learningRate: number;
   x: Float32Array;
   y: Float32Array;
-  /** n × outputs × inputs: every input carries a derivative target ('all' mode, k = inputs). */
+  /** n × outputs × inputs: every input carries a derivative target ('all' mode, k = inputs);
+   *  output o is (1 + o/4)·f(x). */
   dydx: Float32Array;
   /** Initial parameters, W_l [fanIn × fanOut] row-major. */
   weights: Float32Array[];
@@ -43,12 +44,20 @@ function target(x: Float32Array, i: number, d: number, grad: Float32Array): numb
 export function makeProblem(opts: { sizes: number[]; n: number; w?: number; learningRate?: number; seed?: number }): Problem {
   const { sizes, n } = opts;
   const d = sizes[0];
-  if (sizes[sizes.length - 1] !== 1) throw new Error('the benchmark problem has one output');
+  const m = sizes[sizes.length - 1];
   const rand = mulberry32(opts.seed ?? 1);
   const x = Float32Array.from({ length: n * d }, () => 2 * rand() - 1);
-  const y = new Float32Array(n);
-  const dydx = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) y[i] = target(x, i, d, dydx);
+  const y = new Float32Array(n * m);
+  const dydx = new Float32Array(n * m * d);
+  const grad = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const f = target(x, i, d, grad);
+    for (let o = 0; o < m; o++) {
+      const scale = 1 + o / 4;
+      y[i * m + o] = scale * f;
+      for (let j = 0; j < d; j++) dydx[(i * m + o) * d + j] = scale * grad[i * d + j];
+    }
+  }
   const weights: Float32Array[] = [];
   const biases: Float32Array[] = [];
   for (let l = 1; l < sizes.length; l++) {
@@ -66,6 +75,19 @@ export function makeProblem(opts: { sizes: number[]; n: number; w?: number; lear
  * elementwise kernels (seeds, σ'' coupling, loss, Adam) are O(rows × width) and left out.
  */
 export function stepFlops(sizes: number[], n: number, k: number): { forward: number; backward: number; total: number } {
+  return stackedFlops(sizes, n, k);
+}
+
+/**
+ * The least arithmetic that gives a step's gradient: stepFlops with min(k, m) stacked blocks
+ * (k tangent blocks forward, or m cotangent blocks in reverse: the input-gradient sweep,
+ * the adjoint sweep and the backward are the same three GEMMs per layer over (1 + m)·n rows).
+ */
+export function leastFlops(sizes: number[], n: number, k: number): number {
+  return stackedFlops(sizes, n, Math.min(k, sizes[sizes.length - 1])).total;
+}
+
+function stackedFlops(sizes: number[], n: number, k: number): { forward: number; backward: number; total: number } {
   const rows = (1 + k) * n;
   let forward = 0;
   let backward = 0;

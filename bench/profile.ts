@@ -177,7 +177,8 @@ export async function profileDispatches(device: GPUDevice, dispatches: RecordedD
  * op(B) = Wᵀ or W transposed beforehand) for l = L..2. Leaves a kernel unannotated when the
  * counts do not fit that structure.
  */
-export function annotateMlpStep(kernels: KernelCost[], sizes: number[], n: number, k: number): void {
+export function annotateMlpStep(kernels: KernelCost[], sizes: number[], n: number, k: number, reverse = false): void {
+  if (reverse) return annotateReverseStep(kernels, sizes, n, k);
   const L = sizes.length - 1;
   const rows = (1 + k) * n;
   const fields = (x: KernelCost) => x.label.split('|');
@@ -201,4 +202,38 @@ export function annotateMlpStep(kernels: KernelCost[], sizes: number[], n: numbe
   set(input, L - 1, (i) => L - i, `Ā = Z̄·Wᵀ, ${rows} rows`, (l) => 2 * rows * sizes[l] * sizes[l - 1]);
   for (const x of kernels) if (x.label.startsWith('transpose-grouped')) x.what = 'Wᵀ for the next Ā = Z̄·Wᵀ';
   for (const x of kernels) if (x.label.startsWith('activation-backward-grouped')) x.what = 'Z̄ = σ\'(Z)⊙Ā (+ σ\'\' coupling)';
+}
+
+/** annotateMlpStep for a reverse-mode step with m = `blocks` cotangent blocks: the primal
+ *  forward, the input-gradient sweep (Ḡ = Ĝ·Wᵀ), the adjoint sweep (R̂ = R·W), the weight
+ *  gradient over (1 + m)·n rows and Ā over the n primal rows. */
+function annotateReverseStep(kernels: KernelCost[], sizes: number[], n: number, blocks: number): void {
+  const L = sizes.length - 1;
+  const rows = (1 + blocks) * n;
+  const fields = (x: KernelCost) => x.label.split('|');
+  const gemm = kernels.filter((x) => fields(x)[0] === 'gemm-grouped');
+  const mark = (x: KernelCost | undefined, what: string, flops: number) => {
+    if (!x) return;
+    x.what = what;
+    x.flops = flops;
+    x.gflops = x.ms > 0 ? flops / (x.ms * 1e6) : undefined;
+  };
+  const primal = gemm.filter((x) => fields(x)[4] === 'primal');
+  const adjoint = gemm.filter((x) => fields(x)[4] === 'tangent' && fields(x)[2] === 'n');
+  const sweep = gemm.filter((x) => fields(x)[2] === 't' && fields(x)[1] === 'n' && (fields(x)[4] === 'tangent' || fields(x)[4] === 'none'));
+  const weight = gemm.filter((x) => fields(x)[4] === 'none' && fields(x)[1] === 't');
+  if (primal.length === L) primal.forEach((x, i) => mark(x, `forward primal l=${i + 1}, ${n} rows`, 2 * n * sizes[i] * sizes[i + 1]));
+  if (adjoint.length === L) adjoint.forEach((x, i) => mark(x, `adjoint sweep R̂ = R·W l=${i + 1}, ${blocks * n} rows`, 2 * blocks * n * sizes[i] * sizes[i + 1]));
+  // The sweep (levels L..1), then Ā = Z̄·Wᵀ (levels L..2, primal rows): both NT products.
+  if (sweep.length === 2 * L - 1) {
+    sweep.forEach((x, i) => {
+      const l = i < L ? L - i : 2 * L - i;
+      const m = i < L ? blocks * n : n;
+      mark(x, i < L ? `input-gradient sweep Ḡ = Ĝ·Wᵀ l=${l}, ${m} rows` : `Ā = Z̄·Wᵀ l=${l}, ${m} rows`, 2 * m * sizes[l] * sizes[l - 1]);
+    });
+  }
+  if (weight.length === L) weight.forEach((x, i) => mark(x, `[W̄; b̄] = [A; R|1]ᵀ·[Z̄; Ĝ] l=${L - i}, K = ${rows}`, 2 * rows * (sizes[L - i - 1] + 1) * sizes[L - i]));
+  for (const x of kernels) if (x.label.startsWith('activation-backward-grouped')) x.what = "Z̄ = σ'(Z)⊙Ā + σ''(Z)⊙R̂⊙Ḡ, Ĝ = σ'(Z)⊙Ḡ";
+  for (const x of kernels) if (x.label.startsWith('reverse-seed-grouped')) x.what = "Ḡ_L = e_j, Ĝ_L = σ'(Z_L)⊙e_j";
+  for (const x of kernels) if (x.label.startsWith('reverse-project-grouped')) x.what = 'Ẏ = Ḡ_0·v, R_0 = Σ coef·v';
 }

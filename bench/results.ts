@@ -78,6 +78,22 @@ export interface SweepRow {
   error?: string;
 }
 
+/** One (d, m, jacobianMode) point of the modes section: 64×64 tanh, N = 1024, 'all'. */
+export interface ModeRow {
+  d: number;
+  m: number;
+  mode: 'forward' | 'reverse' | 'auto';
+  /** The mode that ran ('auto' resolved). */
+  ran: 'forward' | 'reverse';
+  /** The least arithmetic that gives the gradient (min(d, m) stacked blocks), MFLOP. */
+  mflopsLeast: number;
+  msPerStep: number;
+  blocks: number[];
+  gflops: number;
+  pctPeak: number;
+  error?: string;
+}
+
 export interface BenchResult {
   date: string;
   userAgent: string;
@@ -92,10 +108,14 @@ export interface BenchResult {
   /** Each peer library and device at its best (from `main`). */
   best?: BestRow[];
   profile?: StepProfile & { dispatchFloorMs: number; fitMsPerStep?: number };
+  /** The formulation the profile recorded (ours, jacobianMode 'auto'). */
+  profileFormulation?: string;
   /** Direct-GEMM changes, each timed against the path without it (bench/kernels.ts). */
   kernels?: KernelComparison[];
   width: SweepRow[];
   n: SweepRow[];
+  /** Each jacobianMode against d and m. */
+  modes: ModeRow[];
   warnings: string[];
   totalSeconds: number;
 }

@@ -51,6 +51,7 @@ async function main() {
   if (option('only')) query.set('only', option('only'));
   if (option('sections')) query.set('sections', option('sections'));
   if (option('jax-sync')) query.set('jaxSync', option('jax-sync'));
+  if (option('profile-inputs')) query.set('profileInputs', option('profile-inputs'));
   const url = `${vite.url}/bench/index.html${query.size ? `?${query}` : ''}`;
 
   const browser = await launchChromium({ executablePath, headless: !flag('headed') });

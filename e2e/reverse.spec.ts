@@ -66,6 +66,13 @@ for (const tiled of [true, false]) {
   });
 }
 
+test('fit in reverse mode takes the steps of forward mode (tangentTargets, standardised, early stopping)', async ({ gpu }) => {
+  const r = await run(gpu, 'reverseFitAgrees');
+  expect(r.modes).toEqual(['forward', 'reverse']);
+  expect(r.moved, 'trained').toBeGreaterThan(1e-3);
+  expect(r.difference).toBeLessThanOrEqual(1e-4);
+});
+
 test("'auto' takes reverse when the outputs are fewer than the tangent blocks, forward otherwise; unknown modes are a TypeError", async ({ gpu }) => {
   expect(await run(gpu, 'reverseModeChoice', 3, 1, {})).toBe('reverse'); // m = 1 < k = 3
   expect(await run(gpu, 'reverseModeChoice', 3, 1, { jacobianMode: 'forward' })).toBe('forward');

@@ -2,8 +2,10 @@
 // bundle that bench/gpu/bundle.mjs builds): in Node on Dawn, on the machine's GPU (or on
 // SwiftShader with --swiftshader),
 //   1. the README's step (4 → 64 → 64 → 1 tanh, N = 1024 full batch, all k = 4 input
-//      derivatives, w = 0.5, Adam): our gradient against the float64 reference, ms per step,
-//      the FMA peak of the adapter and the per-kernel profile of one step;
+//      derivatives, w = 0.5, Adam) in each jacobianMode (forward: k stacked tangent blocks,
+//      reverse: m = 1 cotangent block; 'auto' runs reverse here): our gradient against the
+//      float64 reference, ms per step, the FMA peak of the adapter and the per-kernel profile
+//      of one step; then each mode's step against the inputs d (one output);
 //   2. the grouped sweep of bench/group.ts (the toy2d grid, 32 networks, batch 10): one MlpGroup
 //      against one network at a time, and model i of the group bitwise against the lone model;
 //   3. unless --no-cuda, the PyTorch CUDA peer (bench/gpu/torch_peer.py: double backward
@@ -24,7 +26,7 @@ import { dataset, ETAS, grid, groupFlops, runGrouped, runSequential, stepsOf } f
 import { measurePeak, type PeakResult } from '../peak';
 import { oursRunner } from '../peers/ours';
 import type { Gradients } from '../peers/types';
-import { directionsOf, makeProblem, stepFlops, type Problem } from '../problem';
+import { directionsOf, leastFlops, makeProblem, type Problem } from '../problem';
 import { annotateMlpStep, profileDispatches, recordDispatches, summarizeByLabel, type StepProfile } from '../profile';
 import { timeTrainer } from '../timing';
 
@@ -40,7 +42,7 @@ const swiftshader = flag('swiftshader') ? (option('swiftshader') ?? process.env.
 const quick = flag('quick');
 const noCuda = flag('no-cuda');
 const TOLERANCE = 1e-3;
-/** --sections step,grid,grid-timing,torch (default: all). */
+/** --sections step,modes,grid,grid-timing,torch (default: all). */
 const sectionList = option('sections')?.split(',');
 const want = (name: string) => !sectionList || sectionList.includes(name);
 const log = (m: string) => console.log(`[gpu-bench] ${m}`);
@@ -63,19 +65,23 @@ interface Check {
   ok: boolean;
 }
 
-async function stepSection(ctx: Context, peak: PeakResult | undefined, checks: Check[]) {
+const MODES = ['forward', 'reverse'] as const;
+type Mode = (typeof MODES)[number];
+
+async function stepSection(ctx: Context, peak: PeakResult | undefined, checks: Check[], mode: Mode) {
   const sizes = [4, 64, 64, 1];
   const problem = makeProblem({ sizes, n: 1024, w: 0.5, learningRate: 1e-3, seed: 1 });
   const k = directionsOf(problem);
-  const flops = stepFlops(sizes, problem.n, k).total;
-  const ours = oursRunner(ctx);
+  // GFLOP/s from the least arithmetic that gives the gradient (min(k, m) blocks), in both modes.
+  const flops = leastFlops(sizes, problem.n, k);
+  const ours = oursRunner(ctx, mode);
   // Gradient at the initial parameters of the timed problem itself, against float64.
   const ref = refOf(problem);
   const g = await ours.gradients(problem);
   const err = gradientError(g, ref);
   const lossErr = Math.abs(g.loss - ref.loss) / Math.abs(ref.loss);
-  checks.push({ what: 'sobolev-webgpu step gradient vs float64 reference (N = 1024)', relErr: err, lossRelErr: lossErr, ok: err <= TOLERANCE && lossErr <= TOLERANCE });
-  log(`step: gradient rel. error ${err.toExponential(2)} vs float64, loss ${g.loss.toFixed(6)} (reference ${ref.loss.toFixed(6)})`);
+  checks.push({ what: `sobolev-webgpu step gradient (${mode}) vs float64 reference (N = 1024)`, relErr: err, lossRelErr: lossErr, ok: err <= TOLERANCE && lossErr <= TOLERANCE });
+  log(`step (${mode}): gradient rel. error ${err.toExponential(2)} vs float64, loss ${g.loss.toFixed(6)} (reference ${ref.loss.toFixed(6)})`);
 
   const trainer = await ours.trainer(problem);
   let timing;
@@ -84,14 +90,14 @@ async function stepSection(ctx: Context, peak: PeakResult | undefined, checks: C
     timing = await timeTrainer(
       trainer,
       { warmSteps: 2, calibrationSteps: 5, targetBlockMs: quick ? 500 : 1500, minSteps: 3, maxSteps: 2000, repeats: quick ? 3 : 7, budgetMs: quick ? 8000 : 30000 },
-      (m) => log(`step: ${m}`),
+      (m) => log(`step (${mode}): ${m}`),
     );
-    log(`step: ${timing.msPerStep.toFixed(3)} ms/step (median of ${timing.blocks.length} blocks of ${timing.stepsPerBlock})`);
+    log(`step (${mode}): ${timing.msPerStep.toFixed(3)} ms/step (median of ${timing.blocks.length} blocks of ${timing.stepsPerBlock})`);
     try {
       const recording = await recordDispatches(() => trainer.run(1));
       try {
         const p = await profileDispatches(ctx.device, recording.dispatches, peak?.submitMs ?? 0, quick ? 50 : 100);
-        annotateMlpStep(p.kernels, sizes, problem.n, k);
+        annotateMlpStep(p.kernels, sizes, problem.n, mode === 'reverse' ? 1 : k, mode === 'reverse');
         p.byLabel = summarizeByLabel(p.kernels);
         profile = { ...p, fitMsPerStep: timing.msPerStep };
         log(`profile: ${p.dispatchesPerStep} dispatches, replayed step ${p.replayMsPerStep.toFixed(3)} ms, isolated sum ${p.sumMs.toFixed(3)} ms`);
@@ -104,7 +110,27 @@ async function stepSection(ctx: Context, peak: PeakResult | undefined, checks: C
   } finally {
     await trainer.destroy();
   }
-  return { problem, ref, ours: g, flops, timing, profile, gflops: flops / (timing.msPerStep * 1e6) };
+  return { mode, problem, ref, ours: g, flops, timing, profile, gflops: flops / (timing.msPerStep * 1e6) };
+}
+
+/** Each mode's step (d → 64 → 64 → 1 tanh, N = 1024, 'all') against the inputs d. */
+async function modesSection(ctx: Context) {
+  const rows: { d: number; mode: Mode; msPerStep: number; mflopsLeast: number }[] = [];
+  for (const d of quick ? [1, 4] : [1, 2, 4, 8, 16, 32]) {
+    const sizes = [d, 64, 64, 1];
+    const problem = makeProblem({ sizes, n: 1024, w: 0.5, learningRate: 1e-3, seed: 5 });
+    for (const mode of MODES) {
+      const trainer = await oursRunner(ctx, mode, sizes).trainer(problem);
+      try {
+        const t = await timeTrainer(trainer, { warmSteps: 2, calibrationSteps: 3, targetBlockMs: quick ? 300 : 1000, minSteps: 1, maxSteps: 2000, repeats: quick ? 2 : 5, budgetMs: quick ? 4000 : 15000 });
+        rows.push({ d, mode, msPerStep: t.msPerStep, mflopsLeast: leastFlops(sizes, problem.n, d) / 1e6 });
+        log(`modes: d = ${d} ${mode}: ${t.msPerStep.toFixed(3)} ms/step`);
+      } finally {
+        await trainer.destroy();
+      }
+    }
+  }
+  return rows;
 }
 
 async function gridSection(ctx: Context, checks: Check[]) {
@@ -204,20 +230,36 @@ function markdown(r: Record<string, any>): string {
   lines.push(`- Node ${process.version}, Dawn (the webgpu package); ${r.gpuName ? `GPU: ${r.gpuName}` : 'no nvidia-smi'}`);
   if (r.peak) lines.push(`- FMA peak (WGSL FMA-chain kernel, ${r.peak.workgroups} workgroups): ${f(r.peak.peakGflops)} GFLOP/s; ${f(r.peak.dispatchUs, 1)} µs per dispatch`);
   lines.push('', '## The step (4→64→64→1 tanh, N = 1024, k = 4, w = 0.5, Adam)', '');
-  const s = r.step;
-  lines.push('| library | formulation | ms/step (median) | ratio to ours | gradient rel. error vs float64 | check |', '|---|---|---:|---:|---:|---|');
-  const oursCheck = r.checks.find((c: Check) => c.what.startsWith('sobolev-webgpu step'));
-  lines.push(`| sobolev-webgpu (Dawn) | stacked tangents | ${f(s.msPerStep, 3)} | 1.00× | ${oursCheck?.relErr.toExponential(1)} | ${oursCheck?.ok ? 'ok' : 'WRONG'} |`);
+  const s = r.steps.reverse ?? r.steps.forward;
+  lines.push('| library | formulation | ms/step (median) | ratio to ours (reverse) | gradient rel. error vs float64 | check |', '|---|---|---:|---:|---:|---|');
+  for (const mode of MODES) {
+    const own = r.steps[mode];
+    if (!own) continue;
+    const oursCheck = r.checks.find((c: Check) => c.what.startsWith(`sobolev-webgpu step gradient (${mode})`));
+    const name = mode === 'reverse' ? "cotangents, reverse-over-reverse (jacobianMode 'reverse'; 'auto' picks it)" : "stacked tangents, reverse-over-forward (jacobianMode 'forward')";
+    lines.push(`| sobolev-webgpu (Dawn) | ${name} | ${f(own.msPerStep, 3)} | ${f(own.msPerStep / s.msPerStep)}× | ${oursCheck?.relErr.toExponential(1)} | ${oursCheck?.ok ? 'ok' : 'WRONG'} |`);
+  }
   for (const t of r.torch?.formulations ?? []) {
     lines.push(`| PyTorch ${r.torch.device} | ${t.name} | ${f(t.msPerStep, 3)} | ${f(t.msPerStep / s.msPerStep)}× | ${t.relErrReference.toExponential(1)} (vs ours ${t.relErrOurs.toExponential(1)}) | ${t.ok ? 'ok' : 'WRONG'} |`);
   }
   if (r.torch?.error) lines.push(`| PyTorch | – | failed: ${r.torch.error} | | | |`);
   if (!r.torch) lines.push('| PyTorch | – | skipped (--no-cuda) | | | |');
-  lines.push('', `Ratio: their ms/step ÷ ours (> 1: sobolev-webgpu is faster). Ours: ${f(s.gflops)} GFLOP/s${r.peak ? `, ${f((100 * s.gflops) / r.peak.peakGflops, 1)} % of the FMA peak` : ''} (${f(s.mflops, 1)} MFLOP per step counted analytically).`, '');
-  if (s.profile) {
-    lines.push(`Profile: ${s.profile.dispatchesPerStep} dispatches per step, replayed back to back ${f(s.profile.replayMsPerStep, 3)} ms, each alone summed ${f(s.profile.sumMs, 3)} ms.`, '');
+  lines.push('', `Ratio: their ms/step ÷ ours in reverse mode (> 1: sobolev-webgpu is faster). Ours (reverse): ${f(s.gflops)} GFLOP/s${r.peak ? `, ${f((100 * s.gflops) / r.peak.peakGflops, 1)} % of the FMA peak` : ''} (${f(s.mflops, 1)} MFLOP per step: the least arithmetic that gives the gradient, min(k, m) = 1 stacked block; both modes' GFLOP/s use it).`, '');
+  for (const mode of MODES) {
+    const own = r.steps[mode];
+    if (!own?.profile) continue;
+    lines.push(`Profile (${mode}): ${own.profile.dispatchesPerStep} dispatches per step, replayed back to back ${f(own.profile.replayMsPerStep, 3)} ms, each alone summed ${f(own.profile.sumMs, 3)} ms.`, '');
     lines.push('| kernel | dispatches | ms/step (isolated) | GFLOP/s |', '|---|---:|---:|---:|');
-    for (const k of s.profile.byLabel) lines.push(`| ${k.label.replace(/\|/g, '\\|')} | ${k.count} | ${f(k.ms, 3)} | ${f(k.gflops)} |`);
+    for (const k of own.profile.byLabel) lines.push(`| ${k.label.replace(/\|/g, '\\|')} | ${k.count} | ${f(k.ms, 3)} | ${f(k.gflops)} |`);
+    lines.push('');
+  }
+  if (r.modes?.length) {
+    lines.push('## Each mode against the inputs d (d → 64 → 64 → 1 tanh, N = 1024, all d derivatives)', '');
+    lines.push('| d | forward ms/step | reverse ms/step | forward ÷ reverse | reverse vs its d = 1 step |', '|---:|---:|---:|---:|---:|');
+    const at = (d: number, mode: Mode) => r.modes.find((x: { d: number; mode: Mode }) => x.d === d && x.mode === mode)?.msPerStep;
+    for (const d of [...new Set<number>(r.modes.map((x: { d: number }) => x.d))]) {
+      lines.push(`| ${d} | ${f(at(d, 'forward'), 3)} | ${f(at(d, 'reverse'), 3)} | ${f(at(d, 'forward')! / at(d, 'reverse')!)}× | ${f(at(d, 'reverse')! / at(1, 'reverse')!)}× |`);
+    }
     lines.push('');
   }
   const g = r.grid;
@@ -266,10 +308,12 @@ async function main() {
     for (const c of checks) log(`${c.ok ? 'ok' : 'FAILED'}: ${c.what}`);
     process.exit(checks.every((c) => c.ok) ? 0 : 1);
   }
-  const step = await stepSection(ctx, peak, checks);
+  const steps: Partial<Record<Mode, Awaited<ReturnType<typeof stepSection>>>> = {};
+  for (const mode of MODES) steps[mode] = await stepSection(ctx, peak, checks, mode);
+  const modes = want('modes') ? await modesSection(ctx) : undefined;
   const gridResult = await gridSection(ctx, checks);
   ctx.destroy();
-  const torch = noCuda ? undefined : torchSection(step, checks);
+  const torch = noCuda ? undefined : torchSection(steps.reverse!, checks);
   const result = {
     date: new Date().toISOString(),
     adapter,
@@ -277,7 +321,10 @@ async function main() {
     gpuName,
     mode: swiftshader ? 'SwiftShader' : 'GPU',
     peak,
-    step: { msPerStep: step.timing.msPerStep, blocks: step.timing.blocks, stepsPerBlock: step.timing.stepsPerBlock, mflops: step.flops / 1e6, gflops: step.gflops, profile: step.profile },
+    steps: Object.fromEntries(
+      Object.entries(steps).map(([mode, s]) => [mode, { msPerStep: s.timing.msPerStep, blocks: s.timing.blocks, stepsPerBlock: s.timing.stepsPerBlock, mflops: s.flops / 1e6, gflops: s.gflops, profile: s.profile }]),
+    ),
+    modes,
     grid: gridResult,
     torch,
     checks,

@@ -1,5 +1,5 @@
 // jax-js (@jax-js/jax), in the two ways JAX code takes input-derivatives inside a loss:
-//   'fwd-rev' forward-over-reverse: vmap over the k unit directions of jvp(f, [x], [v]), and
+//   'fwd-rev' reverse-over-forward: vmap over the k unit directions of jvp(f, [x], [v]), and
 //             valueAndGrad differentiates that (k tangent passes, like our stacked rows);
 //   'rev-rev' reverse-over-reverse: grad of Σŷ with respect to x (one backward pass gives all
 //             d = k input-derivatives of a single output, ŷ itself as grad's aux), and
@@ -109,7 +109,7 @@ function sobolevLossRevManual(w: number) {
 
 const sobolevLoss = (form: JaxForm, w: number) => (form === 'rev-rev' ? sobolevLossRevRev(w) : form === 'rev-manual' ? sobolevLossRevManual(w) : sobolevLossFwdRev(w));
 const FORM_NAMES: Record<JaxForm, string> = {
-  'fwd-rev': 'forward-over-reverse',
+  'fwd-rev': 'reverse-over-forward',
   'rev-rev': 'reverse-over-reverse',
   'rev-manual': 'hand-written input gradient + grad',
 };

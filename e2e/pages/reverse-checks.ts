@@ -137,3 +137,42 @@ export async function reverseModeChoice(inputs: number, outputs: number, options
     mlp.destroy();
   }
 }
+
+/**
+ * The same fit (standardised, tangentTargets from a callback, k = 2 drawn directions, early
+ * stopping) in 'forward' and in 'reverse' from the same initialisation: the parameters'
+ * relative difference and the modes the reports name.
+ */
+export async function reverseFitAgrees(): Promise<{ difference: number; moved: number; modes: string[] }> {
+  const ctx = await context();
+  const data = bowlData(16, 200);
+  // J·u of the bowl function at each row, for the k directions u (user units).
+  const tangentTargets = (x: Float32Array, u: Float32Array, k: number) => {
+    const n = x.length / 3;
+    const t = new Float32Array(k * n);
+    for (let q = 0; q < k; q++) {
+      for (let i = 0; i < n; i++) {
+        const [a, b, c] = [x[3 * i], x[3 * i + 1], x[3 * i + 2]];
+        const v = u.subarray((q * n + i) * 3, (q * n + i + 1) * 3);
+        t[q * n + i] = Math.cos(a) * b * v[0] + Math.sin(a) * v[1] + c * v[2];
+      }
+    }
+    return t;
+  };
+  const flat = (p: MlpParameters) => Float32Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
+  const params: Float32Array[] = [];
+  const modes: string[] = [];
+  let initial: Float32Array | null = null;
+  for (const jacobianMode of ['forward', 'reverse'] as const) {
+    const mlp = createMlp(ctx, { inputs: 3, hidden: [8], outputs: 1, activation: 'softplus', seed: 4 });
+    try {
+      initial ??= flat(await mlp.getParameters());
+      const report = await mlp.fit({ x: data.x, y: data.y }, { epochs: 6, batchSize: 8, directions: 2, tangentTargets, gradientWeight: 0.5, earlyStopping: { patience: 50 }, seed: 3, jacobianMode });
+      modes.push(report.jacobianMode);
+      params.push(flat(await mlp.getParameters()));
+    } finally {
+      mlp.destroy();
+    }
+  }
+  return { difference: relErr(params[1], params[0]), moved: relErr(params[0], initial!), modes };
+}

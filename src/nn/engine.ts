@@ -160,8 +160,10 @@ export class GroupEngine {
     return Math.max(1, Math.floor(limit / (4 * (1 + k) * widest)));
   }
 
-  #workspace(n: number, k: number): GroupWorkspace {
-    const key = `${n}|${k}`;
+  /** An inference workspace for n samples: forward with k tangent blocks, or (cotangents)
+   *  the input gradients by m backward sweeps. */
+  #workspace(n: number, k: number, cotangents = false): GroupWorkspace {
+    const key = `${n}|${k}|${cotangents}`;
     let ws = this.#inference.get(key);
     if (ws) {
       this.#inference.delete(key); // re-inserted below: the Map's order is the LRU order
@@ -172,7 +174,7 @@ export class GroupEngine {
         this.#inference.delete(oldest);
       }
       const { ctx, scope, params, total, models } = this.state;
-      ws = new GroupWorkspace(ctx, scope, params, total, { n, members: models.map((m) => ({ layout: m.layout, paramOffset: m.paramOffset, k })) });
+      ws = new GroupWorkspace(ctx, scope, params, total, { n, members: models.map((m) => ({ layout: m.layout, paramOffset: m.paramOffset, k })), cotangents });
     }
     this.#inference.set(key, ws);
     return ws;
@@ -220,6 +222,36 @@ export class GroupEngine {
               return { buffer: ws.acts[L], offset: ws.actOffsets[i][L], count: (1 + k) * count * m };
             }),
           );
+          outs.forEach((out, i) => consume(i, start, count, out));
+        }
+      });
+    });
+  }
+
+  /**
+   * Every model's input Jacobian by m backward sweeps (reverse mode), in chunks of samples:
+   * `consume(i, start, count, out)` receives model i's ∂ŷ_j/∂x of each chunk as m blocks of
+   * count × inputs (block j: output j).
+   */
+  inputGradients(x: ArrayLike<number>, n: number, consume: (model: number, start: number, count: number, out: Float32Array) => void): Promise<void> {
+    return this.#serial(async () => {
+      this.check('This model');
+      const { ctx, scope, models, inputs: d, outputs: m } = this.state;
+      const { device } = ctx;
+      // Each level keeps [Z; R̂; Ḡ] rows: about 1 + 2m blocks of the widest level.
+      const chunk = Math.min(n, this.#maxSamples(2 * m));
+      await withErrorScope(device, 'jacobian', async () => {
+        for (let start = 0; start < n; start += chunk) {
+          const count = Math.min(chunk, n - start);
+          const ws = this.#workspace(count, 0, true);
+          const rows = Float32Array.from({ length: count * d }, (_, i) => x[start * d + i]);
+          models.forEach((_, i) => device.queue.writeBuffer(ws.acts[0], ws.actOffsets[i][0] * 4, rows));
+          const encoder = device.createCommandEncoder({ label: 'jacobian' });
+          const pass = encoder.beginComputePass({ label: 'jacobian' });
+          encodeDispatches(pass, ws.forward);
+          pass.end();
+          device.queue.submit([encoder.finish()]);
+          const outs = await scope.readMany(models.map((_, i) => ({ ...ws.inputGradients(i), count: m * count * d })));
           outs.forEach((out, i) => consume(i, start, count, out));
         }
       });

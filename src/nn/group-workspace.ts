@@ -53,6 +53,9 @@ export interface GroupWorkspaceOptions {
   members: GroupMember[];
   /** Build the backward pass and the loss (and, with `adam`, the optimiser). */
   train?: GroupTrainOptions;
+  /** Inference of the input Jacobian by m backward sweeps (no train): `forward` ends with
+   *  Ḡ_0 in gin (inputGradients). */
+  cotangents?: boolean;
 }
 
 /** Offsets of a list of sizes, and their sum. */
@@ -112,20 +115,21 @@ export class GroupWorkspace {
     paramTotal: number,
     readonly options: GroupWorkspaceOptions,
   ) {
-    const { n, members, train } = options;
+    const { n, members, train, cotangents } = options;
     this.scope = parent.child(`group-workspace(B=${members.length},n=${n}${train ? ',train' : ''})`);
-    this.reverse = !!train?.reverse;
+    this.reverse = !!train?.reverse || !!cotangents;
     const outputs = members[0].layout.sizes[members[0].layout.sizes.length - 1];
-    this.blocks = members.map((m) => (this.reverse ? (m.k > 0 ? outputs : 0) : m.k));
+    this.blocks = members.map((m) => (cotangents ? outputs : this.reverse ? (m.k > 0 ? outputs : 0) : m.k));
     this.rows = this.blocks.map((b) => (1 + b) * n);
     this.depth = Math.max(...members.map((m) => m.layout.sizes.length - 1));
     this.actOffsets = members.map(() => []);
     this.zOffsets = members.map(() => []);
-    if (train) this.allLevels();
+    if (train || cotangents) this.allLevels();
     else this.twoLevels();
     const forward: DispatchSpec[] = [];
     // Reverse mode: primal rows only (the stacked blocks come from the sweeps).
     for (let l = 1; l <= this.depth; l++) forward.push(...this.levelForward(l, true, this.reverse ? [] : this.at(l).filter((i) => members[i].k > 0)));
+    if (cotangents) forward.push(...this.inputGradientSweep());
     if (!train) {
       [this.forward] = realize(ctx, this.scope, 'group:forward', [forward]);
       this.step = [];
@@ -160,6 +164,12 @@ export class GroupWorkspace {
       }
     }
   }
+
+  /** Where model i's input gradients Ḡ_0 (m blocks of n × inputs) are in `gin` (cotangents). */
+  inputGradients(i: number): { buffer: GPUBuffer; offset: number } {
+    return { buffer: this.gin!, offset: this.gradOffsets[i] + this.rows[i] * this.options.members[i].layout.sizes[0] };
+  }
+
 
   /** Where model i's directions start in acts[0] (lossAndGradients writes given ones there). */
   directionOffset(i: number): number {
@@ -203,6 +213,11 @@ export class GroupWorkspace {
 
   /** Level l's forward products: the primal rows of every model deep enough (`primal`), and
    *  the stacked blocks (this.blocks) of the models `stacked`. */
+  /** Models with layer l and stacked blocks. */
+  private stacked(l: number): number[] {
+    return this.at(l).filter((i) => this.blocks[i] > 0);
+  }
+
   private levelForward(l: number, primal: boolean, stacked: number[]): DispatchSpec[] {
     const { n, members } = this.options;
     const primals: GroupedProblem[] = [];
@@ -388,7 +403,37 @@ export class GroupWorkspace {
     const d = members[0].layout.sizes[0];
     const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
     const depthOf = (i: number) => members[i].layout.sizes.length - 1;
-    const stacked = (l: number) => this.at(l).filter((i) => this.blocks[i] > 0);
+    const stacked = (l: number) => this.stacked(l);
+    const specs = this.inputGradientSweep();
+    // The derivative loss of each depth's models writes that depth's Ẏ.
+    for (const depth of new Set(members.map((_, i) => depthOf(i)))) {
+      const part = stacked(1).filter((i) => depthOf(i) === depth);
+      if (!part.length) continue;
+      let start = 0;
+      const records = part.map((i) => {
+        const k = members[i].k;
+        const record = {
+          n, d, m, k, tangentScale: f32Bits((2 * train.members[i].gradientWeight) / (n * m * k)),
+          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i], start,
+        };
+        start += Math.ceil((m * n) / 64);
+        return record;
+      });
+      specs.push(dispatchOf(reverseProjectProgram, undefined, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
+        gin: this.gin!, x0: this.acts[0], out: this.acts[depth], targets, problems: this.table(ReverseProjectProblem.pack(records)),
+      }));
+    }
+    for (let l = 1; l <= this.depth; l++) specs.push(...this.levelForward(l, false, stacked(l)));
+    return specs;
+  }
+
+  /** The input-gradient sweep of the models with stacked blocks: seeded at each one's output
+   *  level (Ḡ_L = e_j), Ḡ and Ĝ level by level down to Ḡ_0 in gin. */
+  private inputGradientSweep(): DispatchSpec[] {
+    const { n, members } = this.options;
+    const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
+    const depthOf = (i: number) => members[i].layout.sizes.length - 1;
+    const stacked = (l: number) => this.stacked(l);
     // The sweep's epilogue gets σ' from Z: C (Ĝ) holds no primal activations to take it from.
     const prefs: GemmPreferences = { tiledGemm: this.ctx.tiledGemm, splitTarget: this.ctx.splitTarget, elementwiseCap: this.ctx.elementwiseCap, slopeFromOutput: false };
     const specs: DispatchSpec[] = [];
@@ -427,25 +472,6 @@ export class GroupWorkspace {
       if (l > 1) specs.push(...groupedGemmSpecs(prefs, structure, 'tangent', problems, { a: this.ghats[l - 1], b: this.params, c: this.ghats[l - 2], zs: this.zs[l - 2], table: this.table }));
       else specs.push(...groupedGemmSpecs(prefs, structure, 'none', problems, { a: this.ghats[0], b: this.params, c: this.gin!, table: this.table }));
     }
-    // The derivative loss of each depth's models writes that depth's Ẏ.
-    for (const depth of new Set(members.map((_, i) => depthOf(i)))) {
-      const part = stacked(1).filter((i) => depthOf(i) === depth);
-      if (!part.length) continue;
-      let start = 0;
-      const records = part.map((i) => {
-        const k = members[i].k;
-        const record = {
-          n, d, m, k, tangentScale: f32Bits((2 * train.members[i].gradientWeight) / (n * m * k)),
-          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i], start,
-        };
-        start += Math.ceil((m * n) / 64);
-        return record;
-      });
-      specs.push(dispatchOf(reverseProjectProgram, undefined, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
-        gin: this.gin!, x0: this.acts[0], out: this.acts[depth], targets, problems: this.table(ReverseProjectProblem.pack(records)),
-      }));
-    }
-    for (let l = 1; l <= this.depth; l++) specs.push(...this.levelForward(l, false, stacked(l)));
     return specs;
   }
 

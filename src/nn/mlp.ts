@@ -104,13 +104,22 @@ export class Mlp {
     return { y, dy };
   }
 
-  /** The input Jacobian at each sample: n × outputs × inputs. */
+  /** The input Jacobian at each sample: n × outputs × inputs, by the cheaper mode: m backward
+   *  sweeps when there are fewer outputs than inputs, d tangent blocks otherwise. */
   async jacobian(x: Float32Array): Promise<Float32Array> {
     this.#check();
     const n = checkMatrix('x', x, this.inputs);
     const m = this.outputs;
     const d = this.inputs;
     const jac = new Float32Array(n * m * d);
+    if (m < d) {
+      await this.#engine.inputGradients(x, n, (_, start, count, out) => {
+        for (let o = 0; o < m; o++) {
+          for (let i = 0; i < count; i++) jac.set(out.subarray((o * count + i) * d, (o * count + i + 1) * d), ((start + i) * m + o) * d);
+        }
+      });
+      return jac;
+    }
     await this.#engine.forward(
       x,
       n,

@@ -6,6 +6,7 @@
  *  on its own data set (e.g. its repeat's training subset), then tested with the staged
  *  rollout. The job's result carries one ModelResult per network. */
 import { checkActivation, checkMatrix, checkPositiveInt, checkWeight } from '../nn/validate';
+import { checkJacobianMode, type JacobianMode } from '../nn/loss';
 import type { Activation } from '../types';
 
 /** Training and test data of one stage. Row-major, as Dataset. */
@@ -34,6 +35,8 @@ export interface TrainSettings {
   lrDecay: number;
   /** Derivative directions per sample: 'all' (default, the full gradient) or k random. */
   directions?: 'all' | number;
+  /** fit's jacobianMode: 'auto' (default), 'forward' or 'reverse'. */
+  jacobianMode?: JacobianMode;
   /** Standardise inside fit (default true, as fit). */
   normalize?: boolean;
   beta1?: number;
@@ -156,7 +159,7 @@ export function cloneJob(job: TrainJob): TrainJob {
 /** Every key of TrainSettings (a record, so a key added there must be added here). */
 const SETTING_KEYS: Record<keyof TrainSettings, true> = {
   hiddenLayers: true, activation: true, outputActivation: true, epochs: true, batchSize: true, learningRate: true,
-  lrDecay: true, directions: true, normalize: true, beta1: true, beta2: true, epsilon: true,
+  lrDecay: true, directions: true, jacobianMode: true, normalize: true, beta1: true, beta2: true, epsilon: true,
 };
 const SETTINGS = Object.keys(SETTING_KEYS);
 
@@ -192,6 +195,7 @@ export function validateJob(job: TrainJob): void {
     checkNumber('settings.learningRate', s.learningRate, (v) => v > 0 && Number.isFinite(v), 'a finite number > 0');
     checkNumber('settings.lrDecay', s.lrDecay, (v) => v >= 0 && Number.isFinite(v), 'a finite number ≥ 0 (0.01 divides the rate by 1.01 each epoch)');
     if (s.directions !== undefined && s.directions !== 'all') checkPositiveInt("settings.directions ('all' or a count)", s.directions);
+    if (s.jacobianMode !== undefined) checkJacobianMode(s.jacobianMode);
     if (s.normalize !== undefined && typeof s.normalize !== 'boolean') throw new TypeError(`settings.normalize must be a boolean, got ${String(s.normalize)}`);
     if (s.beta1 !== undefined) checkNumber('settings.beta1', s.beta1, (v) => v >= 0 && v < 1, 'a number in [0, 1)');
     if (s.beta2 !== undefined) checkNumber('settings.beta2', s.beta2, (v) => v >= 0 && v < 1, 'a number in [0, 1)');

@@ -99,6 +99,7 @@ export async function runTrainJob(ctx: Context, job: TrainJob, opts: RunJobOptio
           learningRate: settings.learningRate,
           lrDecay: settings.lrDecay,
           directions: settings.directions ?? 'all',
+          ...(settings.jacobianMode !== undefined ? { jacobianMode: settings.jacobianMode } : {}),
           ...(settings.normalize !== undefined ? { normalize: settings.normalize } : {}),
           ...(settings.beta1 !== undefined ? { beta1: settings.beta1 } : {}),
           ...(settings.beta2 !== undefined ? { beta2: settings.beta2 } : {}),

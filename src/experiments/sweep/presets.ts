@@ -54,7 +54,7 @@ export interface NnExperiment {
 const range = (from: number, to: number, step: number): number[] =>
   Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 
-const recipe = { activation: 'tanh', lrDecay: 0.01, epochs: 300 } as const;
+const recipe = { activation: 'tanh', lrDecay: 0.01, epochs: 300, jacobianMode: 'auto' } as const;
 
 const PAPER: NnExperiment[] = [
   {
