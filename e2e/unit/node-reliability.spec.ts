@@ -1,0 +1,44 @@
+// The Node entry (sobolev-webgpu/node, dist/) survives what crashed Dawn before: contexts
+// created and destroyed back to back, and pool workers stopped while busy in Dawn (a cancel
+// past cancelGraceMs, pool.destroy() with jobs running). Each case runs in a child process
+// (e2e/unit/node/reliability.mjs), so a crash is a failed assertion here.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { test, expect } from '@playwright/test';
+
+const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+test.beforeAll(() => {
+  test.setTimeout(120_000);
+  expect(existsSync(icd), `${icd} (Debian's chromium package) is needed for this test`).toBe(true);
+  execFileSync('node', ['scripts/build.mjs', '--quiet'], { stdio: 'pipe' });
+});
+
+function run(name: string): Record<string, any> {
+  const r = spawnSync('node', ['--expose-gc', 'e2e/unit/node/reliability.mjs', name], { encoding: 'utf8', timeout: 100_000 });
+  // Exits by itself, status 0: no abort, no segfault, no hang.
+  expect({ status: r.status, signal: r.signal }, `${r.stdout}\n${r.stderr}`).toEqual({ status: 0, signal: null });
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+test('Node: contexts created and destroyed back to back, each fitting and predicting', () => {
+  test.setTimeout(120_000);
+  const out = run('churn');
+  expect(out).toMatchObject({ rounds: 3, destroyed: 4, same: true });
+});
+
+test('Node pool: a job cancelled past cancelGraceMs rejects with AbortError; its busy worker is stopped without taking the process down', () => {
+  test.setTimeout(120_000);
+  const out = run('cancel');
+  expect(out.error.name).toBe('AbortError');
+  expect(out.after.terminated).toBe(1);
+  expect(out.next).toBe('next');
+  expect(out.stats).toEqual([{ liveBuffers: 0, liveDevices: 0 }]);
+});
+
+test('Node pool: destroy() with every worker busy in Dawn rejects their jobs with AbortError and returns', () => {
+  test.setTimeout(120_000);
+  const out = run('destroy');
+  expect(out.errors.map((e: { name: string }) => e.name)).toEqual(['AbortError', 'AbortError']);
+  expect(out.stats).toMatchObject({ liveWorkers: 0, busy: 0, queued: 0 });
+});

@@ -1,0 +1,78 @@
+// The built Node entry under churn and cancellation (e2e/unit/node-reliability.spec.ts): run as
+// a child process, so a crash of Dawn is the spec's failed assertion, not a dead test runner.
+// `node reliability.mjs <case>` prints one JSON line.
+import { createMlp } from '../../../dist/index.js';
+import { createNodeContext, createNodePool } from '../../../dist/node.js';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const errorOf = async (promise) => promise.then(() => null, (e) => ({ name: e?.name, message: e?.message }));
+
+/** A job that runs for many seconds on SwiftShader: two networks, 2000 epochs. */
+function longJob(id, epochs = 2000) {
+  const n = 128;
+  const x = Float32Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1));
+  return {
+    id, rollout: false,
+    data: [[{ inputs: 1, gradientInputs: [0], train: { x: x.slice(), y: x.map(Math.sin), dydx: x.map(Math.cos) }, test: { x: x.slice(), y: x.map(Math.sin) } }]],
+    models: [{ width: 32, gradientWeight: 0.5, seed: 1 }, { width: 32, gradientWeight: 0, seed: 2 }],
+    settings: { hiddenLayers: 2, epochs, batchSize: 16, learningRate: 1e-3, lrDecay: 0 },
+  };
+}
+
+/** Resolves once the job has reported progress: its worker is busy in Dawn. */
+function submitBusy(pool, job, signal) {
+  let started;
+  const running = new Promise((r) => (started = r));
+  const result = pool.submit(job, { signal, onProgress: () => started() });
+  result.catch(() => started());
+  return { result, running };
+}
+
+const cases = {
+  // Contexts created and destroyed back to back, the next one made before the last one's
+  // device is gone, each used for a fit and a predict.
+  async churn() {
+    const n = 32;
+    const x = Float32Array.from({ length: 2 * n }, (_, i) => Math.sin(i));
+    const data = { x, y: Float32Array.from({ length: n }, (_, i) => Math.cos(i)), dydx: x.map((v) => Math.cos(3 * v)) };
+    const losses = [];
+    // Destroyed contexts the caller still references (a variable, a closure).
+    const destroyed = [await createNodeContext({ swiftshader: true })];
+    destroyed[0].destroy(); // unused: its device goes at once
+    for (let round = 0; round < 3; round++) {
+      const ctx = await createNodeContext({ swiftshader: true });
+      const mlp = createMlp(ctx, { inputs: 2, hidden: [16], outputs: 1, seed: 3 });
+      losses.push((await mlp.fit(data, { epochs: 30, batchSize: 8, learningRate: 1e-2, gradientWeight: 0.5 })).loss);
+      globalThis.gc?.(); // collect whatever the last context released
+      ctx.destroy();
+      destroyed.push(ctx);
+    }
+    return { rounds: losses.length, destroyed: destroyed.filter((c) => c.isDestroyed).length, same: losses.every((v) => v === losses[0]) };
+  },
+  // A busy job cancelled with a grace too short for it to stop by itself: its worker must go.
+  async cancel() {
+    const pool = createNodePool({ size: 1, cancelGraceMs: 1, context: { swiftshader: true } });
+    const controller = new AbortController();
+    const busy = submitBusy(pool, longJob('long'), controller.signal);
+    await busy.running;
+    controller.abort();
+    const error = await errorOf(busy.result);
+    await sleep(1500); // the worker past its grace is stopped in the meantime
+    const after = pool.stats();
+    const next = await pool.submit(longJob('next', 2)); // a fresh worker serves the next job
+    const stats = await pool.destroy();
+    return { error, after, next: next.id, stats: stats.map((s) => ({ liveBuffers: s.liveBuffers, liveDevices: s.liveDevices })) };
+  },
+  // pool.destroy() while both workers are busy in Dawn.
+  async destroy() {
+    const pool = createNodePool({ size: 2, cancelGraceMs: 1, context: { swiftshader: true } });
+    const busy = [submitBusy(pool, longJob('a')), submitBusy(pool, longJob('b'))];
+    await Promise.all(busy.map((b) => b.running));
+    await pool.destroy();
+    const errors = await Promise.all(busy.map((b) => errorOf(b.result)));
+    return { errors, stats: pool.stats() };
+  },
+};
+
+const name = process.argv[2];
+console.log(JSON.stringify({ case: name, ...(await cases[name]()) }));
