@@ -33,7 +33,8 @@ test('Node pool: a job cancelled past cancelGraceMs rejects with AbortError; its
   expect(out.error.name).toBe('AbortError');
   expect(out.after.terminated).toBe(1);
   expect(out.next).toBe('next');
-  expect(out.stats).toEqual([{ liveBuffers: 0, liveDevices: 0 }]);
+  expect(out.stats).toEqual({ liveBuffers: 0, jobsRun: 1 });
+  expect(out.end).toMatchObject({ liveWorkers: 0, terminated: 2 });
 });
 
 test('Node pool: destroy() with every worker busy in Dawn rejects their jobs with AbortError and returns', () => {

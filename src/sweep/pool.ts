@@ -257,8 +257,9 @@ export class Pool {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Cancels everything, destroys every worker's device, terminates the workers. Returns the
-   *  counters each worker reported after destroying its device (workers that answered). */
+  /** Cancels everything, destroys every worker's device, terminates the workers and resolves
+   *  once they have ended. Returns the counters each worker reported after destroying its
+   *  device (workers that answered). */
   async destroy(): Promise<WorkerStats[]> {
     if (this.destroyed) return [];
     this.destroyed = true;
@@ -273,6 +274,7 @@ export class Pool {
           stats = await Promise.race([dispose, new Promise<null>((r) => setTimeout(() => r(null), this.cancelGraceMs))]);
         }
         slot.terminate();
+        await slot.ended;
         return stats;
       }),
     );

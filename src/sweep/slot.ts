@@ -19,7 +19,9 @@ export interface PoolWorker {
    *  failed to load). */
   addEventListener(type: string, listener: (event: PoolWorkerEvent) => void): void;
   removeEventListener(type: string, listener: (event: PoolWorkerEvent) => void): void;
-  terminate(): void;
+  /** Ends the worker; a promise, if returned, resolves once it has ended (the Node pool's
+   *  threads stop themselves first). */
+  terminate(): void | Promise<void>;
 }
 
 /** The parts of a worker's events the pool reads. */
@@ -56,6 +58,8 @@ export class WorkerSlot<T = unknown> {
   readonly crashed: Promise<never>;
   task: T | null = null;
   dead = false;
+  /** Resolves once the terminated worker has ended (at once for a browser worker). */
+  ended: Promise<void> = Promise.resolve();
   private fail!: (error: Error) => void;
 
   constructor(readonly index: number, source: WorkerSource | null, private readonly hooks: SlotHooks) {
@@ -108,7 +112,7 @@ export class WorkerSlot<T = unknown> {
     if (this.dead) return;
     this.dead = true;
     this.fail(reason);
-    this.worker.terminate();
+    this.ended = Promise.resolve(this.worker.terminate());
     this.hooks.onTerminate(this);
   }
 }

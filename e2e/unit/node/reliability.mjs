@@ -60,8 +60,9 @@ const cases = {
     await sleep(1500); // the worker past its grace is stopped in the meantime
     const after = pool.stats();
     const next = await pool.submit(longJob('next', 2)); // a fresh worker serves the next job
-    const stats = await pool.destroy();
-    return { error, after, next: next.id, stats: stats.map((s) => ({ liveBuffers: s.liveBuffers, liveDevices: s.liveDevices })) };
+    const [stats] = await pool.workerStats();
+    await pool.destroy();
+    return { error, after, next: next.id, stats: { liveBuffers: stats.liveBuffers, jobsRun: stats.jobsRun }, end: pool.stats() };
   },
   // pool.destroy() while both workers are busy in Dawn.
   async destroy() {
