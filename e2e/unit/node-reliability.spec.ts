@@ -43,3 +43,15 @@ test('Node pool: destroy() with every worker busy in Dawn rejects their jobs wit
   expect(out.errors.map((e: { name: string }) => e.name)).toEqual(['AbortError', 'AbortError']);
   expect(out.stats).toMatchObject({ liveWorkers: 0, busy: 0, queued: 0 });
 });
+
+test('Node pool: a worker script that cannot load is started a bounded number of times, then the pool fails every job clearly', () => {
+  test.setTimeout(60_000);
+  const out = run('missing');
+  expect(out.first.name).toBe('WorkerCrashError');
+  expect(out.first.message).toContain('no-such-worker.js');
+  // Three starts, 100 and 200 ms apart, then none: not a restart loop while the pool idles.
+  expect(out.startedAfterJob).toBe(3);
+  expect(out.stats).toMatchObject({ started: 3, liveWorkers: 0, queued: 0, busy: 0 });
+  expect(out.later.name).toBe('WorkerCrashError');
+  expect(out.later.message).toMatch(/^This pool has stopped: 3 workers in a row failed to start \(.*no-such-worker\.js.*\)\. Check workerUrl/);
+});

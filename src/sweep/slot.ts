@@ -58,6 +58,8 @@ export class WorkerSlot<T = unknown> {
   readonly crashed: Promise<never>;
   task: T | null = null;
   dead = false;
+  /** Why the worker crashed ('' while it has not). */
+  crashReason = '';
   /** Resolves once the terminated worker has ended (at once for a browser worker). */
   ended: Promise<void> = Promise.resolve();
   private fail!: (error: Error) => void;
@@ -103,6 +105,7 @@ export class WorkerSlot<T = unknown> {
   /** Marks the worker crashed and terminates it. */
   crash(reason: string): void {
     if (this.dead) return;
+    this.crashReason = reason;
     this.hooks.onCrash(this);
     this.terminate(new WorkerCrashError(`worker ${this.index}: ${reason}`));
   }

@@ -73,6 +73,17 @@ const cases = {
     const errors = await Promise.all(busy.map((b) => errorOf(b.result)));
     return { errors, stats: pool.stats() };
   },
+  // A worker script that cannot load: a few starts with back-off, then the pool fails clearly.
+  async missing() {
+    const pool = createNodePool({ size: 2, workerUrl: new URL('./no-such-worker.js', import.meta.url) });
+    const first = await errorOf(pool.submit(longJob('w', 2)));
+    const startedAfterJob = pool.stats().started;
+    await sleep(1500);
+    const later = await errorOf(pool.submit(longJob('later', 2)));
+    const stats = pool.stats();
+    await pool.destroy();
+    return { first, later, startedAfterJob, stats };
+  },
 };
 
 const name = process.argv[2];
