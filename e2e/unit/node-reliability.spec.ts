@@ -55,3 +55,18 @@ test('Node pool: a worker script that cannot load is started a bounded number of
   expect(out.later.name).toBe('WorkerCrashError');
   expect(out.later.message).toMatch(/^This pool has stopped: 3 workers in a row failed to start \(.*no-such-worker\.js.*\)\. Check workerUrl/);
 });
+
+test('Node pool: 40 jobs of 1 MiB each leave the heap as it was and no listener on their shared signal', () => {
+  test.setTimeout(100_000);
+  const out = run('heap');
+  expect(out.echoed).toBe(out.jobs); // each result carried its 1 MiB back
+  expect(out.listeners).toBe(0);
+  expect(out.grownMiB).toBeLessThan(8); // 40 MiB if results or jobs were kept
+});
+
+test('Node pool: a LazyJob whose make() returns a job with another id is refused (RangeError)', () => {
+  test.setTimeout(60_000);
+  const out = run('lazy');
+  expect(out.other).toEqual({ name: 'RangeError', message: "LazyJob 'a': make() returned a job with id 'b' (a string); it must return a job with the LazyJob's own id" });
+  expect(out.same).toBe('c');
+});

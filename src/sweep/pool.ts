@@ -100,6 +100,8 @@ interface Task {
   reject(e: unknown): void;
   settled: boolean;
   slot: Slot | null;
+  /** The listener on opts.signal, removed once the task settles. */
+  onAbort: (() => void) | null;
 }
 
 type Slot = WorkerSlot<Task>;
@@ -186,9 +188,10 @@ export class Pool {
     }
     const id = job.id;
     return new Promise<JobResult>((resolve, reject) => {
-      const task: Task = { source: job, id, attempt: 0, opts, resolve, reject, settled: false, slot: null };
+      const task: Task = { source: job, id, attempt: 0, opts, resolve, reject, settled: false, slot: null, onAbort: null };
       if (opts.signal?.aborted) return reject(abortError());
-      opts.signal?.addEventListener('abort', () => this.cancelTask(task), { once: true });
+      task.onAbort = () => this.cancelTask(task);
+      opts.signal?.addEventListener('abort', task.onAbort, { once: true });
       this.queue.push(task);
       this.pump();
     });
@@ -307,6 +310,9 @@ export class Pool {
   private settle(task: Task, action: () => void): void {
     if (task.settled) return;
     task.settled = true;
+    // Nothing keeps a settled task: not the caller's signal (shared by many jobs), not the job.
+    if (task.onAbort) task.opts.signal?.removeEventListener('abort', task.onAbort);
+    task.onAbort = null;
     action();
   }
 
@@ -387,7 +393,11 @@ export class Pool {
     let job: TrainJob;
     try {
       job = isLazy(task.source) ? task.source.make() : cloneJob(task.source);
-      if (isLazy(task.source)) checkTrainJob(job);
+      if (isLazy(task.source)) {
+        // The id is how a cancel and the result find their job: make() cannot change it.
+        if (job?.id !== task.id) throw new RangeError(`LazyJob '${task.id}': make() returned a job with id ${describeValue(job?.id)}; it must return a job with the LazyJob's own id`);
+        checkTrainJob(job);
+      }
     } catch (error) {
       // A job that cannot be made or is invalid fails by itself: not the worker's fault.
       if (slot.task === task) slot.task = null;

@@ -1,6 +1,7 @@
 // The built Node entry under churn and cancellation (e2e/unit/node-reliability.spec.ts): run as
 // a child process, so a crash of Dawn is the spec's failed assertion, not a dead test runner.
 // `node reliability.mjs <case>` prints one JSON line.
+import { getEventListeners } from 'node:events';
 import { createMlp } from '../../../dist/index.js';
 import { createNodeContext, createNodePool } from '../../../dist/node.js';
 
@@ -83,6 +84,38 @@ const cases = {
     const stats = pool.stats();
     await pool.destroy();
     return { first, later, startedAfterJob, stats };
+  },
+  // A LazyJob must make the job it names: its id is how a cancel reaches the worker.
+  async lazy() {
+    const pool = createNodePool({ size: 1, context: { swiftshader: true } });
+    const other = await errorOf(pool.submit({ id: 'a', make: () => longJob('b', 1) }));
+    const same = await pool.submit({ id: 'c', make: () => longJob('c', 1) });
+    await pool.destroy();
+    return { other, same: same.id };
+  },
+  // Many jobs of 1 MiB each (a string in their meta, echoed in their results) on one shared
+  // signal: once their results are dropped, the pool holds none of them, nor a listener.
+  async heap() {
+    const pool = createNodePool({ size: 1, context: { swiftshader: true } });
+    const controller = new AbortController();
+    await pool.submit(longJob('warm-up', 1), { signal: controller.signal });
+    const heap = () => {
+      globalThis.gc();
+      return process.memoryUsage().heapUsed / 2 ** 20;
+    };
+    const before = heap();
+    const jobs = 40;
+    let echoed = 0;
+    for (let i = 0; i < jobs; i++) {
+      const job = longJob(`big${i}`, 1);
+      job.meta = { pad: String(i).padEnd(2 ** 20, '.') };
+      const result = await pool.submit(job, { signal: controller.signal });
+      if (result.meta.pad.length === 2 ** 20) echoed++;
+    }
+    const grownMiB = heap() - before;
+    const listeners = getEventListeners(controller.signal, 'abort').length;
+    await pool.destroy();
+    return { jobs, echoed, grownMiB, listeners };
   },
 };
 
