@@ -3,7 +3,7 @@ import type { Dataset, MlpParameters } from '../types';
 import { GroupEngine, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
 import type { FitReport } from './fit';
 import type { GroupFitOptions, GroupLossOptions, LossAndGradients } from './group-train';
-import { checkSaved, saveModel, savedParameters, type MlpGroupJson } from './saved';
+import { checkSaved, readSavedModel, saveModel, savedShape, type MlpGroupJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
 export type { ModelSpec } from './engine';
@@ -131,11 +131,14 @@ export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
 /** Rebuilds a group saved with `group.toJSON()`. */
 export function loadMlpGroup(ctx: Context, json: MlpGroupJson): MlpGroup {
   checkSaved(json, 'sobolev-webgpu/mlp-group');
-  if (!Array.isArray(json.models)) throw new TypeError('a saved group needs a models array');
-  const group = createMlpGroup(ctx, { inputs: json.inputs, outputs: json.outputs, models: json.models.map(({ hidden, activation, outputActivation, seed }) => ({ hidden, activation, outputActivation, seed })) });
+  if (!Array.isArray(json.models) || json.models.length === 0) throw new TypeError('a saved group needs a non-empty models array');
+  // The whole document is checked before the group is built.
+  const { inputs, outputs } = savedShape(json);
+  const saved = json.models.map((m, i) => readSavedModel(m, inputs, outputs, `models[${i}]`));
+  const group = createMlpGroup(ctx, { inputs, outputs, models: saved.map((m) => m.spec) });
   try {
-    json.models.forEach((m, i) => {
-      group.setParameters(i, savedParameters(m));
+    saved.forEach((m, i) => {
+      group.setParameters(i, m.parameters);
       if (!m.trained) engineOf(group).markFresh(i);
     });
   } catch (error) {
