@@ -70,3 +70,14 @@ test('Node pool: a LazyJob whose make() returns a job with another id is refused
   expect(out.other).toEqual({ name: 'RangeError', message: "LazyJob 'a': make() returned a job with id 'b' (a string); it must return a job with the LazyJob's own id" });
   expect(out.same).toBe('c');
 });
+
+test('fit in extreme units: inputs spread over 1e-12, targets of 1e-12 or 3e19 train like the same data in unit scale', () => {
+  test.setTimeout(100_000);
+  const out = run('units');
+  for (const [name, r] of Object.entries(out).filter(([key]) => key !== 'case') as [string, any][]) {
+    expect(r.diverged, name).toBe(false);
+    expect(r.epochs, name).toBe(300);
+    expect(r.last, name).toBeLessThan(r.first / 100); // reported in the user's units, finite
+    expect(r.rmse, name).toBeLessThan(0.1); // of the signal's amplitude: a constant model is 0.7
+  }
+});

@@ -48,6 +48,8 @@ export interface GroupSessionOptions {
   /** Each model's weights of its reported squared residuals (outputs, then k × outputs):
    *  fit's map back to user units. Default: all 1 (the loss in the data's own units). */
   reportWeights?: Float32Array[];
+  /** Each model's factor of its reported losses, applied on the host in float64 (default 1). */
+  reportScales?: number[];
   /** Train with Adam (fit); without it a step only computes the losses and gradients. */
   adam?: { beta1: number; beta2: number; learningRates: number[]; weightDecay: number[] };
 }
@@ -200,8 +202,9 @@ export class GroupSession {
   }
 
   /** Each model's loss sums of the first `slots` epoch slots (3 floats each). */
-  async readLoss(slots: number): Promise<Float32Array[]> {
-    return this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: 3 * slots })));
+  async readLoss(slots: number): Promise<Float64Array[]> {
+    const sums = await this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: 3 * slots })));
+    return sums.map((own, i) => Float64Array.from(own, (v) => v * (this.options.reportScales?.[i] ?? 1)));
   }
 
   destroy(): void {

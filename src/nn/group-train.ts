@@ -8,7 +8,7 @@ import { FitInterruptedError, type FitOptions, type FitProgress, type FitReport 
 import { GroupSession, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { resolveLoss, type LossOptions, type LossSetup } from './loss';
-import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
+import { fitStandardizer, standardize, transformParams, userUnitWeights, type Standardizer } from './normalize';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 /** A value for every model, or one per model. */
@@ -216,21 +216,6 @@ function checkFitOptions(options: GroupFitOptions, B: number): CheckedFit {
   };
 }
 
-/** Weights that turn a standardised model's squared residuals into the user's units: the
- *  value of output c by scale_y[c]², its derivative along input j by (scale_y[c] / scale_x[j])²
- *  ('all'), along a drawn direction by scale_y[c]² (the direction's user-space image). */
-function userUnitWeights(setup: LossSetup, m: number, scaler: Standardizer | undefined): Float32Array {
-  const w = new Float32Array(m * (1 + setup.k)).fill(1);
-  if (!scaler) return w;
-  for (let j = -1; j < setup.k; j++) {
-    for (let c = 0; c < m; c++) {
-      const perInput = j >= 0 && setup.mode === 'all' ? scaler.xScale[setup.gradientInputs[j]] : 1;
-      w[m * (1 + j) + c] = (scaler.yScale[c] / perInput) ** 2;
-    }
-  }
-  return w;
-}
-
 function emptyReport(): FitReport {
   return {
     epochs: 0, loss: NaN, history: [], valueHistory: [], gradientHistory: [], validationHistory: [], bestEpoch: 0, batchSize: 0,
@@ -334,13 +319,16 @@ async function fitLockstep(
     }
     return entry;
   });
-  const reportWeights = setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler));
+  const userUnits = setups.map((setup, i) => userUnitWeights(setup, group.outputs, prepared[i]?.scaler));
+  const reportWeights = userUnits.map((u) => u.weights);
+  const reportScales = userUnits.map((u) => u.scale);
   const session = new GroupSession(group, setups, userData.map((ds, i) => prepared[i]?.data ?? ds), {
     batch,
     stepsPerChunk: capacity,
     epochsPerChunk: slots,
     seeds: gpuSeeds,
     reportWeights,
+    reportScales,
     adam: { beta1, beta2, learningRates: o.learningRates, weightDecay: o.weightDecay },
   });
   let held: GroupSession | null = null;
@@ -386,7 +374,7 @@ async function fitLockstep(
       const nHeld = validation.setups[0].n;
       held = new GroupSession(group, validation.setups, validation.data.map((ds, i) => prepared[i]?.held ?? ds), {
         // The same directions and scales as training: the same weights to user units.
-        batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: gpuSeeds, reportWeights,
+        batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: gpuSeeds, reportWeights, reportScales,
       });
       held.setStep(0, { permBase: 0, batchOffset: 0, rngStep: 1, lossSlot: 0, lossScale: 1, lrT: 0, epsT: 0 });
       device.queue.writeBuffer(held.data.indices, 0, held.identityOrder());

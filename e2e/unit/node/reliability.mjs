@@ -85,6 +85,26 @@ const cases = {
     await pool.destroy();
     return { first, later, startedAfterJob, stats };
   },
+  // Data in extreme but finite float32 units trains as its standardised twin does: inputs
+  // spread over 1e-12, targets of 1e-12 and of 3e19.
+  async units() {
+    const ctx = await createNodeContext({ swiftshader: true });
+    const n = 32;
+    const t = Float32Array.from({ length: n }, (_, i) => -1 + (2 * i) / (n - 1));
+    const run = async (xUnit, yUnit) => {
+      const mlp = createMlp(ctx, { inputs: 1, hidden: [16], outputs: 1, seed: 5 });
+      const x = t.map((v) => v * xUnit);
+      const y = t.map((v) => Math.sin(2 * v) * yUnit);
+      const report = await mlp.fit({ x, y }, { epochs: 300, batchSize: 8, learningRate: 1e-2 });
+      const yHat = await mlp.predict(x);
+      mlp.destroy();
+      const rmse = Math.sqrt(yHat.reduce((a, v, i) => a + (v - y[i]) ** 2, 0) / n) / yUnit; // in units of the signal
+      return { rmse, diverged: report.diverged, epochs: report.epochs, first: report.history[0], last: report.loss };
+    };
+    const out = { tinyX: await run(5e-13, 1), tinyY: await run(1, 1e-12), hugeY: await run(1, 3e19) };
+    ctx.destroy();
+    return out;
+  },
   // A LazyJob must make the job it names: its id is how a cancel reaches the worker.
   async lazy() {
     const pool = createNodePool({ size: 1, context: { swiftshader: true } });
