@@ -26,10 +26,8 @@ function refusal(json: unknown, load = loadMlp): string {
 }
 
 test('loadMlp checks counts before building: 8000-wide layers declared with too few arrays are refused at once', () => {
-  const started = performance.now();
   expect(refusal(saved({ hidden: [8000, 8000], weights: [[1]], biases: [[1]] }))).toBe('RangeError: model.weights has 1 arrays; its 3 layers (2 → 8000 → 8000 → 1) need 3');
   expect(refusal(saved({ weights: [[1, 2, 3], [0.5, -0.5, 0.25]] }))).toBe('RangeError: model.weights[0] has 3 values; layer 0 (2 → 3) needs 6');
-  expect(performance.now() - started).toBeLessThan(1000); // no 8000 × 8000 anything was made
 });
 
 test('loadMlp requires every saved field, `trained` included: a trained model is never loaded as fresh', () => {
