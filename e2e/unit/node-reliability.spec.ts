@@ -81,3 +81,9 @@ test('fit in extreme units: inputs spread over 1e-12, targets of 1e-12 or 3e19 t
     expect(r.rmse, name).toBeLessThan(0.1); // of the signal's amplitude: a constant model is 0.7
   }
 });
+
+test('ctx.destroy() during a fit or a predict rejects it with DestroyedError', () => {
+  test.setTimeout(100_000);
+  const out = run('destroyed');
+  for (const error of [out.fitError, out.predictError]) expect(error).toEqual({ name: 'DestroyedError', message: 'This context has been destroyed; create a new one.' });
+});

@@ -62,3 +62,25 @@ test('data and parameters given as number[] or Float64Array must be finite as fl
   expect(() => checkMatrix('x', [null, 0], 1)).toThrow(TypeError);
   expect(checkMatrix('x', [3.4028234663852886e38, -1], 1)).toBe(2); // the largest float32 is fine
 });
+
+test('specs too large or of the wrong type are refused with what to do, before any GPU work', async () => {
+  const { createMlp } = await import('../../src/nn/mlp');
+  const { createMlpGroup } = await import('../../src/nn/group');
+  const ctx = { check() {} } as unknown as Context; // anything past check() would be GPU work
+  const attempt = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (error) {
+      return `${(error as Error).name}: ${(error as Error).message}`;
+    }
+    return 'accepted';
+  };
+  expect(attempt(() => createMlp(ctx, { inputs: 1, outputs: 1, hidden: Array(150_000).fill(1) }))).toBe('RangeError: hidden has 150000 layers; at most 4096 are supported');
+  expect(attempt(() => createMlpGroup(ctx, { inputs: 1, outputs: 1, models: Array.from({ length: 150_000 }, () => ({ hidden: [1] })) }))).toBe(
+    'RangeError: models has 150000 models; at most 16384 train in one group: split them into several groups',
+  );
+  expect(attempt(() => createMlp(ctx, { inputs: '2' as never, outputs: 1, hidden: [1] }))).toBe("RangeError: inputs must be a positive integer, got '2' (a string)");
+  expect(attempt(() => createMlpGroup(ctx, { inputs: 1, outputs: 1, models: [{ hidden: [1] }, null as never] }))).toBe(
+    'TypeError: models[1] must be an object { hidden, activation?, outputActivation?, seed? }, got null',
+  );
+});

@@ -1,6 +1,6 @@
 import type { Context } from '../gpu/context';
 import type { Dataset, MlpParameters } from '../types';
-import { GroupEngine, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
+import { GroupEngine, MAX_GROUP_MODELS, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
 import type { FitReport } from './fit';
 import type { GroupFitOptions, GroupLossOptions, LossAndGradients } from './group-train';
 import { checkSaved, readSavedModel, saveModel, savedShape, type MlpGroupJson } from './saved';
@@ -125,6 +125,7 @@ export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
   checkPositiveInt('inputs', spec?.inputs);
   checkPositiveInt('outputs', spec.outputs);
   if (!Array.isArray(spec.models) || spec.models.length === 0) throw new TypeError('models must be a non-empty array of { hidden, activation?, outputActivation?, seed? }');
+  if (spec.models.length > MAX_GROUP_MODELS) throw new RangeError(`models has ${spec.models.length} models; at most ${MAX_GROUP_MODELS} train in one group: split them into several groups`);
   return construct(ctx, spec.inputs, spec.outputs, spec.models.map((m, i) => resolveModelSpec(m, `models[${i}].`)));
 }
 
@@ -132,6 +133,7 @@ export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
 export function loadMlpGroup(ctx: Context, json: MlpGroupJson): MlpGroup {
   checkSaved(json, 'sobolev-webgpu/mlp-group');
   if (!Array.isArray(json.models) || json.models.length === 0) throw new TypeError('a saved group needs a non-empty models array');
+  if (json.models.length > MAX_GROUP_MODELS) throw new RangeError(`models has ${json.models.length} models; at most ${MAX_GROUP_MODELS} train in one group`);
   // The whole document is checked before the group is built.
   const { inputs, outputs } = savedShape(json);
   const saved = json.models.map((m, i) => readSavedModel(m, inputs, outputs, `models[${i}]`));

@@ -105,6 +105,25 @@ const cases = {
     ctx.destroy();
     return out;
   },
+  // ctx.destroy() while a fit or a predict waits on the GPU: both reject with DestroyedError.
+  async destroyed() {
+    const x = Float32Array.from({ length: 64 }, (_, i) => i / 32 - 1);
+    const ctx = await createNodeContext({ swiftshader: true });
+    const mlp = createMlp(ctx, { inputs: 1, hidden: [32, 32], outputs: 1, seed: 1 });
+    let progressed;
+    const started = new Promise((r) => (progressed = r));
+    const fit = mlp.fit({ x, y: x.map(Math.sin) }, { epochs: 1e6, batchSize: 8, learningRate: 1e-3, onProgress: () => progressed() });
+    await Promise.race([started, fit]);
+    ctx.destroy();
+    const fitError = await errorOf(fit);
+    const other = await createNodeContext({ swiftshader: true });
+    const model = createMlp(other, { inputs: 1, hidden: [256, 256], outputs: 1, seed: 1 });
+    const predict = model.predict(new Float32Array(1 << 16));
+    await sleep(0);
+    other.destroy();
+    const predictError = await errorOf(predict);
+    return { fitError, predictError };
+  },
   // A LazyJob must make the job it names: its id is how a cancel reaches the worker.
   async lazy() {
     const pool = createNodePool({ size: 1, context: { swiftshader: true } });
