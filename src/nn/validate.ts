@@ -66,10 +66,10 @@ export function checkGradientInputs(value: unknown, inputs: number): number[] {
 }
 
 /** Throws a TypeError naming any key of `options` not in `known`; `misplaced` explains the
- *  keys that belong to another call. */
-export function checkOptionKeys(call: string, options: object, known: readonly string[], misplaced: Readonly<Record<string, string>> = {}): void {
+ *  keys that belong to another call (with `onlyMisplaced`, only those are refused). */
+export function checkOptionKeys(call: string, options: object, known: readonly string[], misplaced: Readonly<Record<string, string>> = {}, onlyMisplaced = false): void {
   for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
+    if (known.includes(key) || (onlyMisplaced && !(key in misplaced))) continue;
     if (key in misplaced) throw new TypeError(`${call}: '${key}' is not an option here; ${misplaced[key]}`);
     throw new TypeError(`${call}: unknown option '${key}' (known: ${known.join(', ')})`);
   }

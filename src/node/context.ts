@@ -1,7 +1,7 @@
 /** A Context in Node on Dawn (the `webgpu` npm package, an optional peer dependency): its
  *  globals installed, its GPU instance kept alive for the context's lifetime, the Vulkan loader
  *  and a driver found (or an error naming what to install), SwiftShader when told. */
-import { contextOnAdapter, type Context, type ContextOptions } from '../gpu/context';
+import { checkContextOptions, CONTEXT_OPTION_KEYS, contextOnAdapter, type Context, type ContextOptions } from '../gpu/context';
 import { NoAdapterError } from '../gpu/errors';
 import { ensureLoader, findSwiftShader, installedIcds, useIcd, VulkanNotFoundError } from './vulkan';
 
@@ -110,6 +110,7 @@ async function requestAdapter(gpu: GPU, options: NodeContextOptions): Promise<GP
  * const ctx = await createNodeContext({ swiftshader: 'fallback' });
  */
 export async function createNodeContext(options: NodeContextOptions = {}): Promise<Context> {
+  checkContextOptions('createNodeContext', options, [...CONTEXT_OPTION_KEYS.filter((key) => key !== 'device'), 'swiftshader', 'dawnFlags']);
   const swiftshader = prepareVulkan(options.swiftshader);
   const dawn = await loadDawn();
   installGlobals(dawn.globals);

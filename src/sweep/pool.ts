@@ -170,7 +170,11 @@ export class Pool {
     }
     this.size = size;
     this.maxRetries = options.maxRetries ?? 2;
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError(`pool maxRetries must be a non-negative integer (extra attempts of a crashed job), got ${describeValue(this.maxRetries)}`);
     this.cancelGraceMs = options.cancelGraceMs ?? 2000;
+    if (typeof this.cancelGraceMs !== 'number' || !(this.cancelGraceMs >= 0) || !Number.isFinite(this.cancelGraceMs)) {
+      throw new RangeError(`pool cancelGraceMs must be a finite number of milliseconds ≥ 0, got ${describeValue(this.cancelGraceMs)}`);
+    }
     this.workerUrl = options.workerUrl ?? null;
     this.slots = Array.from({ length: size }, () => null);
   }
