@@ -1,7 +1,19 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, findChromium } from './scripts/chromium.mjs';
 
-const port = Number(process.env.SOBOLEV_PORT ?? 5174);
+/** The test server's port: SOBOLEV_PORT, else one the system reports free now, kept in the
+ *  environment so that the test workers (which load this file again) use the same. A fixed
+ *  default would meet the Vite server of an interrupted run ("Port … is already in use"), or
+ *  reuse one serving another checkout. */
+function serverPort(): number {
+  process.env.SOBOLEV_PORT ||= execFileSync(process.execPath, ['-e', "const s = require('node:net').createServer().listen(0, '127.0.0.1', () => { console.log(s.address().port); s.close(); })"], { env: {} })
+    .toString()
+    .trim();
+  return Number(process.env.SOBOLEV_PORT);
+}
+
+const port = serverPort();
 
 /** Pure-TS tests (the float64 oracle, problems, linear algebra) run in Node; GPU tests run
  *  in headless Chromium with WebGPU on pages served by Vite over http://127.0.0.1. */

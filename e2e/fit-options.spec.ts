@@ -39,7 +39,7 @@ test("bad gradientWeight values ('Auto', out of range beside 'auto', null) get c
   const r = await run(gpu, 'autoWeightErrors');
   expect(r.messages[0]).toBe("RangeError: gradientWeight must be a number in [0, 1] or 'auto', got 'Auto'");
   expect(r.messages[1]).toBe("RangeError: gradientWeight[1] must be a number in [0, 1] or 'auto', got 1.5");
-  expect(r.messages[2]).toBe("RangeError: gradientWeight[0] must be a number in [0, 1] or 'auto', got null");
+  expect(r.messages[2]).toBe('TypeError: gradientWeight[0] is null; give a value for every model (or one value for all)');
   expect(r.messages[3]).toMatch(/^RangeError: gradientWeight has 1 values; expected one per model \(2\)/);
   expect(r.messages[4]).toBe("RangeError: gradientWeight must be a number in [0, 1] or 'auto', got -0.1");
   // Every other option is checked before the selection trains anything.

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { paramLayout, joinParams, splitParams } from '../../src/nn/layout';
-import { fitStandardizer, standardize, transformParams } from '../../src/nn/normalize';
+import { fitStandardizer, standardize, transformParams, userUnitWeights } from '../../src/nn/normalize';
 import { refForward, refJacobian, refRandomArray, refRandomMlp } from '../../src/reference/index';
 
 // fit trains in standardised units; these maps must be exact so predictions and the
@@ -49,4 +49,35 @@ test('an output that barely varies is not blown up by standardisation', () => {
   expect(s.yScale[0]).toBeCloseTo(Math.sqrt(y.filter((_, i) => i % 3 === 0).reduce((a, v) => a + (v - s.yMean[0]) ** 2, 0) / n), 6);
   const std = standardize({ x: new Float32Array(n), y }, s, [0]);
   expect(Math.max(...Array.from(std.y, Math.abs))).toBeLessThan(50);
+});
+
+test('a tiny spread is standardised like any other; a spread within float32 rounding is treated as constant with a warning', () => {
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warnings.push(message);
+  try {
+    const n = 8;
+    const x = Float32Array.from({ length: 2 * n }, (_, i) => (i % 2 ? 7 : ((i >> 1) - 3.5) * 1e-13)); // column 1 constant
+    const y = Float32Array.from({ length: n }, (_, i) => 1000 + (i % 2) * 2 ** -14); // one float32 rounding step of 1000
+    const s = fitStandardizer({ x, y }, 2, 1, true);
+    expect(s.xScale[0]).toBeCloseTo(2.29e-13, 15);
+    expect(s.xScale[1]).toBe(1); // exactly constant: no warning
+    expect(s.yScale[0]).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^\[sobolev-webgpu\] fit: y column 0 varies by 0\.0000305 around 1000\.00, within float32 rounding .* treated as constant\. Subtract/);
+    const tiny = fitStandardizer({ x: Float32Array.of(0, 1e-12), y: Float32Array.of(0, 1e-12) }, 1, 1, true);
+    for (const scale of [tiny.xScale[0], tiny.yScale[0]]) expect(Math.abs(scale / 5e-13 - 1)).toBeLessThan(1e-6);
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test('the loss weights back to user units stay within float32 for targets of 3e19: the scale is applied on the host', () => {
+  const s = fitStandardizer({ x: Float32Array.of(-1, 1), y: Float32Array.of(-3e19, 3e19) }, 1, 1, true);
+  const { weights, scale } = userUnitWeights({ k: 1, mode: 'all', gradientInputs: [0] }, 1, s);
+  expect([...weights]).toEqual([1, 1]);
+  expect(Math.abs(scale / 9e38 - 1)).toBeLessThan(1e-6); // (3e19)² overflows float32 (max 3.4e38)
+  const mixed = userUnitWeights({ k: 1, mode: 'all', gradientInputs: [0] }, 1, fitStandardizer({ x: Float32Array.of(-2, 2), y: Float32Array.of(-3, 3) }, 1, 1, true));
+  expect(mixed.scale).toBe(9);
+  expect([...mixed.weights]).toEqual([1, Math.fround(0.25)]);
 });

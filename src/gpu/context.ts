@@ -17,6 +17,18 @@ export interface ContextOptions {
   debugPrograms?: ProgramDebug;
 }
 
+/** The options createContext reads. */
+export const CONTEXT_OPTION_KEYS = ['device', 'adapter', 'requiredFeatures', 'tiledGemm', 'debugPrograms'] as const;
+
+/** Refuses options that are not an object or have a key not in `known` (a misspelt option
+ *  would otherwise be ignored). */
+export function checkContextOptions(call: string, options: unknown, known: readonly string[]): void {
+  if (!options || typeof options !== 'object') throw new TypeError(`${call}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new TypeError(`${call}: unknown option '${key}' (known: ${known.join(', ')})`);
+  }
+}
+
 export interface AdapterDescription {
   vendor: string;
   architecture: string;
@@ -133,6 +145,7 @@ function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
  * @example const ctx = await createContext(); // ... ctx.destroy();
  */
 export async function createContext(options: ContextOptions = {}): Promise<Context> {
+  checkContextOptions('createContext', options, CONTEXT_OPTION_KEYS);
   if (options.device) {
     const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
     return new Context(options.device, false, describeAdapter(info), options);

@@ -43,8 +43,8 @@ export class GpuValidationError extends Error {
 /** Thrown by objects used after destroy(). */
 export class DestroyedError extends Error {
   override name = 'DestroyedError';
-  constructor(what: string) {
-    super(`${what} has been destroyed; create a new one.`);
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`${what} has been destroyed; create a new one.`, options);
   }
 }
 

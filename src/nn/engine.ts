@@ -12,7 +12,7 @@ import { fitGroup, lossAndGradientsGroup, type LossAndGradients } from './group-
 import { GroupWorkspace } from './group-workspace';
 import { initialParams, joinParams, paramLayout, splitParams, type ParamLayout } from './layout';
 
-import { checkActivation, checkMatrix, checkPositiveInt } from './validate';
+import { checkActivation, checkMatrix, checkPositiveInt, describeValue } from './validate';
 
 /** One model of a group: its hidden widths, activations and initialisation seed. */
 export interface ModelSpec {
@@ -32,9 +32,16 @@ export type ResolvedModelSpec = Required<ModelSpec>;
  *  input) reuses its buffers and bind groups. */
 const INFERENCE_CACHE = 2;
 
+/** The most hidden layers of one model, and models of one group: bounds far past any useful
+ *  network that keep every per-layer and per-model list within what a call can spread. */
+export const MAX_HIDDEN_LAYERS = 4096;
+export const MAX_GROUP_MODELS = 16384;
+
 /** Checks a model spec and fills in its defaults. */
 export function resolveModelSpec(spec: ModelSpec, where = ''): ResolvedModelSpec {
-  if (!spec || !Array.isArray(spec.hidden)) throw new TypeError(`${where}hidden must be an array of layer widths, e.g. [32, 32]`);
+  if (!spec || typeof spec !== 'object') throw new TypeError(`${where.replace(/\.$/, '') || 'the model spec'} must be an object { hidden, activation?, outputActivation?, seed? }, got ${describeValue(spec)}`);
+  if (!Array.isArray(spec.hidden)) throw new TypeError(`${where}hidden must be an array of layer widths, e.g. [32, 32]`);
+  if (spec.hidden.length > MAX_HIDDEN_LAYERS) throw new RangeError(`${where}hidden has ${spec.hidden.length} layers; at most ${MAX_HIDDEN_LAYERS} are supported`);
   spec.hidden.forEach((w, i) => checkPositiveInt(`${where}hidden[${i}]`, w));
   return {
     hidden: [...spec.hidden],
@@ -314,7 +321,9 @@ export class GroupEngine {
     try {
       return await work();
     } catch (error) {
-      if (this.#destroyed) throw new DestroyedError('This model');
+      if (this.#destroyed) throw new DestroyedError('This model', { cause: error });
+      // ctx.destroy() during the call: its pending reads fail (an AbortError from mapAsync).
+      if (this.state.ctx.isDestroyed) throw new DestroyedError('This context', { cause: error });
       throw await this.state.ctx.explain(error);
     }
   }

@@ -107,6 +107,8 @@ const VALIDATION_SEED = 0x5eed;
 export function perModel<T>(name: string, value: PerModel<T>, count: number): T[] {
   if (!Array.isArray(value)) return Array.from({ length: count }, () => value as T);
   if (value.length !== count) throw new RangeError(`${name} has ${value.length} values; expected one per model (${count})`);
+  const missing = value.findIndex((v) => v === null || v === undefined);
+  if (missing >= 0) throw new TypeError(`${name}[${missing}] is ${value[missing]}; give a value for every model (or one value for all)`);
   return [...value];
 }
 

@@ -52,6 +52,9 @@ export interface GroupSessionOptions {
   /** Each model's weights of its reported squared residuals (outputs, then k × outputs):
    *  fit's map back to user units. Default: all 1 (the loss in the data's own units). */
   reportWeights?: Float32Array[];
+  /** Each model's factor of its reported losses (not the objective), applied on the host in
+   *  float64 (default 1). */
+  reportScales?: number[];
   /** Train with Adam (fit); without it a step only computes the losses and gradients. */
   adam?: { beta1: number; beta2: number; learningRates: number[]; weightDecay: number[] };
 }
@@ -205,9 +208,11 @@ export class GroupSession {
     pass.end();
   }
 
-  /** Each model's loss sums of the first `slots` epoch slots (3 floats each). */
-  async readLoss(slots: number): Promise<Float32Array[]> {
-    return this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: LOSS_SUMS * slots })));
+  /** Each model's loss sums of the first `slots` epoch slots (LOSS_SUMS each), the reported
+   *  ones scaled to user units. */
+  async readLoss(slots: number): Promise<Float64Array[]> {
+    const sums = await this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: LOSS_SUMS * slots })));
+    return sums.map((own, i) => Float64Array.from(own, (v, j) => (j % LOSS_SUMS === 3 ? v : v * (this.options.reportScales?.[i] ?? 1))));
   }
 
   destroy(): void {

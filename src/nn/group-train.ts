@@ -8,7 +8,7 @@ import { datasetsOf, LOSS_MISPLACED, LOSS_OPTIONS, perModel, planPart, resolveFi
 import { GroupSession, LOSS_SUMS, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { rowsPerSample, type LossSetup } from './loss';
-import { fitStandardizer, standardize, transformParams, type Standardizer } from './normalize';
+import { fitStandardizer, standardize, transformParams, userUnitWeights, type Standardizer } from './normalize';
 import { checkOptionKeys } from './validate';
 
 export interface LossAndGradients extends MlpParameters {
@@ -70,21 +70,6 @@ async function byParts<R>(group: GroupState, setups: LossSetup[], batch: number,
     indices.forEach((i, j) => (results[i] = part[j]));
   }
   return results;
-}
-
-/** Weights that turn a standardised model's squared residuals into the user's units: the
- *  value of output c by scale_y[c]², its derivative along input j by (scale_y[c] / scale_x[j])²
- *  ('all'), along a drawn direction by scale_y[c]² (the direction's user-space image). */
-function userUnitWeights(setup: LossSetup, m: number, scaler: Standardizer | undefined): Float32Array {
-  const w = new Float32Array(m * (1 + setup.k)).fill(1);
-  if (!scaler) return w;
-  for (let j = -1; j < setup.k; j++) {
-    for (let c = 0; c < m; c++) {
-      const perInput = j >= 0 && setup.mode === 'all' ? scaler.xScale[setup.gradientInputs[j]] : 1;
-      w[m * (1 + j) + c] = (scaler.yScale[c] / perInput) ** 2;
-    }
-  }
-  return w;
 }
 
 function emptyReport(batchSize: number, setup: LossSetup): FitReport {
@@ -233,13 +218,16 @@ class FitRun {
       }
       return entry;
     });
-    const reportWeights = plan.setups.map((setup, i) => userUnitWeights(setup, group.outputs, this.prepared[i]?.scaler));
+    const userUnits = plan.setups.map((setup, i) => userUnitWeights(setup, group.outputs, this.prepared[i]?.scaler));
+    const reportWeights = userUnits.map((u) => u.weights);
+    const reportScales = userUnits.map((u) => u.scale);
     this.session = new GroupSession(group, plan.setups, plan.train.map((ds, i) => this.prepared[i]?.data ?? ds), {
       batch: plan.batch,
       stepsPerChunk: this.capacity,
       epochsPerChunk: this.slots,
       seeds: this.gpuSeeds,
       reportWeights,
+      reportScales,
       adam: { beta1: plan.beta1, beta2: plan.beta2, learningRates: plan.learningRates, weightDecay: plan.weightDecay },
     });
     if (!plan.held) return true;
@@ -247,7 +235,7 @@ class FitRun {
     // with the same directions and scales as training (the same weights to user units).
     const nHeld = plan.held.setups[0].n;
     this.held = new GroupSession(group, plan.held.setups, plan.held.data.map((ds, i) => this.prepared[i]?.held ?? ds), {
-      batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: this.gpuSeeds, reportWeights,
+      batch: nHeld, stepsPerChunk: 1, epochsPerChunk: 1, seeds: this.gpuSeeds, reportWeights, reportScales,
     });
     this.held.setStep(0, { permBase: 0, batchOffset: 0, rngStep: 1, lossSlot: 0, lossScale: 1, lrT: 0, epsT: 0 });
     group.ctx.device.queue.writeBuffer(this.held.data.indices, 0, this.held.identityOrder());
@@ -354,7 +342,7 @@ class FitRun {
 
   /** Model i's losses of a chunk: its histories, divergence, best parameters, early stopping
    *  and convergence. */
-  private record(i: number, chunk: Chunk, own: Float32Array, heldOwn: Float32Array | null, after: GPUCommandEncoder): void {
+  private record(i: number, chunk: Chunk, own: Float64Array, heldOwn: Float64Array | null, after: GPUCommandEncoder): void {
     const { plan } = this;
     const report = this.reports[i];
     const best = this.best[i];

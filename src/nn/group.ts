@@ -1,10 +1,10 @@
 import type { Context } from '../gpu/context';
 import type { Dataset, MlpParameters } from '../types';
-import { GroupEngine, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
+import { GroupEngine, MAX_GROUP_MODELS, resolveModelSpec, type ModelSpec, type ResolvedModelSpec } from './engine';
 import type { FitReport } from './fit';
 import type { GroupFitOptions, GroupLossOptions } from './fit-plan';
 import type { LossAndGradients } from './group-train';
-import { checkSaved, saveModel, savedParameters, type MlpGroupJson } from './saved';
+import { checkSaved, readSavedModel, saveModel, savedShape, type MlpGroupJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
 export type { ModelSpec } from './engine';
@@ -126,17 +126,22 @@ export function createMlpGroup(ctx: Context, spec: MlpGroupSpec): MlpGroup {
   checkPositiveInt('inputs', spec?.inputs);
   checkPositiveInt('outputs', spec.outputs);
   if (!Array.isArray(spec.models) || spec.models.length === 0) throw new TypeError('models must be a non-empty array of { hidden, activation?, outputActivation?, seed? }');
+  if (spec.models.length > MAX_GROUP_MODELS) throw new RangeError(`models has ${spec.models.length} models; at most ${MAX_GROUP_MODELS} train in one group: split them into several groups`);
   return construct(ctx, spec.inputs, spec.outputs, spec.models.map((m, i) => resolveModelSpec(m, `models[${i}].`)));
 }
 
 /** Rebuilds a group saved with `group.toJSON()`. */
 export function loadMlpGroup(ctx: Context, json: MlpGroupJson): MlpGroup {
   checkSaved(json, 'sobolev-webgpu/mlp-group');
-  if (!Array.isArray(json.models)) throw new TypeError('a saved group needs a models array');
-  const group = createMlpGroup(ctx, { inputs: json.inputs, outputs: json.outputs, models: json.models.map(({ hidden, activation, outputActivation, seed }) => ({ hidden, activation, outputActivation, seed })) });
+  if (!Array.isArray(json.models) || json.models.length === 0) throw new TypeError('a saved group needs a non-empty models array');
+  if (json.models.length > MAX_GROUP_MODELS) throw new RangeError(`models has ${json.models.length} models; at most ${MAX_GROUP_MODELS} train in one group`);
+  // The whole document is checked before the group is built.
+  const { inputs, outputs } = savedShape(json);
+  const saved = json.models.map((m, i) => readSavedModel(m, inputs, outputs, `models[${i}]`));
+  const group = createMlpGroup(ctx, { inputs, outputs, models: saved.map((m) => m.spec) });
   try {
-    json.models.forEach((m, i) => {
-      group.setParameters(i, savedParameters(m));
+    saved.forEach((m, i) => {
+      group.setParameters(i, m.parameters);
       if (!m.trained) engineOf(group).markFresh(i);
     });
   } catch (error) {

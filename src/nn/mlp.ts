@@ -4,7 +4,7 @@ import { GroupEngine, resolveModelSpec } from './engine';
 import type { FitOptions, FitReport } from './fit';
 import type { LossAndGradients } from './group-train';
 import type { LossOptions } from './loss';
-import { checkSaved, saveModel, savedParameters, type MlpJson } from './saved';
+import { checkSaved, readSavedModel, saveModel, savedShape, type MlpJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
 export type { LossOptions } from './loss';
@@ -184,14 +184,16 @@ export function createMlp(ctx: Context, spec: MlpSpec): Mlp {
 /** Rebuilds a model saved with `mlp.toJSON()` (or `JSON.parse(JSON.stringify(mlp))`). */
 export function loadMlp(ctx: Context, json: MlpJson): Mlp {
   checkSaved(json, 'sobolev-webgpu/mlp');
-  const { hidden, activation, outputActivation, seed } = json.model ?? ({} as MlpJson['model']);
-  const mlp = createMlp(ctx, { inputs: json.inputs, outputs: json.outputs, hidden, activation, outputActivation, seed });
+  // The whole document is checked before the model is built.
+  const { inputs, outputs } = savedShape(json);
+  const { spec, parameters, trained } = readSavedModel(json.model, inputs, outputs, 'model');
+  const mlp = createMlp(ctx, { inputs, outputs, ...spec });
   try {
-    mlp.setParameters(savedParameters(json.model));
+    mlp.setParameters(parameters);
   } catch (error) {
     mlp.destroy();
     throw error;
   }
-  if (!json.model.trained) engineOf(mlp).markFresh(0);
+  if (!trained) engineOf(mlp).markFresh(0);
   return mlp;
 }

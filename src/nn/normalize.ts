@@ -1,5 +1,6 @@
 import type { Dataset } from '../types';
 import type { ParamLayout } from './layout';
+import type { LossSetup } from './loss';
 
 /** Per-column affine maps: user units u ↔ standardised units (u − mean) / scale. */
 export interface Standardizer {
@@ -9,7 +10,11 @@ export interface Standardizer {
   yScale: Float64Array;
 }
 
-function columnStats(data: ArrayLike<number>, cols: number): { mean: Float64Array; scale: Float64Array } {
+/** A column whose spread is at most this fraction of its mean varies by a few float32 rounding
+ *  steps (2⁻²³ of a value each) at most: nothing a float32 network can learn from. */
+const ROUNDING_SPREAD = 2 ** -20;
+
+function columnStats(data: ArrayLike<number>, cols: number, name: string): { mean: Float64Array; scale: Float64Array } {
   const rows = data.length / cols;
   const mean = new Float64Array(cols);
   const scale = new Float64Array(cols);
@@ -17,8 +22,17 @@ function columnStats(data: ArrayLike<number>, cols: number): { mean: Float64Arra
   for (let i = 0; i < data.length; i++) scale[i % cols] += (data[i] - mean[i % cols]) ** 2 / rows;
   for (let c = 0; c < cols; c++) {
     const sd = Math.sqrt(scale[c]);
-    // A constant column (e.g. the bias input of regression8d) is centred but not scaled.
-    scale[c] = sd > 1e-12 * Math.max(1, Math.abs(mean[c])) ? sd : 1;
+    // Any real spread is scaled to 1, however small (float32 holds 1e-13 as well as 1). A
+    // constant column (e.g. the bias input of regression8d) is centred but not scaled; so is
+    // one that varies only by rounding, with a warning: its variation is lost in float32.
+    const rounding = sd <= ROUNDING_SPREAD * Math.abs(mean[c]);
+    if (sd > 0 && rounding) {
+      console.warn(
+        `[sobolev-webgpu] fit: ${name} column ${c} varies by ${sd.toPrecision(3)} around ${mean[c].toPrecision(6)}, within float32 rounding of its values; ` +
+          'it is treated as constant. Subtract a reference value from it (or rescale it) before fitting.',
+      );
+    }
+    scale[c] = sd > 0 && !rounding ? sd : 1;
   }
   return { mean, scale };
 }
@@ -29,8 +43,8 @@ const OUTPUT_SCALE_FLOOR = 0.1;
 
 /** Statistics of x and (when the output is linear) y; identity maps otherwise. */
 export function fitStandardizer(data: Dataset, inputs: number, outputs: number, scaleOutputs: boolean): Standardizer {
-  const xs = columnStats(data.x, inputs);
-  const ys = scaleOutputs ? columnStats(data.y, outputs) : { mean: new Float64Array(outputs), scale: new Float64Array(outputs).fill(1) };
+  const xs = columnStats(data.x, inputs, 'x');
+  const ys = scaleOutputs ? columnStats(data.y, outputs, 'y') : { mean: new Float64Array(outputs), scale: new Float64Array(outputs).fill(1) };
   if (scaleOutputs && outputs > 1) {
     const rms = Math.sqrt(ys.scale.reduce((sum, sd) => sum + sd * sd, 0) / outputs);
     ys.scale.forEach((sd, c) => (ys.scale[c] = Math.max(sd, OUTPUT_SCALE_FLOOR * rms)));
@@ -95,4 +109,22 @@ export function transformParams(layout: ParamLayout, flat: Float32Array, s: Stan
     inputLayer();
   }
   return Float32Array.from(p);
+}
+
+/** The weights that map a model's squared residuals in standardised units (outputs, then k ×
+ *  outputs) back to the user's units, split as float32 `weights` ≤ 1 for the GPU and one
+ *  float64 `scale` applied on the host: (scale_y / scale_x)² alone overflows float32 for y of
+ *  order 1e19, and the loss would read as infinite at its first step. */
+export function userUnitWeights(setup: Pick<LossSetup, 'k' | 'mode' | 'gradientInputs'>, m: number, scaler: Standardizer | undefined): { weights: Float32Array; scale: number } {
+  const w = new Float64Array(m * (1 + setup.k)).fill(1);
+  if (scaler) {
+    for (let j = -1; j < setup.k; j++) {
+      for (let c = 0; c < m; c++) {
+        const perInput = j >= 0 && setup.mode === 'all' ? scaler.xScale[setup.gradientInputs[j]] : 1;
+        w[m * (1 + j) + c] = (scaler.yScale[c] / perInput) ** 2;
+      }
+    }
+  }
+  const scale = Math.max(...w);
+  return { weights: Float32Array.from(w, (v) => v / scale), scale };
 }

@@ -1,5 +1,6 @@
 import type { MlpParameters } from '../types';
-import type { ResolvedModelSpec } from './engine';
+import { resolveModelSpec, type ResolvedModelSpec } from './engine';
+import { checkPositiveInt, describeValue } from './validate';
 
 /** One saved model: its spec, whether it was ever trained, and its parameters as numbers
  *  (float32 values written as JSON numbers read back bit-exactly). */
@@ -48,7 +49,51 @@ export function checkSaved(json: unknown, format: MlpJson['format'] | MlpGroupJs
   if (j.version !== 1) throw new RangeError(`saved version ${String(j.version)} is not supported by this release (it reads version 1)`);
 }
 
-export const savedParameters = (m: SavedModel): MlpParameters => {
-  if (!Array.isArray(m.weights) || !Array.isArray(m.biases)) throw new TypeError('a saved model needs weights and biases arrays');
-  return { weights: m.weights.map((w) => Float32Array.from(w)), biases: m.biases.map((b) => Float32Array.from(b)) };
-};
+/** The largest finite float32: a parameter beyond it would load as ±Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A saved model read and checked whole before anything is allocated: its spec (hidden,
+ *  activations, seed), `trained` (required: a trained model must never be mistaken for a fresh
+ *  one, which the next fit would reinitialise around), and every parameter array: a real array
+ *  of the size its layers declare, of numbers that are finite as float32. Throws TypeError for
+ *  a wrong type or a missing field, RangeError for a wrong size or value, naming the field. */
+export function readSavedModel(m: unknown, inputs: number, outputs: number, where: string): { spec: ResolvedModelSpec; parameters: MlpParameters; trained: boolean } {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) throw new TypeError(`${where} must be a saved model (an object with hidden, activation, outputActivation, seed, trained, weights, biases), got ${m === null ? 'null' : Array.isArray(m) ? 'an array' : typeof m}`);
+  const saved = m as Partial<Record<keyof SavedModel, unknown>>;
+  for (const key of ['hidden', 'activation', 'outputActivation', 'seed', 'trained', 'weights', 'biases'] as const) {
+    if (saved[key] === undefined) throw new TypeError(`${where}.${key} is missing: a model saved by toJSON() has it`);
+  }
+  if (typeof saved.trained !== 'boolean') throw new TypeError(`${where}.trained must be true or false, got ${describeValue(saved.trained)}`);
+  if (typeof saved.seed !== 'number' || !Number.isFinite(saved.seed)) throw new TypeError(`${where}.seed must be a number, got ${describeValue(saved.seed)}`);
+  const spec = resolveModelSpec(saved as SavedModel, `${where}.`);
+  const sizes = [inputs, ...spec.hidden, outputs];
+  const layers = sizes.length - 1;
+  const arrays = (key: 'weights' | 'biases'): number[][] => {
+    const list = saved[key];
+    if (!Array.isArray(list)) throw new TypeError(`${where}.${key} must be an array of ${layers} arrays of numbers, got ${describeValue(list)}`);
+    if (list.length !== layers) throw new RangeError(`${where}.${key} has ${list.length} arrays; its ${layers} layers (${sizes.join(' → ')}) need ${layers}`);
+    list.forEach((values: unknown, l) => {
+      const name = `${where}.${key}[${l}]`;
+      const expected = key === 'weights' ? sizes[l] * sizes[l + 1] : sizes[l + 1];
+      if (!Array.isArray(values) && !(values instanceof Float32Array)) throw new TypeError(`${name} must be an array of numbers, got ${describeValue(values)}`);
+      if (values.length !== expected) throw new RangeError(`${name} has ${values.length} values; layer ${l} (${sizes[l]} → ${sizes[l + 1]}) needs ${expected}`);
+    });
+    // Sizes first (cheap), then every value.
+    (list as unknown[][]).forEach((values, l) => {
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
+        if (typeof v !== 'number') throw new TypeError(`${where}.${key}[${l}][${i}] must be a number, got ${describeValue(v)}`);
+        if (!(Math.abs(v) <= FLOAT32_MAX)) throw new RangeError(`${where}.${key}[${l}][${i}] is ${v}: parameters must be finite float32 values (|v| ≤ 3.4028234663852886e38)`);
+      }
+    });
+    return list as number[][];
+  };
+  const weights = arrays('weights');
+  const biases = arrays('biases');
+  return { spec, trained: saved.trained, parameters: { weights: weights.map((w) => Float32Array.from(w)), biases: biases.map((b) => Float32Array.from(b)) } };
+}
+
+/** The saved envelope's inputs and outputs, checked. */
+export function savedShape(json: { inputs?: unknown; outputs?: unknown }): { inputs: number; outputs: number } {
+  return { inputs: checkPositiveInt('inputs', json.inputs), outputs: checkPositiveInt('outputs', json.outputs) };
+}

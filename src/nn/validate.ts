@@ -1,9 +1,16 @@
 import { isActivation, type Activation } from '../types';
 
+/** A value for a message: a string quoted and named as one (`'2' (a string)`, not `2`). */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}' (a string)`;
+  if (Array.isArray(value)) return 'an array';
+  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
+}
+
 /** Throws unless `value` is a positive integer. */
 export function checkPositiveInt(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+    throw new RangeError(`${name} must be a positive integer, got ${describeValue(value)}`);
   }
   return value;
 }
@@ -16,7 +23,8 @@ export function checkActivation(name: string, value: unknown): Activation {
 }
 
 /** Throws unless `data` is a Float32Array (or number[]) whose length is a multiple of `cols`
- *  (or exactly `cols·rows` when rows is given) and every value is finite. Returns the rows. */
+ *  (or exactly `cols·rows` when rows is given) and every value is a number finite as float32.
+ *  Returns the rows. */
 export function checkMatrix(name: string, data: unknown, cols: number, rows?: number): number {
   if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
     throw new TypeError(`${name} must be a Float32Array (row-major), got ${data === null ? 'null' : typeof data}`);
@@ -26,9 +34,12 @@ export function checkMatrix(name: string, data: unknown, cols: number, rows?: nu
     const expected = rows === undefined ? `a non-zero multiple of ${cols}` : `${rows} × ${cols} = ${rows * cols}`;
     throw new RangeError(`${name} has length ${length}; expected ${expected}`);
   }
+  // Finite as float32: the GPU gets Math.fround of each number (1e39 would be Infinity there).
   for (let i = 0; i < length; i++) {
-    if (!Number.isFinite(data[i] as number)) {
-      throw new RangeError(`${name}[${i}] is ${data[i]}: inputs must be finite (no NaN or Infinity)`);
+    const v = data[i] as unknown;
+    if (typeof v !== 'number') throw new TypeError(`${name}[${i}] must be a number, got ${v === null ? 'null' : typeof v}`);
+    if (!Number.isFinite(Math.fround(v))) {
+      throw new RangeError(`${name}[${i}] is ${v}: values must be finite float32 numbers (no NaN or Infinity, |v| ≤ 3.4028234663852886e38)`);
     }
   }
   return length / cols;
@@ -55,10 +66,10 @@ export function checkGradientInputs(value: unknown, inputs: number): number[] {
 }
 
 /** Throws a TypeError naming any key of `options` not in `known`; `misplaced` explains the
- *  keys that belong to another call. */
-export function checkOptionKeys(call: string, options: object, known: readonly string[], misplaced: Readonly<Record<string, string>> = {}): void {
+ *  keys that belong to another call (with `onlyMisplaced`, only those are refused). */
+export function checkOptionKeys(call: string, options: object, known: readonly string[], misplaced: Readonly<Record<string, string>> = {}, onlyMisplaced = false): void {
   for (const key of Object.keys(options)) {
-    if (known.includes(key)) continue;
+    if (known.includes(key) || (onlyMisplaced && !(key in misplaced))) continue;
     if (key in misplaced) throw new TypeError(`${call}: '${key}' is not an option here; ${misplaced[key]}`);
     throw new TypeError(`${call}: unknown option '${key}' (known: ${known.join(', ')})`);
   }

@@ -1,7 +1,7 @@
 /** A Context in Node on Dawn (the `webgpu` npm package, an optional peer dependency): its
  *  globals installed, its GPU instance kept alive for the context's lifetime, the Vulkan loader
  *  and a driver found (or an error naming what to install), SwiftShader when told. */
-import { contextOnAdapter, type Context, type ContextOptions } from '../gpu/context';
+import { checkContextOptions, CONTEXT_OPTION_KEYS, contextOnAdapter, type Context, type ContextOptions } from '../gpu/context';
 import { NoAdapterError } from '../gpu/errors';
 import { ensureLoader, findSwiftShader, installedIcds, useIcd, VulkanNotFoundError } from './vulkan';
 
@@ -22,9 +22,19 @@ interface Dawn {
   globals: object;
 }
 
-/** Dawn's GPU instances, held while a context uses them: a collected instance tears down under
- *  its devices (a hang or `std::system_error … Invalid argument`). */
-const instances = new Set<GPU>();
+/** Dawn's GPU instances, one per set of flags and Vulkan driver list, held for the life of the
+ *  process and shared by its contexts. An instance that is collected while another is in use
+ *  (a context destroyed, the next one created) takes the process down with it: a hang, a
+ *  SIGSEGV or `std::system_error … Invalid argument`. Contexts own devices, never instances. */
+const instances = new Map<string, GPU>();
+
+/** The process's Dawn instance for these flags and the driver list the loader reads now. */
+function dawnInstance(dawn: Dawn, flags: string[]): GPU {
+  const key = JSON.stringify([flags, process.env.VK_ICD_FILENAMES ?? '', process.env.VK_DRIVER_FILES ?? '']);
+  let gpu = instances.get(key);
+  if (!gpu) instances.set(key, (gpu = dawn.create(flags)));
+  return gpu;
+}
 
 async function loadDawn(): Promise<Dawn> {
   try {
@@ -90,7 +100,8 @@ async function requestAdapter(gpu: GPU, options: NodeContextOptions): Promise<GP
 
 /**
  * Creates a Context on a new Dawn device in Node: `webgpu`'s globals are installed (only those
- * not yet defined), its GPU instance is kept referenced until the context is destroyed, the
+ * not yet defined), one Dawn instance serves every context of the process (created and
+ * destroyed in any order), the
  * Vulkan loader is found on Linux (the system's, or Chromium's without LD_LIBRARY_PATH), and
  * SwiftShader is used when told. `ctx.destroy()` frees every buffer and the device.
  * Throws VulkanNotFoundError or NoAdapterError with what to install.
@@ -99,17 +110,17 @@ async function requestAdapter(gpu: GPU, options: NodeContextOptions): Promise<GP
  * const ctx = await createNodeContext({ swiftshader: 'fallback' });
  */
 export async function createNodeContext(options: NodeContextOptions = {}): Promise<Context> {
+  checkContextOptions('createNodeContext', options, [...CONTEXT_OPTION_KEYS.filter((key) => key !== 'device'), 'swiftshader', 'dawnFlags']);
   const swiftshader = prepareVulkan(options.swiftshader);
   const dawn = await loadDawn();
   installGlobals(dawn.globals);
-  let gpu = dawn.create(options.dawnFlags ?? []);
-  let adapter = await requestAdapter(gpu, options);
+  let adapter = await requestAdapter(dawnInstance(dawn, options.dawnFlags ?? []), options);
   if (!adapter && swiftshader.mode === 'fallback') {
     const manifest = findSwiftShader();
     useIcd(manifest);
     ensureLoader(manifest);
-    gpu = dawn.create(options.dawnFlags ?? []); // the loader reads the driver list per instance
-    adapter = await requestAdapter(gpu, options);
+    // The loader reads the driver list per instance: SwiftShader's is another one.
+    adapter = await requestAdapter(dawnInstance(dawn, options.dawnFlags ?? []), options);
   }
   if (!adapter) {
     if (process.platform !== 'linux') throw new NoAdapterError();
@@ -120,9 +131,5 @@ export async function createNodeContext(options: NodeContextOptions = {}): Promi
         "createNodeContext({ swiftshader: true }) or SOBOLEV_WEBGPU_SWIFTSHADER=1 (apt-get install chromium if it is missing).",
     );
   }
-  const ctx = await contextOnAdapter(adapter, options);
-  instances.add(gpu);
-  // The instance is released once the device is gone (destroyed with the context, or lost).
-  void ctx.device.lost.then(() => instances.delete(gpu));
-  return ctx;
+  return contextOnAdapter(adapter, options);
 }

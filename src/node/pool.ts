@@ -5,6 +5,7 @@ import { SHARE_ENV, Worker } from 'node:worker_threads';
 import { createPool, type Pool, type PoolOptions } from '../sweep/pool';
 import type { PoolWorker, PoolWorkerEvent } from '../sweep/slot';
 import { prepareVulkan, type NodeContextOptions } from './context';
+import { STOP_DEADLINE_MS, STOP_MESSAGE } from './stop';
 
 /** The worker_threads script, built next to this entry (dist/node.js → dist/node-worker.js). A
  *  variable, so that no bundler mistakes it for an asset of the library build. */
@@ -26,6 +27,8 @@ class ThreadWorker implements PoolWorker {
   private readonly thread: Worker | null = null;
   private readonly listeners = new Map<string, Set<Listener>>();
   private ended = false;
+  /** Resolves when the thread has exited (at once when none started). */
+  private readonly exited: Promise<void> = Promise.resolve();
 
   constructor(url: URL, name: string, context: NodeContextOptions) {
     try {
@@ -38,7 +41,9 @@ class ThreadWorker implements PoolWorker {
     this.thread.on('message', (data: unknown) => this.emit('message', { data, preventDefault() {} }));
     this.thread.on('messageerror', () => this.emit('messageerror', { preventDefault() {} }));
     this.thread.on('error', (error: Error) => this.fail(`worker thread ${url.href}: ${error.name}: ${error.message}`));
-    this.thread.on('exit', (code: number) => {
+    const thread = this.thread;
+    this.exited = new Promise((resolve) => thread.once('exit', () => resolve()));
+    thread.on('exit', (code: number) => {
       if (!this.ended) this.fail(`the worker thread ${url.href} exited (code ${code})`);
     });
   }
@@ -56,10 +61,17 @@ class ThreadWorker implements PoolWorker {
     this.listeners.get(type)?.delete(listener);
   }
 
-  terminate(): void {
-    if (this.ended) return;
+  /** Asks the thread to end itself (its job aborted, its device destroyed, Dawn settled) and
+   *  resolves when it has exited. Only a thread that has not exited STOP_DEADLINE_MS later
+   *  (stuck in synchronous code) is terminated from outside. */
+  terminate(): Promise<void> {
+    if (this.ended || !this.thread) return this.exited;
     this.ended = true;
-    void this.thread?.terminate();
+    const thread = this.thread;
+    const deadline = setTimeout(() => void thread.terminate(), STOP_DEADLINE_MS);
+    void this.exited.then(() => clearTimeout(deadline));
+    thread.postMessage(STOP_MESSAGE);
+    return this.exited;
   }
 
   private emit(type: string, event: PoolWorkerEvent): void {

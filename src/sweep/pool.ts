@@ -100,9 +100,16 @@ interface Task {
   reject(e: unknown): void;
   settled: boolean;
   slot: Slot | null;
+  /** The listener on opts.signal, removed once the task settles. */
+  onAbort: (() => void) | null;
 }
 
 type Slot = WorkerSlot<Task>;
+
+/** Workers in a row that may fail to start (crash before they are ready) before the pool
+ *  gives up; the restarts between them wait START_BACKOFF_MS, doubled each time. */
+const MAX_FAILED_STARTS = 3;
+const START_BACKOFF_MS = 100;
 
 /** Logical cores, where the platform says (browsers, workers, Node 21+), else 2. */
 function logicalCores(): number {
@@ -132,6 +139,12 @@ export class Pool {
   private readonly counters = { started: 0, crashes: 0, retries: 0, completed: 0, terminated: 0 };
   private readonly idleWaiters: (() => void)[] = [];
   private destroyed = false;
+  /** Workers that failed to start since the last one that started; no worker starts before
+   *  `restartAt` (the back-off); `failure` once the pool has given up on its worker script. */
+  private failedStarts = 0;
+  private restartAt = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private failure: Error | null = null;
   /** The adapter of the first worker that started (for reports). */
   adapter: WorkerInfo['adapter'] | null = null;
   /** Set when `size` was capped to `maxSize` (a console warning says so too); null otherwise. */
@@ -157,7 +170,11 @@ export class Pool {
     }
     this.size = size;
     this.maxRetries = options.maxRetries ?? 2;
+    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) throw new RangeError(`pool maxRetries must be a non-negative integer (extra attempts of a crashed job), got ${describeValue(this.maxRetries)}`);
     this.cancelGraceMs = options.cancelGraceMs ?? 2000;
+    if (typeof this.cancelGraceMs !== 'number' || !(this.cancelGraceMs >= 0) || !Number.isFinite(this.cancelGraceMs)) {
+      throw new RangeError(`pool cancelGraceMs must be a finite number of milliseconds ≥ 0, got ${describeValue(this.cancelGraceMs)}`);
+    }
     this.workerUrl = options.workerUrl ?? null;
     this.slots = Array.from({ length: size }, () => null);
   }
@@ -167,6 +184,7 @@ export class Pool {
    *  starts; a LazyJob is checked when it is made. */
   submit(job: JobSource, opts: SubmitOptions = {}): Promise<JobResult> {
     if (this.destroyed) return Promise.reject(new Error('This pool has been destroyed; create a new one.'));
+    if (this.failure) return Promise.reject(this.failure);
     try {
       if (!isLazy(job)) checkTrainJob(job);
     } catch (error) {
@@ -174,9 +192,10 @@ export class Pool {
     }
     const id = job.id;
     return new Promise<JobResult>((resolve, reject) => {
-      const task: Task = { source: job, id, attempt: 0, opts, resolve, reject, settled: false, slot: null };
+      const task: Task = { source: job, id, attempt: 0, opts, resolve, reject, settled: false, slot: null, onAbort: null };
       if (opts.signal?.aborted) return reject(abortError());
-      opts.signal?.addEventListener('abort', () => this.cancelTask(task), { once: true });
+      task.onAbort = () => this.cancelTask(task);
+      opts.signal?.addEventListener('abort', task.onAbort, { once: true });
       this.queue.push(task);
       this.pump();
     });
@@ -257,11 +276,13 @@ export class Pool {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Cancels everything, destroys every worker's device, terminates the workers. Returns the
-   *  counters each worker reported after destroying its device (workers that answered). */
+  /** Cancels everything, destroys every worker's device, terminates the workers and resolves
+   *  once they have ended. Returns the counters each worker reported after destroying its
+   *  device (workers that answered). */
   async destroy(): Promise<WorkerStats[]> {
     if (this.destroyed) return [];
     this.destroyed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
     for (const task of this.queue.splice(0)) this.settle(task, () => task.reject(abortError()));
     const disposed = await Promise.all(
       this.slots.map(async (slot) => {
@@ -273,6 +294,7 @@ export class Pool {
           stats = await Promise.race([dispose, new Promise<null>((r) => setTimeout(() => r(null), this.cancelGraceMs))]);
         }
         slot.terminate();
+        await slot.ended;
         return stats;
       }),
     );
@@ -292,30 +314,74 @@ export class Pool {
   private settle(task: Task, action: () => void): void {
     if (task.settled) return;
     task.settled = true;
+    // Nothing keeps a settled task: not the caller's signal (shared by many jobs), not the job.
+    if (task.onAbort) task.opts.signal?.removeEventListener('abort', task.onAbort);
+    task.onAbort = null;
     action();
   }
 
   private startWorker(index: number): Slot {
     this.counters.started++;
+    let started = false;
     const slot: Slot = new WorkerSlot<Task>(index, this.workerUrl, {
       onCrash: () => this.counters.crashes++,
       onTerminate: (dead) => {
         this.counters.terminated++;
+        if (this.slots[dead.index] !== dead) return;
+        this.slots[dead.index] = null;
+        if (!started && !this.destroyed) this.failedStart(dead);
         // A worker that died (a crash, a lost device, a cancel past its grace) is replaced at
-        // once, so the pool keeps its size whatever the timing of the jobs left.
-        if (this.slots[dead.index] === dead) this.slots[dead.index] = this.destroyed ? null : this.startWorker(dead.index);
+        // once, so the pool keeps its size whatever the timing of the jobs left; one that
+        // failed to start, after the back-off.
+        if (!this.destroyed && !this.failure && Date.now() >= this.restartAt) this.slots[dead.index] = this.startWorker(dead.index);
+        else this.scheduleRestart();
       },
     });
-    slot.ready.then((info) => (this.adapter ??= info.adapter), () => {});
+    slot.ready.then(
+      (info) => {
+        started = true;
+        this.failedStarts = 0;
+        this.adapter ??= info.adapter;
+      },
+      () => {},
+    );
     return slot;
+  }
+
+  /** Counts a worker that crashed before it was ready: the next start waits (doubling), and
+   *  after MAX_FAILED_STARTS in a row the pool fails every job, queued or submitted later. */
+  private failedStart(dead: WorkerSlot): void {
+    this.failedStarts++;
+    this.restartAt = Date.now() + START_BACKOFF_MS * 2 ** (this.failedStarts - 1);
+    if (this.failedStarts < MAX_FAILED_STARTS) return;
+    const script = dead.url ? `the worker script ${dead.url}` : 'the workerUrl function\'s worker';
+    this.failure = new WorkerCrashError(
+      `This pool has stopped: ${MAX_FAILED_STARTS} workers in a row failed to start (${script}; last: ${dead.crashReason}). ` +
+        'Check workerUrl (it must serve the WorkerApi) and the GPU, then create a new pool.',
+    );
+    for (const task of this.queue.splice(0)) this.settle(task, () => task.reject(this.failure));
+    this.notifyIdle();
+  }
+
+  private scheduleRestart(): void {
+    if (this.restartTimer || this.destroyed || this.failure) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      this.pump();
+    }, Math.max(0, this.restartAt - Date.now()));
   }
 
   private pump(): void {
     if (this.destroyed) return;
+    if (this.failure) {
+      for (const task of this.queue.splice(0)) this.settle(task, () => task.reject(this.failure));
+      return;
+    }
     while (this.queue.length > 0) {
       let index = this.slots.findIndex((s) => s && !s.dead && !s.task);
       if (index < 0) index = this.slots.findIndex((s) => !s || s.dead);
       if (index < 0) return;
+      if (!this.slots[index] && Date.now() < this.restartAt) return this.scheduleRestart();
       if (!this.slots[index] || this.slots[index]!.dead) this.slots[index] = this.startWorker(index);
       const task = this.queue.shift()!;
       void this.execute(this.slots[index]!, task);
@@ -331,7 +397,11 @@ export class Pool {
     let job: TrainJob;
     try {
       job = isLazy(task.source) ? task.source.make() : cloneJob(task.source);
-      if (isLazy(task.source)) checkTrainJob(job);
+      if (isLazy(task.source)) {
+        // The id is how a cancel and the result find their job: make() cannot change it.
+        if (job?.id !== task.id) throw new RangeError(`LazyJob '${task.id}': make() returned a job with id ${describeValue(job?.id)}; it must return a job with the LazyJob's own id`);
+        checkTrainJob(job);
+      }
     } catch (error) {
       // A job that cannot be made or is invalid fails by itself: not the worker's fault.
       if (slot.task === task) slot.task = null;

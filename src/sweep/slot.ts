@@ -1,7 +1,7 @@
-/** One worker of the pool: its Comlink remote, its start-up, and how it ends. Every call to the
- *  worker is raced against `crashed`, which rejects when the worker crashes (an uncaught error,
- *  a message that cannot be read, a lost device) or is terminated: a dead worker never leaves
- *  a caller waiting. */
+/** One worker of the pool: its Comlink remote, its start-up, and how it ends. Every pending call
+ *  to the worker is rejected when the worker crashes (an uncaught error, a message that cannot
+ *  be read, a lost device) or is terminated: a dead worker never leaves a caller waiting. A
+ *  finished call leaves nothing behind (its result is the caller's alone). */
 import * as Comlink from 'comlink';
 import type { WorkerApi, WorkerInfo } from './worker-api';
 
@@ -19,7 +19,9 @@ export interface PoolWorker {
    *  failed to load). */
   addEventListener(type: string, listener: (event: PoolWorkerEvent) => void): void;
   removeEventListener(type: string, listener: (event: PoolWorkerEvent) => void): void;
-  terminate(): void;
+  /** Ends the worker; a promise, if returned, resolves once it has ended (the Node pool's
+   *  threads stop themselves first). */
+  terminate(): void | Promise<void>;
 }
 
 /** The parts of a worker's events the pool reads. */
@@ -53,10 +55,15 @@ export class WorkerSlot<T = unknown> {
   readonly url: string;
   readonly remote: Comlink.Remote<WorkerApi>;
   readonly ready: Promise<WorkerInfo>;
-  readonly crashed: Promise<never>;
   task: T | null = null;
   dead = false;
-  private fail!: (error: Error) => void;
+  /** The rejections of the calls still pending, and why the worker died once it has. */
+  private readonly pending = new Set<(error: Error) => void>();
+  private death: Error | null = null;
+  /** Why the worker crashed ('' while it has not). */
+  crashReason = '';
+  /** Resolves once the terminated worker has ended (at once for a browser worker). */
+  ended: Promise<void> = Promise.resolve();
 
   constructor(readonly index: number, source: WorkerSource | null, private readonly hooks: SlotHooks) {
     const name = `sobolev-train-${index}`;
@@ -72,8 +79,6 @@ export class WorkerSlot<T = unknown> {
       this.worker = new Worker(new URL('../../workers/train.worker.ts', import.meta.url), { type: 'module', name });
     }
     this.remote = Comlink.wrap<WorkerApi>(this.worker as unknown as Comlink.Endpoint);
-    this.crashed = new Promise<never>((_, reject) => (this.fail = reject));
-    this.crashed.catch(() => {}); // observed through the races
     this.worker.addEventListener('error', (event) => {
       event.preventDefault();
       // A module worker whose script cannot be fetched or parsed gets a bare 'error' event.
@@ -93,12 +98,17 @@ export class WorkerSlot<T = unknown> {
 
   /** `promise` (a call to the worker), or a rejection if the worker dies first. */
   call<R>(promise: Promise<R>): Promise<R> {
-    return Promise.race([promise, this.crashed]);
+    if (this.death) return Promise.reject(this.death);
+    return new Promise<R>((resolve, reject) => {
+      this.pending.add(reject);
+      promise.then(resolve, reject).finally(() => this.pending.delete(reject));
+    });
   }
 
   /** Marks the worker crashed and terminates it. */
   crash(reason: string): void {
     if (this.dead) return;
+    this.crashReason = reason;
     this.hooks.onCrash(this);
     this.terminate(new WorkerCrashError(`worker ${this.index}: ${reason}`));
   }
@@ -107,8 +117,10 @@ export class WorkerSlot<T = unknown> {
   terminate(reason: Error = new Error(`worker ${this.index} was terminated`)): void {
     if (this.dead) return;
     this.dead = true;
-    this.fail(reason);
-    this.worker.terminate();
+    this.death = reason;
+    for (const reject of this.pending) reject(reason);
+    this.pending.clear();
+    this.ended = Promise.resolve(this.worker.terminate());
     this.hooks.onTerminate(this);
   }
 }

@@ -19,6 +19,7 @@ import { meanSd, type MeanSd } from '../util/stats';
 import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import { abortError } from '../util/abort';
+import { checkOptionKeys } from '../nn/validate';
 import { complexityBound, type ComplexityBound } from './bound';
 import type { JobModel, JobProgress, JobResult, LazyJob, ModelResult, StageData, TrainJob, TrainSettings } from './job';
 import type { Pool, RunProgress } from './pool';
@@ -327,6 +328,9 @@ export interface WidthSweepOptions {
   onProgress?: (p: WidthSweepProgress) => void;
 }
 
+/** The options sweepWidths reads (a misspelt one is refused, not ignored). */
+const SWEEP_WIDTHS_KEYS = ['widths', 'hiddenLayers', 'repeats', 'subsetSize', 'gradientWeight', 'fit', 'seed', 'activation', 'outputActivation', 'inputs', 'outputs', 'groups', 'signal', 'onProgress'] as const;
+
 /** Columns of x and y: given, or inferred from n (when one is given) or from dydx. */
 function dataShape(train: Dataset, opts: WidthSweepOptions): { inputs: number; outputs: number; n: number } {
   if (!train || !(train.x?.length > 0) || !(train.y?.length > 0)) throw new TypeError('sweepWidths: train must be a Dataset { x, y, dydx? } with rows');
@@ -359,6 +363,14 @@ export async function sweepWidths(ctx: Context, data: { train: Dataset; test: Da
   const started = performance.now();
   const opts = options;
   if (!opts?.fit) throw new TypeError('sweepWidths: options.fit (epochs, batchSize, learningRate, …) is required');
+  checkOptionKeys('sweepWidths', opts, SWEEP_WIDTHS_KEYS);
+  if (typeof opts.fit !== 'object') throw new TypeError('sweepWidths: options.fit must be an object of fit options (epochs, batchSize, learningRate, …)');
+  checkOptionKeys('sweepWidths fit', opts.fit, [], {
+    gradientWeight: "the sweep sets it per network (0 for the baseline): give the GI networks' weight as sweepWidths' own gradientWeight",
+    seed: "the sweep seeds every network from sweepWidths' own seed: give that",
+    signal: "give sweepWidths' own signal",
+    onProgress: "give sweepWidths' own onProgress",
+  }, true);
   checkGrid({ etas: opts.widths, repeats: opts.repeats }, 'widths');
   if (!Number.isInteger(opts.hiddenLayers) || opts.hiddenLayers < 1) throw new RangeError(`hiddenLayers must be a positive integer, got ${opts.hiddenLayers}`);
   const { train, test } = data ?? ({} as { train: Dataset; test: Dataset });

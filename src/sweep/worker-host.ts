@@ -39,6 +39,8 @@ const counts = { devicesCreated: 0, liveDevices: 0, jobsRun: 0, running: 0 };
 /** The last context's buffer counters, kept once it is gone. */
 let lastGpu = { liveBuffers: 0, buffersCreated: 0, kernels: 0 };
 const running = new Map<string, AbortController>();
+/** Calls of `run` not finished yet (their GPU work may still be pending). */
+const inflight = new Set<Promise<JobOutcome>>();
 /** Stops counting the current device as live (once). */
 let releaseDevice: () => void = () => {};
 
@@ -97,33 +99,11 @@ const api: WorkerApi = {
     return info;
   },
 
-  async run(job, attempt, onProgress) {
-    const controller = new AbortController();
-    running.set(job.id, controller);
-    counts.running++;
-    let ctx: Context | null = null;
-    try {
-      validateJob(job); // before the device: a bad job never costs GPU work
-      ctx = await getContext();
-      const onJobProgress = hooks.onJob?.(ctx, job, attempt);
-      const result = await runTrainJob(ctx, job, {
-        signal: controller.signal,
-        onProgress: (p: JobProgress) => {
-          onJobProgress?.(p);
-          void onProgress?.(p);
-        },
-        liveBuffers: () => gpuStats(ctx).liveBuffers,
-      });
-      counts.jobsRun++;
-      return { ok: true, result } satisfies JobOutcome;
-    } catch (error) {
-      const fatal = !!ctx && (await deviceGone(ctx));
-      return { ok: false, error: describe(error), fatal, aborted: controller.signal.aborted } satisfies JobOutcome;
-    } finally {
-      running.delete(job.id);
-      counts.running--;
-      (onProgress as unknown as Partial<Comlink.ProxyMethods> | undefined)?.[Comlink.releaseProxy]?.();
-    }
+  run(job, attempt, onProgress) {
+    const outcome = runJob(job, attempt, onProgress);
+    inflight.add(outcome);
+    void outcome.finally(() => inflight.delete(outcome));
+    return outcome;
   },
 
   cancel(id) {
@@ -146,6 +126,55 @@ const api: WorkerApi = {
     return { ...counts, ...after } satisfies WorkerStats;
   },
 };
+
+/** One attempt of a job on this worker's device; never throws (an outcome says how it ended). */
+async function runJob(job: TrainJob, attempt: number, onProgress?: (p: JobProgress) => void): Promise<JobOutcome> {
+  const controller = new AbortController();
+  running.set(job.id, controller);
+  counts.running++;
+  let ctx: Context | null = null;
+  try {
+    validateJob(job); // before the device: a bad job never costs GPU work
+    ctx = await getContext();
+    const onJobProgress = hooks.onJob?.(ctx, job, attempt);
+    const result = await runTrainJob(ctx, job, {
+      signal: controller.signal,
+      onProgress: (p: JobProgress) => {
+        onJobProgress?.(p);
+        void onProgress?.(p);
+      },
+      liveBuffers: () => gpuStats(ctx).liveBuffers,
+    });
+    counts.jobsRun++;
+    return { ok: true, result } satisfies JobOutcome;
+  } catch (error) {
+    const fatal = !!ctx && (await deviceGone(ctx));
+    return { ok: false, error: describe(error), fatal, aborted: controller.signal.aborted } satisfies JobOutcome;
+  } finally {
+    running.delete(job.id);
+    counts.running--;
+    (onProgress as unknown as Partial<Comlink.ProxyMethods> | undefined)?.[Comlink.releaseProxy]?.();
+  }
+}
+
+/**
+ * Ends the worker's work so that its thread can go without Dawn aborting the process: a
+ * thread terminated while a call into Dawn runs, or with a Dawn promise pending, brings the
+ * whole process down (`napi_throw`, "Promise not resolved or rejected"). Aborts the running
+ * job, destroys the device (its pending mapAsync and error scopes then settle), and resolves
+ * once every `run` has returned. The Node pool's worker script calls it before it exits.
+ */
+export async function stopTrainWorker(): Promise<void> {
+  for (const controller of running.values()) controller.abort();
+  const ctx = await context?.catch(() => null);
+  if (ctx) {
+    ctx.destroy();
+    releaseDevice();
+    await ctx.device.lost;
+  }
+  context = null;
+  await Promise.allSettled([...inflight]);
+}
 
 /** Serves the pool's WorkerApi (worker-api.ts) on this worker's global scope (or
  *  `host.endpoint`) with Comlink. Call it once, from a module worker script. */
