@@ -15,6 +15,10 @@ export const GRADIENT_WEIGHT_CANDIDATES: readonly number[] = [0, 0.1, 0.3, 0.5, 
 /** Folds of the cross-validation; fewer rows than MIN_ROWS_PER_FOLD × folds: fewer folds. */
 const FOLDS = 3;
 const MIN_ROWS_PER_FOLD = 2;
+/** The cross-validation fits stop after at most this many steps (or the user's maxSteps, if
+ *  lower): they rank the candidates, and a ranking settles long before the last digits of
+ *  the loss do; the refit on all rows has the full budget. */
+const SELECTION_MAX_STEPS = 1000;
 /** The fold assignment: the same rows for every candidate and run on the same data. */
 const FOLD_SEED = 0xf01d;
 
@@ -112,7 +116,11 @@ export async function selectGradientWeights(
   try {
     await engine.fit(
       clones.map((i, j) => rowsOf(i, cloneFold[j], 'train')),
-      { ...shared, gradientWeight: cloneCandidate, learningRate: pick(options.learningRate), weightDecay: pick(options.weightDecay), seed: pick(options.seed) } as GroupFitOptions,
+      {
+        ...shared,
+        ...(shared.epochs === undefined && { maxSteps: Math.min(shared.maxSteps ?? SELECTION_MAX_STEPS, SELECTION_MAX_STEPS) }),
+        gradientWeight: cloneCandidate, learningRate: pick(options.learningRate), weightDecay: pick(options.weightDecay), seed: pick(options.seed),
+      } as GroupFitOptions,
     );
     const heldX = clones.map((i, j) => rowsOf(i, cloneFold[j], 'held').x);
     const nHeld = heldX[0].length / state.inputs;
