@@ -299,14 +299,15 @@ fn item(id: u32, lid: u32) {
 export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 export const GatherProblem = defineTable('GatherProblem', [
-  'n', 'd', 'm', 'g', 'k', 'skip', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
+  'n', 'd', 'm', 'g', 'k', 'skip', 'unitRows', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
 ] as const);
 
 /**
  * Grouped minibatch gather (shaders/batch.ts for one model): each problem is a model, with
  * its own dataset offsets, permutation, tangent blocks k and RNG seed; one thread per
  * (block, sample). The directions go `skip` blocks below the primal rows (reverse mode keeps
- * its adjoint blocks there); the random stream is indexed by the unskipped row.
+ * its adjoint blocks there); the random stream is indexed by the unskipped row. 'all' writes
+ * its unit vectors only when unitRows is 1 (reverse mode reads the gradient inputs instead).
  */
 export const groupedGatherProgram: Program<DirectionMode> = {
   name: 'batch-gather-grouped',
@@ -347,7 +348,9 @@ fn item(id: u32, lid: u32) {
   let j = block - 1u;
   let tRow = j * p.n + i;
 #if ${mode === 'all'}
-  for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = select(0.0, 1.0, c == indices[p.offGrad + j]); }
+  if (p.unitRows != 0u) {
+    for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = select(0.0, 1.0, c == indices[p.offGrad + j]); }
+  }
   for (var o = 0u; o < p.m; o++) { targets[p.offTb + tRow * p.m + o] = dAll[p.offD + (sample * p.m + o) * p.g + j]; }
 #elif ${mode === 'random'}
   var norm2 = 0.0;

@@ -2,6 +2,7 @@ import type { Activation } from '../src/types';
 import { activationId, activationsWgsl } from './activations';
 import { flatWorkgroups, groupBinding, tableBinding, GroupDims } from './gemm-grouped';
 import { locate } from './grouped';
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { bind, type Program } from './program';
 import { defineTable } from './table';
 
@@ -51,31 +52,33 @@ fn item(id: u32, lid: u32) {
 };
 
 export const ReverseProjectProblem = defineTable('ReverseProjectProblem', [
-  'n', 'd', 'm', 'k', 'tangentScale', 'offG', 'offX0', 'offOut', 'offT', 'start',
+  'n', 'd', 'm', 'k', 'tangentScale', 'offG', 'offX0', 'offOut', 'offT', 'offGrad', 'start',
 ] as const);
 
 /**
  * The derivative loss in reverse mode, one thread per (output j, sample i): from the input
  * gradient ḡ_0⁽ʲ⁾ (the Ḡ rows of gin at offG) and the k directions v_q (x0's rows after the
- * primal and the m adjoint blocks; unit vectors for 'all'), the derivatives ẏ_q = ḡ_0⁽ʲ⁾·v_q
+ * primal and the m adjoint blocks: given, drawn or per-sample), the derivatives ẏ_q = ḡ_0⁽ʲ⁾·v_q
  * (written to out at offOut as the forward mode lays out its tangent outputs: block q, sample
  * i, output j) and the adjoint seed r_0⁽ʲ⁾ = Σ_q tangentScale·(ẏ_q − t_q)·v_q (x0's block j).
- * tangentScale is f32 bits.
+ * tangentScale is f32 bits. `unit` ('all' directions): v_q is the unit vector of gradient input
+ * q (indices at offGrad), so ẏ_q and r_0's entry are read and written at that input alone.
  */
-export const reverseProjectProgram: Program<void> = {
+export const reverseProjectProgram: Program<{ unit: boolean }> = {
   name: 'reverse-project-grouped',
-  key: () => '',
+  key: (v) => (v.unit ? 'unit' : 'projected'),
   dims: GroupDims,
-  bindings: () => [
+  bindings: (v) => [
     bind('gin', 'read', 'array<f32>', 'Input gradients [·; ·; Ḡ_0] (d columns), at offG'),
     bind('x0', 'rw', 'array<f32>', 'Stacked inputs [X; R_0; V], at offX0'),
     bind('out', 'rw', 'array<f32>', 'Derivative outputs Ẏ (k × n × m), at offOut'),
     bind('targets', 'read', 'array<f32>', 'Their targets, at offT'),
     groupBinding,
     tableBinding(ReverseProjectProblem.name),
+    ...(v.unit ? [bind('indices', 'read', 'array<u32>', 'At offGrad, the gradient inputs')] : []),
   ],
   workgroups: flatWorkgroups,
-  body: () => /* wgsl */ `
+  body: (v) => wgsl`
 ${ReverseProjectProblem.wgsl}
 ${locate(ReverseProjectProblem.name)}
 
@@ -91,13 +94,20 @@ fn item(id: u32, lid: u32) {
   let r = p.offX0 + ((1u + j) * p.n + i) * p.d;
   for (var c = 0u; c < p.d; c++) { x0[r + c] = 0.0; }
   for (var q = 0u; q < p.k; q++) {
+    let t = (q * p.n + i) * p.m + j;
+#if ${v.unit}
+    let c = indices[p.offGrad + q];
+    let y = gin[g + c];
+    out[p.offOut + t] = y;
+    x0[r + c] += scale * (y - targets[p.offT + t]);
+#else
     let v = p.offX0 + ((1u + p.m + q) * p.n + i) * p.d;
     var y = 0.0;
     for (var c = 0u; c < p.d; c++) { y += gin[g + c] * x0[v + c]; }
-    let t = (q * p.n + i) * p.m + j;
     out[p.offOut + t] = y;
     let coef = scale * (y - targets[p.offT + t]);
     for (var c = 0u; c < p.d; c++) { x0[r + c] += coef * x0[v + c]; }
+#endif
   }
 }
 `,

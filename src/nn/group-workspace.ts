@@ -264,7 +264,7 @@ export class GroupWorkspace {
     const gatherRecords = members.map((mb, i) => {
       const t = train.members[i];
       const record = {
-        n, d, m, g: data.g, k: mb.k, skip: this.reverse ? this.blocks[i] : 0, total: t.data.total, seed: t.seed >>> 0,
+        n, d, m, g: data.g, k: mb.k, skip: this.reverse ? this.blocks[i] : 0, unitRows: this.reverse ? 0 : 1, total: t.data.total, seed: t.seed >>> 0,
         offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offV: t.data.offV,
         offGrad: data.gradOffset, offX0: this.actOffsets[i][0], offYb: yOff.offsets[i], offTb: tBase + tOff.offsets[i], start,
       };
@@ -405,6 +405,7 @@ export class GroupWorkspace {
     const depthOf = (i: number) => members[i].layout.sizes.length - 1;
     const stacked = (l: number) => this.stacked(l);
     const specs = this.inputGradientSweep();
+    const unit = train.mode === 'all';
     // The derivative loss of each depth's models writes that depth's Ẏ.
     for (const depth of new Set(members.map((_, i) => depthOf(i)))) {
       const part = stacked(1).filter((i) => depthOf(i) === depth);
@@ -414,13 +415,14 @@ export class GroupWorkspace {
         const k = members[i].k;
         const record = {
           n, d, m, k, tangentScale: f32Bits((2 * train.members[i].gradientWeight) / (n * m * k)),
-          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i], start,
+          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i], offGrad: train.data.gradOffset, start,
         };
         start += Math.ceil((m * n) / 64);
         return record;
       });
-      specs.push(dispatchOf(reverseProjectProgram, undefined, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
+      specs.push(dispatchOf(reverseProjectProgram, { unit }, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
         gin: this.gin!, x0: this.acts[0], out: this.acts[depth], targets, problems: this.table(ReverseProjectProblem.pack(records)),
+        ...(unit ? { indices: train.data.indices } : {}),
       }));
     }
     for (let l = 1; l <= this.depth; l++) specs.push(...this.levelForward(l, false, stacked(l)));
