@@ -25,3 +25,20 @@ test('expressions past the complexity budget are refused with what to change', (
   const t = compileTarget(wide);
   for (const x of [-0.2, 0.1]) expect(Math.abs(t.gradient([x])[0] - fd(t.value, x))).toBeLessThan(1e-5 * Math.max(1, Math.abs(fd(t.value, x))));
 });
+
+test('the reference derivatives after a fit run in slices that Stop ends: the page is never held for the whole grid', async () => {
+  const { referenceJacobian } = await import('../../demo/playground/train');
+  const { refJacobian, refRandomMlp, refRandomArray } = await import('../../src/reference/index');
+  const ref = refRandomMlp([2, 16, 16, 1], 'tanh', 4);
+  const n = 1000;
+  const x = Float32Array.from(refRandomArray(2 * n, 9, -2, 2));
+  expect(await referenceJacobian(ref, x, n)).toEqual(refJacobian(ref, x, n));
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 0); // Stop pressed: runs between two slices
+  const partial = await referenceJacobian(ref, x, n, stop.signal);
+  const done = partial.findIndex((v) => Number.isNaN(v)) / 2;
+  expect(done).toBeGreaterThan(0); // the first slice, at least, before Stop was seen
+  expect(done).toBeLessThan(n); // and not the whole grid
+  expect([...partial.subarray(0, 2 * done)]).toEqual([...refJacobian(ref, x, n).subarray(0, 2 * done)]);
+  expect(partial.subarray(2 * done).every(Number.isNaN)).toBe(true);
+});
