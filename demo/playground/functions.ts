@@ -39,6 +39,18 @@ export class ExpressionError extends Error {
   override name = 'ExpressionError';
 }
 
+/** Budgets on an expression (in mathjs nodes): its own size, its derivative's before
+ *  simplification, and the largest derivative simplified for display. */
+export const MAX_EXPRESSION_NODES = 400;
+export const MAX_DERIVATIVE_NODES = 5000;
+const SIMPLIFY_MAX_NODES = 200;
+
+function nodeCount(node: MathNode): number {
+  let count = 0;
+  node.traverse(() => count++);
+  return count;
+}
+
 function symbolsOf(node: MathNode): Set<string> {
   const names = new Set<string>();
   node.traverse((n, _path, parent) => {
@@ -63,10 +75,21 @@ export function compileTarget(expression: string): TargetFunction {
   if (unknown.length) throw new ExpressionError(`unknown variable(s) ${unknown.join(', ')}: use x (1-D) or x and y (2-D)`);
   if (!free.includes('x')) throw new ExpressionError('the expression must use x (and y for a 2-D function)');
   const variables = free.includes('y') ? ['x', 'y'] : ['x'];
+  const size = nodeCount(node);
+  if (size > MAX_EXPRESSION_NODES) throw new ExpressionError(`the expression has ${size} terms; at most ${MAX_EXPRESSION_NODES} are differentiated here`);
   let partials: MathNode[];
   try {
-    partials = variables.map((v) => derivative(node, v));
+    // The chain rule alone is fast and exact; mathjs' simplification of its result is what
+    // grows exponentially with nesting (sin nested 18 times: 7 s, 23 times: minutes), so only
+    // a small derivative is simplified (for display; both evaluate to the same numbers).
+    partials = variables.map((v) => {
+      const raw = derivative(node, v, { simplify: false });
+      const rawSize = nodeCount(raw);
+      if (rawSize > MAX_DERIVATIVE_NODES) throw new ExpressionError(`its derivative in ${v} has ${rawSize} terms (at most ${MAX_DERIVATIVE_NODES}): nest fewer functions`);
+      return rawSize <= SIMPLIFY_MAX_NODES ? derivative(node, v) : raw;
+    });
   } catch (e) {
+    if (e instanceof ExpressionError) throw new ExpressionError(`"${expression}" is too complex to differentiate here: ${e.message}`);
     throw new ExpressionError(`mathjs cannot differentiate "${expression}": ${e instanceof Error ? e.message : String(e)}`);
   }
   const f: EvalFunction = node.compile();

@@ -84,7 +84,8 @@ export interface ModelResult {
   report: FitReport;
   /** Predictions on the test grid (GPU). */
   prediction: Float32Array;
-  /** ∂ŷ/∂x on the test grid and at the training points (float64 reference on the trained weights). */
+  /** ∂ŷ/∂x on the test grid and at the first TRAIN_GRADIENT_POINTS training points (float64
+   *  reference on the trained weights; NaN where Stop came first). */
   gradient: Float64Array;
   trainGradient: Float64Array;
   rmse: number;
@@ -95,6 +96,28 @@ export interface PairResult {
   models: [ModelResult, ModelResult];
   aborted: boolean;
   seconds: number;
+}
+
+/** Training points whose model derivatives are computed after a fit (the points are drawn
+ *  uniformly, so the first ones are a uniform sample). */
+export const TRAIN_GRADIENT_POINTS = 500;
+/** Rows of the float64 reference per slice: the page stays responsive between slices. */
+const REFERENCE_ROWS = 64;
+
+/**
+ * reference.refJacobian over `n` rows of `x` in slices, yielding to the page between them, so
+ * that a large grid never freezes it and Stop (`signal`) ends it: the rows not reached are NaN.
+ */
+export async function referenceJacobian(ref: Parameters<typeof reference.refJacobian>[0], x: Float32Array, n: number, signal?: AbortSignal): Promise<Float64Array> {
+  const d = ref.sizes[0];
+  const m = ref.sizes[ref.sizes.length - 1];
+  const out = new Float64Array(n * m * d).fill(NaN);
+  for (let start = 0; start < n && !signal?.aborted; start += REFERENCE_ROWS) {
+    const rows = Math.min(REFERENCE_ROWS, n - start);
+    out.set(reference.refJacobian(ref, x.subarray(start * d, (start + rows) * d), rows), start * m * d);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  return out;
 }
 
 const rmse = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -138,8 +161,8 @@ export async function trainPair(
       [0, 1].map(async (i): Promise<ModelResult> => {
         const p = await group.getParameters(i);
         const ref = { sizes: [train.d, ...hidden, 1], activations: [...hidden.map(() => 'tanh' as const), 'linear' as const], weights: p.weights, biases: p.biases };
-        const gradient = reference.refJacobian(ref, test.x, test.n);
-        const trainGradient = reference.refJacobian(ref, train.x, train.n);
+        const gradient = await referenceJacobian(ref, test.x, test.n, hooks.signal);
+        const trainGradient = await referenceJacobian(ref, train.x.subarray(0, Math.min(train.n, TRAIN_GRADIENT_POINTS) * train.d), Math.min(train.n, TRAIN_GRADIENT_POINTS), hooks.signal);
         return {
           name: i === 0 ? 'baseline' : 'GI',
           gradientWeight: reports[i].gradientWeight,
@@ -152,7 +175,7 @@ export async function trainPair(
         };
       }),
     );
-    return { models: models as [ModelResult, ModelResult], aborted: reports.some((r) => r.aborted), seconds: (performance.now() - started) / 1000 };
+    return { models: models as [ModelResult, ModelResult], aborted: reports.some((r) => r.aborted) || !!hooks.signal?.aborted, seconds: (performance.now() - started) / 1000 };
   } finally {
     group.destroy();
   }

@@ -64,7 +64,10 @@ test('a tiny spread is standardised like any other; a spread within float32 roun
     expect(s.xScale[1]).toBe(1); // exactly constant: no warning
     expect(s.yScale[0]).toBe(1);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^\[sobolev-webgpu\] fit: y column 0 varies by 0\.0000305 around 1000\.00, within float32 rounding .* treated as constant\. Subtract/);
+    expect(warnings[0]).toMatch(/^\[sobolev-webgpu\] fit: y column 0 varies by 0\.0000305 around 1000\.00, within the rounding of its values; it is treated as constant\. Subtract/);
+    // The same offset in float64 data is exact: scaled, not constant.
+    expect(fitStandardizer({ x, y: Float64Array.from(y) as never }, 2, 1, true).yScale[0]).toBeCloseTo(2 ** -15, 10);
+    expect(warnings).toHaveLength(1);
     const tiny = fitStandardizer({ x: Float32Array.of(0, 1e-12), y: Float32Array.of(0, 1e-12) }, 1, 1, true);
     for (const scale of [tiny.xScale[0], tiny.yScale[0]]) expect(Math.abs(scale / 5e-13 - 1)).toBeLessThan(1e-6);
   } finally {

@@ -10,9 +10,10 @@ export interface Standardizer {
   yScale: Float64Array;
 }
 
-/** A column whose spread is at most this fraction of its mean varies by a few float32 rounding
- *  steps (2⁻²³ of a value each) at most: nothing a float32 network can learn from. */
-const ROUNDING_SPREAD = 2 ** -20;
+/** A column whose spread is at most this fraction of its mean varies by a few rounding steps
+ *  of its values at most (2⁻²³ of a value each in float32, 2⁻⁵² in float64): noise, nothing
+ *  to learn. Float64Array and number[] data keep offsets float32 would round away. */
+const roundingSpread = (data: ArrayLike<number>): number => (data instanceof Float32Array ? 2 ** -20 : 2 ** -49);
 
 function columnStats(data: ArrayLike<number>, cols: number, name: string): { mean: Float64Array; scale: Float64Array } {
   const rows = data.length / cols;
@@ -25,10 +26,10 @@ function columnStats(data: ArrayLike<number>, cols: number, name: string): { mea
     // Any real spread is scaled to 1, however small (float32 holds 1e-13 as well as 1). A
     // constant column (e.g. the bias input of regression8d) is centred but not scaled; so is
     // one that varies only by rounding, with a warning: its variation is lost in float32.
-    const rounding = sd <= ROUNDING_SPREAD * Math.abs(mean[c]);
+    const rounding = sd <= roundingSpread(data) * Math.abs(mean[c]);
     if (sd > 0 && rounding) {
       console.warn(
-        `[sobolev-webgpu] fit: ${name} column ${c} varies by ${sd.toPrecision(3)} around ${mean[c].toPrecision(6)}, within float32 rounding of its values; ` +
+        `[sobolev-webgpu] fit: ${name} column ${c} varies by ${sd.toPrecision(3)} around ${mean[c].toPrecision(6)}, within the rounding of its values; ` +
           'it is treated as constant. Subtract a reference value from it (or rescale it) before fitting.',
       );
     }

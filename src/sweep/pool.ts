@@ -13,6 +13,7 @@ import * as Comlink from 'comlink';
 import { abortError } from '../util/abort';
 import { cloneJob, jobTransferables, validateJob, type JobProgress, type JobResult, type LazyJob, type TrainJob } from './job';
 import { checkJob } from './train';
+import { describeValue } from '../nn/validate';
 import { WorkerCrashError, WorkerSlot, type WorkerSource } from './slot';
 import type { JobOutcome, WorkerInfo, WorkerStats } from './worker-api';
 
@@ -115,10 +116,6 @@ const START_BACKOFF_MS = 100;
 function logicalCores(): number {
   const cores = (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency;
   return Number.isInteger(cores) && cores! > 0 ? cores! : 2;
-}
-
-function describeValue(value: unknown): string {
-  return typeof value === 'string' ? `'${value}' (a string)` : String(value);
 }
 
 /** A pool given more workers than `maxSize`: how many were asked for, and why fewer run. */
