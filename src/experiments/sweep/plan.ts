@@ -51,11 +51,14 @@ export function memoryStore(): ResultStore & { data: Map<string, unknown> } {
 const stepsPerEpoch = (nTrain: number, batch: number) => Math.ceil(nTrain / batch);
 
 /** Relative cost of one network for one step: hidden-layer multiply-adds per row × rows, the
- *  GI model with its tangent rows (1 + 0.65·k for k derivative directions: 2.3 at k = 2, as
- *  networkCost measured on SwiftShader). */
-export function stepCost(net: Pick<SweepNetwork, 'width' | 'gradientWeight'>, settings: Pick<TrainSettings, 'hiddenLayers' | 'batchSize'>, gradientInputs: number): number {
+ *  GI model with its derivative blocks (1 + 0.65·b: 2.3 at b = 2, as networkCost measured on
+ *  SwiftShader). b is the k derivative directions in forward mode; the paper's problems have
+ *  one output, so jacobianMode 'auto' or 'reverse' differentiates them with b = 1 cotangent
+ *  block whenever k > 1. */
+export function stepCost(net: Pick<SweepNetwork, 'width' | 'gradientWeight'>, settings: Pick<TrainSettings, 'hiddenLayers' | 'batchSize' | 'jacobianMode'>, gradientInputs: number): number {
   const base = networkCost({ width: net.width, gradientWeight: 0 }, settings.hiddenLayers) * settings.batchSize;
-  return net.gradientWeight !== 0 ? base * (1 + 0.65 * gradientInputs) * (net.gradientWeight === 'auto' ? 4 : 1) : base;
+  const blocks = settings.jacobianMode === 'forward' ? gradientInputs : Math.min(gradientInputs, 1);
+  return net.gradientWeight !== 0 ? base * (1 + 0.65 * blocks) * (net.gradientWeight === 'auto' ? 4 : 1) : base;
 }
 
 /** Derivative directions (GI inputs) of a problem's stages. */
