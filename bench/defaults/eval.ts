@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createMlp, createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
 import { createNodeContext } from '../../src/node/index';
+import { mulberry32 } from '../../src/reference/rng';
 import { FUNCTIONS, sample, type TestFunction } from './functions';
 
 const args = process.argv.slice(2);
@@ -34,18 +35,6 @@ const sizes = option('sizes')?.split(',').map(Number);
 const settings = { ...chosen, functions: only ?? chosen.functions, sizes: sizes ? () => sizes : chosen.sizes };
 const GRID = [...GRADIENT_WEIGHT_CANDIDATES];
 const TEST_POINTS = 1000;
-
-/** A seeded uniform generator in [0, 1) (mulberry32). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Arm {
   /** Test value RMSE relative to the test values' standard deviation. */
@@ -87,8 +76,8 @@ function relativeRmse(pred: Float32Array, y: Float32Array): number {
  *  (model i of a group trains exactly as it would alone). */
 async function runCases(ctx: Context, fn: TestFunction, n: number, seeds: readonly number[]): Promise<Case[]> {
   const d = fn.domain.length;
-  const trains = seeds.map((seed) => sample(fn, n, uniform(1000 * seed + n)));
-  const tests = seeds.map((seed) => sample(fn, TEST_POINTS, uniform(999_999 + seed)));
+  const trains = seeds.map((seed) => sample(fn, n, mulberry32(1000 * seed + n)));
+  const tests = seeds.map((seed) => sample(fn, TEST_POINTS, mulberry32(999_999 + seed)));
   const spec = (seed: number) => ({ hidden: [16, 16], seed });
   /** Each (seed, weight) pair as one model of a group, fit with `options`; the arms per seed. */
   const arms = async (weights: readonly (number | 'auto')[], options: object): Promise<{ arms: (Arm & { scores: number[] })[][]; ms: number }> => {

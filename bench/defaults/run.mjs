@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleForNode } from '../node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -15,17 +15,7 @@ const only = args.indexOf('--bundle-only');
 const dir = only >= 0 ? args[only + 1] : join(root, 'bench', 'results', 'defaults');
 mkdirSync(dir, { recursive: true });
 const outfile = join(dir, 'defaults-eval.mjs');
-await esbuild.build({
-  entryPoints: [join(root, 'bench', 'defaults', 'eval.ts')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['webgpu'],
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+await bundleForNode(join(root, 'bench', 'defaults', 'eval.ts'), outfile);
 if (only >= 0) process.exit(0);
 const result = spawnSync(process.execPath, [outfile, ...args], { cwd: root, stdio: 'inherit' });
 process.exit(result.status ?? 1);

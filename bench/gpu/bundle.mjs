@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode } from '../node-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const base = join(root, '.gpu-bundle', 'bundle.tar.xz');
@@ -21,19 +22,7 @@ if (!existsSync(base) || process.argv.includes('--rebuild-base')) {
   execFileSync(process.execPath, [join(root, 'scripts', 'gpu-bundle.mjs')], { cwd: root, stdio: 'inherit' });
 }
 mkdirSync(out, { recursive: true });
-const esbuild = await import('esbuild');
-await esbuild.build({
-  entryPoints: [join(root, 'bench', 'gpu', 'node-bench.ts')],
-  outfile: join(out, 'node-bench.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // Dawn comes from the base bundle's node_modules (run.sh puts this file beside them).
-  external: ['webgpu'],
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-  logLevel: 'warning',
-});
+await bundleForNode(join(root, 'bench', 'gpu', 'node-bench.ts'), join(out, 'node-bench.mjs'));
 const mib = (f) => (statSync(f).size / 2 ** 20).toFixed(2);
 console.log(`[gpu-bench bundle] ${join(out, 'node-bench.mjs')} (${mib(join(out, 'node-bench.mjs'))} MiB); base ${base} (${mib(base)} MiB)`);
 const total = statSync(base).size + statSync(join(out, 'node-bench.mjs')).size;
