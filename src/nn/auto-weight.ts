@@ -98,10 +98,8 @@ export async function selectGradientWeights(
   const shape = { inputs: state.inputs, outputs: state.outputs, gradients: g };
   const { folds, train, held } = foldRows(n);
   const C = GRADIENT_WEIGHT_CANDIDATES.length;
-  // Clone (a, c, f): auto model auto[a], candidate c, fold f.
-  const clones = auto.flatMap((i) => GRADIENT_WEIGHT_CANDIDATES.flatMap(() => Array.from({ length: folds }, () => i)));
-  const cloneCandidate = auto.flatMap(() => GRADIENT_WEIGHT_CANDIDATES.flatMap((w) => Array.from({ length: folds }, () => w)));
-  const cloneFold = auto.flatMap(() => GRADIENT_WEIGHT_CANDIDATES.flatMap(() => Array.from({ length: folds }, (_, f) => f)));
+  // Clone (a, c, f), at index (a·C + c)·folds + f: auto model auto[a], candidate c, fold f.
+  const clones = auto.flatMap((source) => GRADIENT_WEIGHT_CANDIDATES.flatMap((w) => Array.from({ length: folds }, (_, fold) => ({ source, w, fold }))));
   const cache = new Map<string, Dataset>();
   const rowsOf = (i: number, f: number, part: 'train' | 'held'): Dataset => {
     const key = `${datasets.indexOf(datasets[i])}|${f}|${part}`;
@@ -109,24 +107,24 @@ export async function selectGradientWeights(
     if (!ds) cache.set(key, (ds = takeDatasetRows(datasets[i], shape, (part === 'train' ? train : held)[f])));
     return ds;
   };
-  const pick = <T>(value: T | readonly T[] | undefined): T | T[] | undefined => (Array.isArray(value) ? clones.map((i) => value[i]) : (value as T | undefined));
+  const pick = <T>(value: T | readonly T[] | undefined): T | T[] | undefined => (Array.isArray(value) ? clones.map((c) => value[c.source]) : (value as T | undefined));
   const { validation: _v, earlyStopping: _e, onProgress: _p, ...shared } = options;
   void _v, _e, _p;
-  const engine = host.clone(clones);
+  const engine = host.clone(clones.map((c) => c.source));
   try {
     await engine.fit(
-      clones.map((i, j) => rowsOf(i, cloneFold[j], 'train')),
+      clones.map((c) => rowsOf(c.source, c.fold, 'train')),
       {
         ...shared,
         ...(shared.epochs === undefined && { maxSteps: Math.min(shared.maxSteps ?? SELECTION_MAX_STEPS, SELECTION_MAX_STEPS) }),
-        gradientWeight: cloneCandidate, learningRate: pick(options.learningRate), weightDecay: pick(options.weightDecay), seed: pick(options.seed),
+        gradientWeight: clones.map((c) => c.w), learningRate: pick(options.learningRate), weightDecay: pick(options.weightDecay), seed: pick(options.seed),
       } as GroupFitOptions,
     );
-    const heldX = clones.map((i, j) => rowsOf(i, cloneFold[j], 'held').x);
+    const heldX = clones.map((c) => rowsOf(c.source, c.fold, 'held').x);
     const nHeld = heldX[0].length / state.inputs;
     const errors = new Float64Array(clones.length);
     await engine.forward(heldX, nHeld, 0, () => new Float32Array(0), (j, start, count, out) => {
-      const y = rowsOf(clones[j], cloneFold[j], 'held').y;
+      const y = rowsOf(clones[j].source, clones[j].fold, 'held').y;
       const m = state.outputs;
       for (let r = 0; r < count * m; r++) errors[j] += (out[r] - y[start * m + r]) ** 2 / (nHeld * m);
     });

@@ -123,6 +123,8 @@ class FitRun {
   private readonly capacity: number;
   private readonly perSample: boolean;
   private readonly rngs: Rng[];
+  /** Each model's inputs in user units, for the tangentTargets callback (copied once). */
+  private readonly userX: Float32Array[];
   private readonly gpuSeeds: number[];
   private readonly reports: FitReport[];
   private readonly stopped: boolean[];
@@ -160,6 +162,7 @@ class FitRun {
     this.slots = epochWise ? 1 : Math.max(1, Math.min(plan.maxEpochs, Math.floor(STEPS_PER_CHUNK / plan.perEpoch)));
     this.capacity = Math.min(STEPS_PER_CHUNK, this.slots * plan.perEpoch);
     this.rngs = plan.seeds.map((s) => new Rng(s));
+    this.userX = this.perSample ? plan.train.map((ds) => Float32Array.from(ds.x)) : [];
     this.gpuSeeds = this.rngs.map((r) => r.uint32());
     this.reports = plan.setups.map((s) => emptyReport(plan.batch, s));
     this.stopped = this.reports.map(() => false);
@@ -295,7 +298,7 @@ class FitRun {
           this.rngs[i].shuffle(perm);
         }
       }
-      if (this.perSample && !(await this.uploadDirections(session, plan.train.map((ds) => Float32Array.from(ds.x)), plan.setups, this.rngs))) return false;
+      if (this.perSample && !(await this.uploadDirections(session, this.userX, plan.setups, this.rngs))) return false;
     }
     for (let s = 0; s < count; s++) {
       const slot = wholeEpochs > 0 ? Math.floor(s / plan.perEpoch) : 0;
