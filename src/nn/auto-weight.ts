@@ -7,8 +7,8 @@ import type { GroupState } from './group-session';
 import { checkGradientInputs } from './validate';
 
 // gradientWeight 'auto': each such model's w is chosen by k-fold cross-validation, every
-// (candidate, fold) pair a clone of the model in one grouped fit, scored by its held-out
-// value error; then the real fit runs with the chosen weights.
+// (candidate, fold) pair a clone of the model in one grouped fit, scored by the geometric
+// mean of its folds' held-out value errors; then the real fit runs with the chosen weights.
 
 /** The weights 'auto' chooses from (0: the values alone). */
 export const GRADIENT_WEIGHT_CANDIDATES: readonly number[] = [0, 0.1, 0.3, 0.5, 0.7, 0.9];
@@ -41,26 +41,30 @@ function hasTargets(ds: Dataset, options: GroupFitOptions): boolean {
   return !!options.tangentTargets || !!ds?.dydx?.length;
 }
 
+/** How much lower (as a ratio of geometric means) a candidate's held-out error must be than
+ *  the values alone's for derivatives to be used: a tie keeps w = 0. */
+const GI_MARGIN = 0.95;
+
 /**
- * The candidate with the lowest mean held-out error (NaN, a diverged clone, loses), unless
- * its advantage over the values alone (candidate 0, w = 0) is within one standard error of
- * the fold-by-fold differences: then w = 0. Derivatives are trusted only where they help on
- * the folds consistently; an undersampled oscillatory function can make one fold's ranking
- * noise.
+ * From each candidate's per-fold held-out errors (perFold[c][f]; candidate 0 is w = 0): the
+ * scores (geometric means over the folds) and the chosen candidate, the lowest score (NaN, a
+ * diverged clone, loses) unless it is not GI_MARGIN below w = 0's: then 0. The geometric mean,
+ * because one unlucky fold of a dozen rows can be ten times the others and would decide an
+ * arithmetic mean; the margin, because an undersampled oscillatory function can make
+ * derivatives hurt while their folds tie with the values alone. bench/defaults/selection.ts
+ * measured this rule against others on the evaluation's test functions.
  */
-function chooseCandidate(perFold: number[][], scores: number[]): number {
+export function chooseCandidate(perFold: readonly (readonly number[])[]): { scores: number[]; chosen: number } {
+  const scores = perFold.map((errors) => Math.exp(errors.reduce((a, e) => a + Math.log(e), 0) / errors.length));
   const best = scores.reduce((b, s, c) => (s < scores[b] || Number.isNaN(scores[b]) ? c : b), 0);
-  if (best === 0 || !Number.isFinite(scores[0])) return best;
-  const diffs = perFold[best].map((e, f) => e - perFold[0][f]);
-  const mean = diffs.reduce((x, y) => x + y, 0) / diffs.length;
-  const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - mean) ** 2, 0) / (diffs.length - 1));
-  return mean + sd / Math.sqrt(diffs.length) < 0 ? best : 0;
+  const chosen = best === 0 || !Number.isFinite(scores[0]) || scores[best] < GI_MARGIN * scores[0] ? best : 0;
+  return { scores, chosen };
 }
 
-/** Equal-size folds over n rows: fold f holds out `held` rows, the rest (the same count for
- *  every fold) train. */
-function foldRows(n: number): { folds: number; train: Uint32Array[]; held: Uint32Array[] } {
-  const folds = Math.max(2, Math.min(FOLDS, Math.floor(n / MIN_ROWS_PER_FOLD)));
+/** Equal-size folds over n rows (at most `most` of them): fold f holds out `held` rows, the
+ *  rest (the same count for every fold) train. */
+export function foldRows(n: number, most = FOLDS): { folds: number; train: Uint32Array[]; held: Uint32Array[] } {
+  const folds = Math.max(2, Math.min(most, Math.floor(n / MIN_ROWS_PER_FOLD)));
   const order = Uint32Array.from({ length: n }, (_, i) => i);
   new Rng(FOLD_SEED).shuffle(order);
   const size = Math.floor(n / folds);
@@ -129,9 +133,8 @@ export async function selectGradientWeights(
       for (let r = 0; r < count * m; r++) errors[j] += (out[r] - y[start * m + r]) ** 2 / (nHeld * m);
     });
     auto.forEach((i, a) => {
-      const perFold = GRADIENT_WEIGHT_CANDIDATES.map((_, c) => Array.from({ length: folds }, (_, f) => errors[(a * C + c) * folds + f]));
-      const scores = perFold.map((s) => s.reduce((x, y) => x + y, 0) / folds);
-      weights[i] = GRADIENT_WEIGHT_CANDIDATES[chooseCandidate(perFold, scores)];
+      const { scores, chosen } = chooseCandidate(GRADIENT_WEIGHT_CANDIDATES.map((_, c) => Array.from({ length: folds }, (_, f) => errors[(a * C + c) * folds + f])));
+      weights[i] = GRADIENT_WEIGHT_CANDIDATES[chosen];
       selections[i] = { candidates: [...GRADIENT_WEIGHT_CANDIDATES], scores, folds, chosen: weights[i]! };
     });
   } finally {

@@ -81,7 +81,7 @@ export interface Divergence {
 export type StopReason = 'converged' | 'maxSteps' | 'epochs' | 'earlyStopping' | 'diverged' | 'aborted';
 
 /** gradientWeight 'auto': each candidate w with its cross-validated held-out value MSE
- *  (user units, mean over folds). */
+ *  (user units, the geometric mean over folds). */
 export interface GradientWeightSelection {
   candidates: number[];
   scores: number[];

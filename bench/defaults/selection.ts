@@ -1,0 +1,252 @@
+// How should gradientWeight 'auto' choose? Records, for each case of the defaults evaluation,
+// what every candidate rule could see (cross-validation at several fold counts: held-out value
+// and derivative errors per fold; each candidate's fit on all rows: its training errors) beside
+// what it could not (each candidate's test error), then scores the rules on those records.
+// Fits: d→16→16→1 tanh at the default budget, the cross-validation fits capped as 'auto' caps them.
+//   node bench/defaults/run.mjs --script selection [--preset quick] [--folds 3,6]
+//   node bench/defaults/run.mjs --script selection --from FILE       (the rules again, no fits)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
+import { foldRows } from '../../src/nn/auto-weight';
+import { createNodeContext } from '../../src/node/index';
+import { refForward, refJacobian, type RefMlp } from '../../src/reference/index';
+import { mulberry32 } from '../../src/reference/rng';
+import { takeDatasetRows } from '../../src/util/rows';
+import { FUNCTIONS, sample, type TestFunction } from './functions';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const out = option('out') ?? 'bench/results/defaults';
+const FOLD_COUNTS = (option('folds') ?? '3,6').split(',').map(Number);
+const SEEDS = (option('seeds') ?? '0,1').split(',').map(Number);
+const ONLY = option('functions')?.split(',');
+const REPLICATES = Number(option('replicates') ?? 0);
+const CV_MAX_STEPS = 1000;
+const GRID = [...GRADIENT_WEIGHT_CANDIDATES];
+const TEST_POINTS = 1000;
+const HIDDEN = [16, 16];
+
+/** Errors of one fitted model on some rows: value MSE and mean derivative MSE, each over
+ *  the training targets' variance (so they add like the Huge & Savine weights). */
+interface Errors {
+  value: number;
+  derivative: number;
+}
+interface CandidateRecord {
+  w: number;
+  /** The fit on all rows: test error (value RMSE / sd of test y), training errors, objective. */
+  test: number;
+  train: Errors;
+  objective: number;
+  steps: number;
+  /** Per fold count K (FOLD_COUNTS order): each fold's held-out errors. */
+  cv: Errors[][];
+}
+interface CaseRecord {
+  fn: string;
+  kind: string;
+  d: number;
+  n: number;
+  seed: number;
+  candidates: CandidateRecord[];
+  /** Test errors of w = 0.5 fits on the same rows from other initialisations (--replicates R):
+   *  how far training luck alone moves the test error. */
+  replicates?: number[];
+}
+
+const mean = (xs: ArrayLike<number>): number => Array.from(xs).reduce((a, b) => a + b, 0) / xs.length;
+const variance = (xs: ArrayLike<number>): number => {
+  const m = mean(xs);
+  return Array.from(xs).reduce((a, b) => a + (b - m) ** 2, 0) / xs.length;
+};
+
+/** Value and derivative errors of a float64 model on rows, scaled by the training targets. */
+function errorsOn(model: RefMlp, rows: Dataset, d: number, scale: { y: number; dydx: number[] }): Errors {
+  const n = rows.y.length;
+  const y = refForward(model, rows.x, n);
+  const jac = refJacobian(model, rows.x, n);
+  let value = 0;
+  let derivative = 0;
+  for (let i = 0; i < n; i++) {
+    value += (y[i] - rows.y[i]) ** 2 / scale.y;
+    for (let j = 0; j < d; j++) derivative += (jac[i * d + j] - rows.dydx![i * d + j]) ** 2 / scale.dydx[j];
+  }
+  return { value: value / n, derivative: derivative / (n * d) };
+}
+
+async function refModels(group: ReturnType<typeof createMlpGroup>, d: number): Promise<RefMlp[]> {
+  return Promise.all(group.models.map(async (_, i) => {
+    const p = await group.getParameters(i);
+    return { sizes: [d, ...HIDDEN, 1], activations: ['tanh', 'tanh', 'linear'], weights: p.weights, biases: p.biases } as RefMlp;
+  }));
+}
+
+async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<CaseRecord[]> {
+  const d = fn.domain.length;
+  const shape = { inputs: d, outputs: 1 };
+  const trains = SEEDS.map((seed) => sample(fn, n, mulberry32(1000 * seed + n)));
+  const tests = SEEDS.map((seed) => sample(fn, TEST_POINTS, mulberry32(999_999 + seed)));
+  const scales = trains.map((t) => ({ y: variance(t.y), dydx: Array.from({ length: d }, (_, j) => variance(t.dydx.filter((_, r) => r % d === j)) || 1) }));
+  const records: CaseRecord[] = SEEDS.map((seed) => ({ fn: fn.name, kind: fn.kind, d, n, seed, candidates: GRID.map((w) => ({ w, test: NaN, train: { value: NaN, derivative: NaN }, objective: NaN, steps: 0, cv: [] })) }));
+
+  // Every candidate on all rows, one group over seeds × candidates (then the replicates).
+  const pairs = SEEDS.flatMap((seed, s) => GRID.map((w, c) => ({ seed, s, c, w })));
+  const extra = SEEDS.flatMap((seed, s) => Array.from({ length: REPLICATES }, (_, r) => ({ seed: seed + 7919 * (r + 1), s, c: -1, w: 0.5 })));
+  const full = createMlpGroup(ctx, { inputs: d, outputs: 1, models: [...pairs, ...extra].map((p) => ({ hidden: HIDDEN, seed: p.seed })) });
+  const reports = await full.fit([...pairs, ...extra].map((p) => trains[p.s]), { gradientWeight: [...pairs, ...extra].map((p) => p.w) });
+  const preds = await full.predict([...pairs, ...extra].map((p) => tests[p.s].x));
+  const fullModels = await refModels(full, d);
+  full.destroy();
+  const relError = (pred: Float32Array, t: Float32Array): number => Math.sqrt(mean(pred.map((v, r) => (v - t[r]) ** 2)) / variance(t));
+  extra.forEach((p, e) => (records[p.s].replicates ??= []).push(relError(preds[pairs.length + e], tests[p.s].y)));
+  pairs.forEach((p, i) => {
+    const rec = records[p.s].candidates[p.c];
+    rec.test = relError(preds[i], tests[p.s].y);
+    rec.train = errorsOn(fullModels[i], trains[p.s], d, scales[p.s]);
+    rec.objective = reports[i].objective;
+    rec.steps = reports[i].steps;
+    // The float64 copy must predict what the GPU model predicts (user-unit parameters).
+    const check = refForward(fullModels[i], tests[p.s].x.subarray(0, 10 * d), 10);
+    check.forEach((v, r) => {
+      if (Math.abs(v - preds[i][r]) > 1e-3 * (1 + Math.abs(v))) throw new Error(`reference copy disagrees with predict: ${v} vs ${preds[i][r]}`);
+    });
+  });
+
+  // Cross-validation at each fold count, one group over seeds × candidates × folds.
+  for (const K of FOLD_COUNTS.filter((k) => k > 0)) {
+    const { folds, train, held } = foldRows(n, K);
+    const clones = pairs.flatMap((p) => Array.from({ length: folds }, (_, f) => ({ ...p, f })));
+    const group = createMlpGroup(ctx, { inputs: d, outputs: 1, models: clones.map((c) => ({ hidden: HIDDEN, seed: c.seed })) });
+    await group.fit(clones.map((c) => takeDatasetRows(trains[c.s], shape, train[c.f])), { gradientWeight: clones.map((c) => c.w), maxSteps: CV_MAX_STEPS });
+    const models = await refModels(group, d);
+    group.destroy();
+    clones.forEach((c, i) => {
+      const cand = records[c.s].candidates[c.c];
+      if (c.f === 0) cand.cv.push([]);
+      cand.cv[cand.cv.length - 1].push(errorsOn(models[i], takeDatasetRows(trains[c.s], shape, held[c.f]), d, scales[c.s]));
+    });
+  }
+  return records;
+}
+
+// ---- The rules: each maps a case's visible records (K index) to the chosen candidate index.
+type Rule = (rec: CaseRecord, k: number) => number;
+const argmin = (xs: number[]): number => xs.reduce((b, x, i) => (x < xs[b] || Number.isNaN(xs[b]) ? i : b), 0);
+const cvValue = (rec: CaseRecord, k: number): number[][] => rec.candidates.map((c) => c.cv[k].map((e) => e.value));
+const cvSobolev = (rec: CaseRecord, k: number): number[][] => rec.candidates.map((c) => c.cv[k].map((e) => (e.value + rec.d * e.derivative) / (1 + rec.d)));
+/** Whether candidate b beats candidate 0 by more than `se` standard errors fold by fold. */
+function beats(perFold: number[][], b: number, se: number): boolean {
+  const diffs = perFold[b].map((e, f) => e - perFold[0][f]);
+  const m = mean(diffs);
+  const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - m) ** 2, 0) / (diffs.length - 1));
+  return m + (se * sd) / Math.sqrt(diffs.length) < 0;
+}
+const RULES: Record<string, Rule> = {
+  'argmin value': (r, k) => argmin(cvValue(r, k).map(mean)),
+  'argmin value, 1-SE guard vs 0': (r, k) => {
+    const pf = cvValue(r, k);
+    const b = argmin(pf.map(mean));
+    return b === 0 || beats(pf, b, 1) ? b : 0;
+  },
+  'argmin Sobolev': (r, k) => argmin(cvSobolev(r, k).map(mean)),
+  'GI if value CV says so (argmin), w by Sobolev CV': (r, k) => {
+    const b = argmin(cvValue(r, k).map(mean));
+    if (b === 0) return 0;
+    const s = cvSobolev(r, k).map(mean);
+    return 1 + argmin(s.slice(1));
+  },
+  'argmin value over log errors (geomean of folds)': (r, k) => argmin(cvValue(r, k).map((f) => mean(f.map(Math.log)))),
+  'argmin log value, 1-SE guard vs 0 on log differences': (r, k) => {
+    const pf = cvValue(r, k).map((f) => f.map(Math.log));
+    const b = argmin(pf.map(mean));
+    return b === 0 || beats(pf, b, 1) ? b : 0;
+  },
+  'argmin log value, GI only if it beats 0 on most folds': (r, k) => {
+    const pf = cvValue(r, k);
+    const b = argmin(pf.map((f) => mean(f.map(Math.log))));
+    return b === 0 || pf[b].filter((e, f) => e < pf[0][f]).length * 2 > pf[b].length ? b : 0;
+  },
+  'argmin log value, 0.5-SE guard vs 0 on log differences': (r, k) => {
+    const pf = cvValue(r, k).map((f) => f.map(Math.log));
+    const b = argmin(pf.map(mean));
+    return b === 0 || beats(pf, b, 0.5) ? b : 0;
+  },
+  'w = 0.5 unless value CV prefers 0': (r, k) => (argmin(cvValue(r, k).map(mean)) === 0 ? 0 : GRID.indexOf(0.5)),
+  'GI if value CV says so, w by lowest training value error': (r, k) => {
+    if (argmin(cvValue(r, k).map(mean)) === 0) return 0;
+    const t = r.candidates.map((c) => c.train.value);
+    return 1 + argmin(t.slice(1));
+  },
+  'GI if value CV says so, w by lowest training Sobolev error': (r, k) => {
+    if (argmin(cvValue(r, k).map(mean)) === 0) return 0;
+    const t = r.candidates.map((c) => (c.train.value + r.d * c.train.derivative) / (1 + r.d));
+    return 1 + argmin(t.slice(1));
+  },
+  'argmin value over every fold count': (r) => argmin(r.candidates.map((c) => mean(c.cv.flat().map((e) => e.value)))),
+};
+
+const geomean = (xs: number[]): number => Math.exp(mean(xs.map(Math.log)));
+const f3 = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
+
+function score(records: CaseRecord[], adapter: string): string {
+  const lines = [`Adapter: ${adapter}. ${records.length} cases; fold counts ${FOLD_COUNTS.join(', ')}; test error ratio against w = 0 and against the best fixed w in hindsight.`, ''];
+  // The best w per function (one w for all its seeds and N, by the geometric mean of its test errors).
+  const perFunction = new Map<string, number>();
+  for (const fn of new Set(records.map((r) => r.fn))) {
+    const mine = records.filter((r) => r.fn === fn);
+    perFunction.set(fn, argmin(GRID.map((_, c) => mean(mine.map((r) => Math.log(r.candidates[c].test))))));
+  }
+  lines.push('| rule | folds | ÷ best: geomean | ÷ best: worst | cases > 1.3× best | ÷ w=0: geomean | ÷ w=0: worst | ÷ best w per function: geomean | worst |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [name, rule] of Object.entries(RULES)) {
+    for (let k = 0; k < records[0].candidates[0].cv.length; k++) {
+      if (name.includes('every fold count') && k > 0) continue;
+      const vsBest = records.map((r) => r.candidates[rule(r, k)].test / Math.min(...r.candidates.map((c) => c.test)));
+      const vsBase = records.map((r) => r.candidates[rule(r, k)].test / r.candidates[0].test);
+      const vsFixed = records.map((r) => r.candidates[rule(r, k)].test / r.candidates[perFunction.get(r.fn)!].test);
+      lines.push(`| ${name} | ${name.includes('every fold count') ? FOLD_COUNTS.join('+') : FOLD_COUNTS[k]} | ${f3(geomean(vsBest))} | ${f3(Math.max(...vsBest))} | ${vsBest.filter((v) => v > 1.3).length} | ${f3(geomean(vsBase))} | ${f3(Math.max(...vsBase))} | ${f3(geomean(vsFixed))} | ${f3(Math.max(...vsFixed))} |`);
+    }
+  }
+  lines.push('', '| function | N | seed | test error by w (' + GRID.join(', ') + ') | w = 0.5, other initialisations |', '|---|---:|---:|---|---|');
+  for (const r of records) lines.push(`| ${r.fn} | ${r.n} | ${r.seed} | ${r.candidates.map((c) => f3(c.test)).join(', ')} | ${(r.replicates ?? []).map(f3).join(', ')} |`);
+  const spread = records.filter((r) => r.replicates?.length).map((r) => {
+    const all = [r.candidates[GRID.indexOf(0.5)].test, ...r.replicates!];
+    return Math.max(...all) / Math.min(...all);
+  });
+  if (spread.length) lines.push('', `Training luck: at w = 0.5 the worst of ${1 + Math.max(...records.map((r) => r.replicates?.length ?? 0))} initialisations ÷ the best, per case: geomean ${f3(geomean(spread))}, largest ${f3(Math.max(...spread))}.`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const from = option('from');
+  if (from) {
+    const saved = JSON.parse(readFileSync(from, 'utf8')) as { adapter: string; records: CaseRecord[] };
+    console.log(score(saved.records, saved.adapter));
+    return;
+  }
+  const ctx = await createNodeContext({ swiftshader: 'fallback' });
+  const info = ctx.adapterInfo;
+  const adapter = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ');
+  const records: CaseRecord[] = [];
+  for (const fn of FUNCTIONS.filter((f) => !ONLY || ONLY.includes(f.name))) {
+    const d = fn.domain.length;
+    const n = d <= 2 ? 16 : 6 * d;
+    const t = performance.now();
+    records.push(...(await runCases(ctx, fn, n)));
+    writeFileSync(`${out}/selection.json`, JSON.stringify({ adapter, records }, null, 1));
+    console.log(`${fn.name} N=${n}: ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  }
+  ctx.destroy();
+  const table = score(records, adapter);
+  writeFileSync(`${out}/selection.md`, table);
+  console.log(table);
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
