@@ -12,6 +12,7 @@ export { createMlp, loadMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGr
 export type { JacobianMode } from './nn/loss';
 export { createMlpGroup, loadMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
 export type { MlpJson, MlpGroupJson, SavedModel } from './nn/saved';
+export { savedToOnnx, ONNX_OPSETS, type OnnxOptions } from './onnx/export';
 export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/fit-plan';
 export type { TangentTargets } from './nn/directions';
 export { GRADIENT_WEIGHT_CANDIDATES } from './nn/auto-weight';

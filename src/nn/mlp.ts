@@ -4,6 +4,7 @@ import { GroupEngine, resolveModelSpec } from './engine';
 import type { FitOptions, FitReport } from './fit';
 import type { LossAndGradients } from './group-train';
 import type { LossOptions } from './loss';
+import { savedToOnnx, type OnnxOptions } from '../onnx/export';
 import { checkSaved, readSavedModel, saveModel, savedShape, type MlpJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
@@ -162,6 +163,12 @@ export class Mlp {
     const { parameters, fresh } = this.#engine.snapshot(0);
     const { inputs, outputs, ...model } = this.spec;
     return { format: 'sobolev-webgpu/mlp', version: 1, inputs, outputs, model: saveModel(model, parameters, fresh) };
+  }
+
+  /** The model as an ONNX file (a serialised ModelProto): Gemm and activation nodes, input
+   *  float32 [N, inputs], output [N, outputs]; see docs/onnx.md. Synchronous, like toJSON. */
+  toOnnx(options: OnnxOptions = {}): Uint8Array {
+    return savedToOnnx(this.toJSON(), options);
   }
 
   /** Frees the GPU memory of this model. Later calls throw. */
