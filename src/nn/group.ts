@@ -4,6 +4,7 @@ import { GroupEngine, MAX_GROUP_MODELS, resolveModelSpec, type ModelSpec, type R
 import type { FitReport } from './fit';
 import type { GroupFitOptions, GroupLossOptions } from './fit-plan';
 import type { LossAndGradients } from './group-train';
+import { engineJacobians } from './jacobian';
 import { savedToOnnx, type OnnxOptions } from '../onnx/export';
 import { checkSaved, readSavedModel, saveModel, savedShape, type MlpGroupJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
@@ -71,6 +72,14 @@ export class MlpGroup {
     const ys = this.models.map(() => new Float32Array(n * m));
     await this.#engine.forward(x, n, 0, () => new Float32Array(0), (i, start, count, out) => ys[i].set(out.subarray(0, count * m), start * m));
     return ys;
+  }
+
+  /** Every model's input Jacobian at each sample of x (n × inputs): one n × outputs × inputs
+   *  array per model, laid out as Mlp.jacobian's. */
+  async jacobian(x: Float32Array): Promise<Float32Array[]> {
+    this.#engine.check('This MlpGroup');
+    const n = checkMatrix('x', x, this.inputs);
+    return engineJacobians(this.#engine, this.size, x, n, this.inputs, this.outputs);
   }
 
   /** Model i's parameters (W_l as [fanIn × fanOut] row-major, b_l). */
