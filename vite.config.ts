@@ -111,6 +111,8 @@ function stableWorkerUrl(): Plugin {
       await build({
         configFile: false,
         logLevel: 'warn',
+        // The worker trains and never exports: ONNX export (protobufjs, the schema) is left out.
+        resolve: { alias: [{ find: /^\.\.\/onnx\/export$/, replacement: resolve(root, 'src/onnx/worker-stub.ts') }] },
         build: {
           outDir,
           emptyOutDir: false,
