@@ -28,3 +28,9 @@ test('createEnsemble refuses bad options before allocating', async ({ gpu }) => 
   ]);
   expect(r.leaked).toBe(0);
 });
+
+test('MlpGroup.jacobian equals each model alone, by backward sweeps (3 → 1) and by tangent blocks (1 → 2)', async ({ gpu }) => {
+  const errors = await run(gpu, 'groupJacobian');
+  expect(errors).toHaveLength(2);
+  for (const e of errors) expect(e).toBeLessThanOrEqual(1e-6);
+});

@@ -1,6 +1,6 @@
 // In-page checks of ensembles (mean and spread over members) and of the ONNX export of
 // trained models (the bytes go back to Node, where onnxruntime runs them).
-import { ACTIVATIONS, createContext, createEnsemble, createMlp, loadMlp, type Dataset } from '../../src/index';
+import { ACTIVATIONS, createContext, createEnsemble, createMlp, createMlpGroup, loadMlp, type Dataset } from '../../src/index';
 
 /** f(x) = sin(3x) + x/2 and its derivative at n evenly spaced points of [−1, 1]. */
 function waveData(n: number): Dataset {
@@ -119,6 +119,34 @@ export async function trainedOnnx(opset?: number): Promise<{ activation: string;
       mlp.destroy();
     }
     return out;
+  } finally {
+    ctx.destroy();
+  }
+}
+
+/** MlpGroup.jacobian against each model loaded alone, in both of its modes: backward sweeps
+ *  (3 inputs, 1 output) and tangent blocks (1 input, 2 outputs). Largest |difference|. */
+export async function groupJacobian(): Promise<number[]> {
+  const ctx = await createContext();
+  try {
+    const errors = [];
+    for (const [inputs, outputs] of [[3, 1], [1, 2]]) {
+      const group = createMlpGroup(ctx, { inputs, outputs, models: [{ hidden: [5], activation: 'sin', seed: 1 }, { hidden: [4, 3], activation: 'gelu', seed: 2 }] });
+      const x = Float32Array.from({ length: 7 * inputs }, (_, i) => Math.sin(2.3 * i + 1));
+      const jacs = await group.jacobian(x);
+      const json = group.toJSON();
+      let worst = 0;
+      for (const [i, model] of json.models.entries()) {
+        const mlp = loadMlp(ctx, { format: 'sobolev-webgpu/mlp', version: 1, inputs, outputs, model });
+        const own = await mlp.jacobian(x);
+        mlp.destroy();
+        if (own.length !== jacs[i].length) return [Infinity];
+        own.forEach((v, k) => (worst = Math.max(worst, Math.abs(v - jacs[i][k]))));
+      }
+      group.destroy();
+      errors.push(worst);
+    }
+    return errors;
   } finally {
     ctx.destroy();
   }
