@@ -31,7 +31,7 @@ export default defineConfig(({ command }) => ({
   // Vite reload the page, which would break a headless run in the middle.
   optimizeDeps: {
     entries: ['demo/index.html', 'demo/playground/index.html', 'e2e/pages/*.html'],
-    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js', 'mathjs', 'protobufjs/light.js'],
+    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js', 'mathjs', 'protobufjs'],
   },
   // The library build names the pool's default worker as the stable dist/worker.js (see above).
   plugins: command === 'build' ? [stableWorkerUrl()] : [printPageUrls()],

@@ -1,4 +1,4 @@
-import protobuf from 'protobufjs/light.js';
+import protobuf from 'protobufjs';
 import { readSavedModel, savedShape, type MlpGroupJson, type MlpJson } from '../nn/saved';
 import type { Activation } from '../types';
 import { ONNX_SCHEMA } from './schema';
