@@ -10,7 +10,8 @@ import { axeViolations, keepScreenshot, overflowing, watchErrors } from './demo-
 ort.env.wasm.numThreads = 1;
 const oscillator = (x: number) => Math.exp(-0.3 * x) * Math.sin(2 * x);
 
-interface Summary { members: number; sdAtSamples: number; sdMaxOnGrid: number; rmse: number; aborted: boolean }
+interface Half { sdAtSamples: number; sdMeanOnGrid: number; sdMaxOnGrid: number; rmse: number }
+interface Summary { members: number; baseline: Half; gi: Half; aborted: boolean }
 
 async function runToEnd(page: Page, query: string): Promise<{ rmse: number[]; ensemble: Summary }> {
   await page.goto(`/demo/playground/${query}`);
@@ -25,16 +26,20 @@ async function runToEnd(page: Page, query: string): Promise<{ rmse: number[]; en
   });
 }
 
-test('1-D: the ensemble band is drawn and widest away from the samples; the ONNX download runs in onnxruntime like the GI model; screenshots at 1280 and 390 px', async ({ page }, testInfo) => {
+test('1-D: the ensemble bands are drawn, widest away from the samples and narrower with GI; the ONNX download runs in onnxruntime like the GI model; screenshots at 1280 and 390 px', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
   const errors = watchErrors(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   const { rmse, ensemble } = await runToEnd(page, `?f=${encodeURIComponent('exp(-0.3 * x) * sin(2 * x)')}&lo=0&hi=6&n=9&width=16&epochs=600&ensemble=4`);
-  testInfo.annotations.push({ type: 'playground ensemble', description: `GI RMSE ${rmse[1].toFixed(4)}; ensemble of ${ensemble.members}: sd ${ensemble.sdAtSamples.toExponential(2)} at samples, max ${ensemble.sdMaxOnGrid.toExponential(2)}` });
+  const { baseline, gi } = ensemble;
+  const describe = (h: Half) => `sd ${h.sdAtSamples.toExponential(2)} at samples, mean ${h.sdMeanOnGrid.toExponential(2)} and max ${h.sdMaxOnGrid.toExponential(2)} on the grid`;
+  testInfo.annotations.push({ type: 'playground ensemble', description: `GI RMSE ${rmse[1].toFixed(4)}; ensembles of ${ensemble.members}: baseline ${describe(baseline)}; GI ${describe(gi)}` });
   expect(ensemble.members).toBe(4);
   expect(ensemble.aborted).toBe(false);
-  expect(ensemble.sdMaxOnGrid).toBeGreaterThan(5 * ensemble.sdAtSamples);
-  await expect(page.locator('#ensemble-figure canvas[role="img"]')).toHaveAttribute('aria-label', /Ensemble mean and ± 2 sd band\. Ensemble of 4 GI models/);
+  expect(gi.sdMaxOnGrid).toBeGreaterThan(5 * gi.sdAtSamples);
+  expect(baseline.sdMaxOnGrid).toBeGreaterThan(5 * baseline.sdAtSamples);
+  expect(gi.sdMeanOnGrid, 'GI narrows the band').toBeLessThan(baseline.sdMeanOnGrid);
+  await expect(page.locator('#ensemble-figure canvas[role="img"]')).toHaveAttribute('aria-label', /Ensemble means and ± 2 sd bands\. Ensembles of 4 baseline and 4 GI models/);
   await expect(page).toHaveURL(/ensemble=4/);
 
   // The download: the GI model as ONNX; onnxruntime on the test grid gives the GI model's RMSE.
@@ -60,16 +65,16 @@ test('1-D: the ensemble band is drawn and widest away from the samples; the ONNX
   errors.check();
 });
 
-test('2-D: the spread map next to the ensemble mean, the training points marked', async ({ page }, testInfo) => {
+test('2-D: the baseline and GI spread maps next to the GI ensemble mean, the training points marked', async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   const errors = watchErrors(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   const { ensemble } = await runToEnd(page, '?f=sin(x)*cos(y)&lo=-3&hi=3&n=20&epochs=150&width=16&batch=5&ensemble=3');
   expect(ensemble.members).toBe(3);
-  expect(ensemble.sdMaxOnGrid).toBeGreaterThan(ensemble.sdAtSamples);
-  await expect(page.locator('#ensemble-figure .heat canvas[role="img"]')).toHaveCount(2);
-  await expect(page.locator('#ensemble-figure .heat canvas').nth(1)).toHaveAttribute('aria-label', /^spread \(sd across members\)/);
-  await expect(page.locator('#ensemble-figure .train-dot')).toHaveCount(20);
+  expect(ensemble.gi.sdMaxOnGrid).toBeGreaterThan(ensemble.gi.sdAtSamples);
+  await expect(page.locator('#ensemble-figure .heat canvas[role="img"]')).toHaveCount(3);
+  await expect(page.locator('#ensemble-figure .heat canvas').nth(2)).toHaveAttribute('aria-label', /^GI spread \(sd across members\)/);
+  await expect(page.locator('#ensemble-figure .train-dot')).toHaveCount(40);
   await keepScreenshot(page, testInfo, 'playground-ensemble-2d-1280');
   errors.check();
 });

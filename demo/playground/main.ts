@@ -316,12 +316,12 @@ async function run(): Promise<void> {
     status.textContent = `${result.aborted ? 'Stopped' : 'Done'} after ${gi.report.epochs} epochs in ${result.seconds.toFixed(1)} s: test RMSE baseline ${num(b.rmse)}, GI ${num(gi.rmse)}.`;
     onnxDownload.offer(result.saved);
     if (members !== null && !result.aborted) {
-      status.textContent = `Training the ensemble of ${members} GI models…`;
+      status.textContent = `Training the ensembles of ${members} baseline and ${members} GI models…`;
       const e = await ensemblePanel.run(ctx, members, train, test, s, result, {
         signal: controller.signal,
-        onProgress: (p) => (status.textContent = `Ensemble of ${members}: epoch ${p.epoch} of ${p.epochs} · ${(p.elapsedMs / 1000).toFixed(1)} s`),
+        onProgress: (p) => (status.textContent = `Ensembles of ${members} + ${members}: epoch ${p.epoch} of ${p.epochs} · ${(p.elapsedMs / 1000).toFixed(1)} s`),
       });
-      status.textContent = `Done: test RMSE baseline ${num(b.rmse)}, GI ${num(gi.rmse)}; ensemble of ${members}${e.aborted ? ' (stopped)' : ''}: mean ${num(e.rmse)}, spread up to ${num(e.sdMaxOnGrid)}.`;
+      status.textContent = `Done: test RMSE baseline ${num(b.rmse)}, GI ${num(gi.rmse)}; ensembles of ${members}${e.aborted ? ' (stopped)' : ''}: mean spread baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)}.`;
     }
     if (!result.aborted) progressBar.value = 1;
     else if (!reported) progressBar.value = 0;

@@ -28,7 +28,7 @@ export interface EnsembleStats {
 export type EnsembleFitOptions = Omit<GroupFitOptions, 'seed'> & { seed?: number };
 
 /** Mean (in float64, stored as float32) and standard deviation of equal-length arrays. */
-function meanAndSpread(arrays: Float32Array[]): EnsembleStats {
+export function meanAndSpread(arrays: Float32Array[]): EnsembleStats {
   const r = arrays.length;
   const len = arrays[0].length;
   const mean = new Float32Array(len);
