@@ -1,4 +1,7 @@
+import * as ort from 'onnxruntime-web';
 import { test, expect } from './fixtures';
+
+ort.env.wasm.numThreads = 1;
 
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
   page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);
@@ -15,6 +18,12 @@ test('an ensemble is unsure away from its data: spread far from the samples ≥ 
   expect(r.alive).toBe(false);
   expect(r.afterDestroy).toBe('DestroyedError');
   expect(r.leaked).toBe(0);
+  // ensemble.toOnnx(2) is member 2: onnxruntime gives its predictions within 1e-5.
+  const session = await ort.InferenceSession.create(Uint8Array.from(r.onnx));
+  const out = await session.run({ x: new ort.Tensor('float32', Float32Array.from(r.grid), [r.grid.length, 1]) });
+  await session.release();
+  const y = out.y.data as Float32Array;
+  r.member2.forEach((want: number, i: number) => expect(Math.abs(y[i] - want)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want))));
 });
 
 test('createEnsemble refuses bad options before allocating', async ({ gpu }) => {

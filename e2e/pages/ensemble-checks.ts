@@ -15,7 +15,7 @@ const meanOf = (a: Float32Array): number => a.reduce((s, v) => s + v, 0) / a.len
  * from them (|x| ∈ [2.5, 4]), its mean and sd against the members loaded alone (values and
  * Jacobians), and the buffers left after destroy.
  */
-export async function ensembleSpread(): Promise<Record<string, number | boolean | string>> {
+export async function ensembleSpread(): Promise<Record<string, number | boolean | string | number[]>> {
   const ctx = await createContext();
   try {
     const before = ctx.stats().liveBuffers;
@@ -58,6 +58,9 @@ export async function ensembleSpread(): Promise<Record<string, number | boolean 
     const fitErr = Math.max(...Array.from(data.y, (v, i) => Math.abs(atSamples.mean[i] - v)));
     const shapes = `${values.members.length} ${values.mean.length} ${jac.mean.length}`;
     const members = ensemble.members;
+    // Member 2 as ONNX, with its own predictions on the grid (onnxruntime runs it in Node).
+    const onnx = Array.from(ensemble.toOnnx(2));
+    const member2 = Array.from(values.members[2]);
     ensemble.destroy();
     let afterDestroy = 'accepted';
     await ensemble.predict(grid).catch((e: Error) => (afterDestroy = e.name));
@@ -76,6 +79,9 @@ export async function ensembleSpread(): Promise<Record<string, number | boolean 
       alive: ensemble.alive,
       afterDestroy,
       leaked: ctx.stats().liveBuffers - before,
+      onnx,
+      member2,
+      grid: Array.from(grid),
     };
   } finally {
     ctx.destroy();
