@@ -31,7 +31,7 @@ export default defineConfig(({ command }) => ({
   // Vite reload the page, which would break a headless run in the middle.
   optimizeDeps: {
     entries: ['demo/index.html', 'demo/playground/index.html', 'e2e/pages/*.html'],
-    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js', 'mathjs'],
+    include: ['comlink', 'chart.js/auto', 'wgsl-preprocessor/wgsl-preprocessor.js', 'mathjs', 'protobufjs'],
   },
   // The library build names the pool's default worker as the stable dist/worker.js (see above).
   plugins: command === 'build' ? [stableWorkerUrl()] : [printPageUrls()],
@@ -48,7 +48,7 @@ export default defineConfig(({ command }) => ({
     rollupOptions: {
       // Keep the runtime dependencies out of the bundle: users' bundlers resolve them. `webgpu`
       // (Dawn, an optional peer dependency) and Node's modules are imported by the Node entry only.
-      external: ['comlink', /^wgsl-preprocessor/, 'webgpu', /^node:/],
+      external: ['comlink', /^wgsl-preprocessor/, /^protobufjs/, 'webgpu', /^node:/],
       // Code both entries use (the engine) goes to shared chunks, so one copy of every class.
       output: { chunkFileNames: 'engine-[hash].js' },
     },
@@ -111,6 +111,8 @@ function stableWorkerUrl(): Plugin {
       await build({
         configFile: false,
         logLevel: 'warn',
+        // The worker trains and never exports: ONNX export (protobufjs, the schema) is left out.
+        resolve: { alias: [{ find: /^\.\.\/onnx\/export$/, replacement: resolve(root, 'src/onnx/worker-stub.ts') }] },
         build: {
           outDir,
           emptyOutDir: false,

@@ -11,7 +11,9 @@ export {
 export { createMlp, loadMlp, Mlp, type MlpSpec, type LossOptions, type LossAndGradients } from './nn/mlp';
 export type { JacobianMode } from './nn/loss';
 export { createMlpGroup, loadMlpGroup, MlpGroup, type MlpGroupSpec, type ModelSpec } from './nn/group';
+export { createEnsemble, Ensemble, type EnsembleOptions, type EnsembleFitOptions, type EnsembleStats } from './nn/ensemble';
 export type { MlpJson, MlpGroupJson, SavedModel } from './nn/saved';
+export { savedToOnnx, ONNX_OPSETS, type OnnxOptions } from './onnx/export';
 export type { GroupFitOptions, GroupLossOptions, PerModel } from './nn/fit-plan';
 export type { TangentTargets } from './nn/directions';
 export { GRADIENT_WEIGHT_CANDIDATES } from './nn/auto-weight';

@@ -6,6 +6,8 @@ import { createContext, type Context, type FitProgress, type FitReport, type Gpu
 import { num } from '../shared/figure';
 import { probeWebGpu, problemFromError, renderWebGpuProblem } from '../shared/webgpu';
 import { compileTarget, ExpressionError, PRESETS, type TargetFunction } from './functions';
+import { EnsemblePanel } from './ensemble';
+import { OnnxDownload } from './export';
 import { drawFit1d, drawHeatMaps, LossChart } from './plots';
 import { DEFAULTS, gridSide, testGrid, trainingSamples, trainPair, type PairResult, type PlaygroundSettings } from './train';
 
@@ -31,6 +33,9 @@ const progressBar = $<HTMLProgressElement>('progress');
 const exprInput = $<HTMLInputElement>('expr');
 const exprInfo = $<HTMLElement>('expr-info');
 const presetSelect = $<HTMLSelectElement>('preset');
+const results = document.querySelector<HTMLElement>('.results')!;
+const ensemblePanel = new EnsemblePanel($<HTMLFormElement>('controls'), results, new URLSearchParams(location.search));
+const onnxDownload = new OnnxDownload(results);
 /** Pipelines are compiled on the first run only (they are cached on the context). */
 let compiled = false;
 
@@ -117,6 +122,7 @@ function settingsQuery(): URLSearchParams {
   for (const [name, el] of Object.entries(fields) as [FieldName, HTMLInputElement | HTMLSelectElement][]) {
     if (name !== 'lo' && name !== 'hi' && el.value.trim() !== (defaults[name] ?? '')) q.set(name, el.value.trim());
   }
+  for (const [name, value] of ensemblePanel.query()) q.set(name, value);
   return q;
 }
 
@@ -207,6 +213,7 @@ $<HTMLFormElement>('controls').addEventListener('input', formChanged);
 $<HTMLFormElement>('controls').addEventListener('change', formChanged);
 
 function clearFigures(): void {
+  ensemblePanel.clear();
   for (const c of fitCharts) c.destroy();
   fitCharts = [];
   $('fit').replaceChildren();
@@ -218,6 +225,7 @@ function clearResults(): void {
   $('verdict').textContent = '';
   lossChart?.destroy();
   lossChart = null;
+  onnxDownload.clear();
   g.__playground.result = null;
 }
 
@@ -261,8 +269,10 @@ async function run(): Promise<void> {
   g.__playground.error = null;
   const target = checkExpression();
   const { settings: s, errors } = readSettings();
+  const members = ensemblePanel.members();
+  if (typeof members === 'string') errors.push([ensemblePanel.count, members]);
   syncUrl();
-  if (!target || !s) {
+  if (!target || !s || typeof members === 'string') {
     const count = errors.length + (target ? 0 : 1);
     status.textContent = `Cannot run: ${count === 1 ? 'the marked field needs' : `${count} marked fields need`} another value.`;
     status.className = 'error';
@@ -304,6 +314,15 @@ async function run(): Promise<void> {
     const [b, gi] = result.models;
     g.__playground.result = { aborted: result.aborted, epochs: [b.report.epochs, gi.report.epochs], rmse: [b.rmse, gi.rmse], gradientRmse: [b.gradientRmse, gi.gradientRmse], seconds: result.seconds };
     status.textContent = `${result.aborted ? 'Stopped' : 'Done'} after ${gi.report.epochs} epochs in ${result.seconds.toFixed(1)} s: test RMSE baseline ${num(b.rmse)}, GI ${num(gi.rmse)}.`;
+    onnxDownload.offer(result.saved);
+    if (members !== null && !result.aborted) {
+      status.textContent = `Training the ensembles of ${members} baseline and ${members} GI models…`;
+      const e = await ensemblePanel.run(ctx, members, train, test, s, result, {
+        signal: controller.signal,
+        onProgress: (p) => (status.textContent = `Ensembles of ${members} + ${members}: epoch ${p.epoch} of ${p.epochs} · ${(p.elapsedMs / 1000).toFixed(1)} s`),
+      });
+      status.textContent = `Done: test RMSE baseline ${num(b.rmse)}, GI ${num(gi.rmse)}; ensembles of ${members}${e.aborted ? ' (stopped)' : ''}: mean spread baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)}.`;
+    }
     if (!result.aborted) progressBar.value = 1;
     else if (!reported) progressBar.value = 0;
   } catch (e) {

@@ -152,7 +152,7 @@ export function drawFit1d(host: HTMLElement, train: Samples, test: Samples, resu
 const ticks3 = (lo: number, hi: number) => [lo, (lo + hi) / 2, hi].map((v) => num(v));
 
 /** One heat map (side × side values) into a canvas, with a title and x and y ticks over the domain. */
-function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, side: number, range: [number, number], summary: string, domain: [number, number], points?: Samples): void {
+export function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, side: number, range: [number, number], summary: string, domain: [number, number], points?: Samples): void {
   const figure = document.createElement('figure');
   figure.className = 'heat';
   const canvas = document.createElement('canvas');
@@ -202,7 +202,7 @@ function heatMap(host: HTMLElement, title: string, values: ArrayLike<number>, si
 }
 
 /** A colour bar with five numbered ticks over `range`. */
-function colourBar(label: string, range: [number, number]): HTMLElement {
+export function colourBar(label: string, range: [number, number]): HTMLElement {
   const bar = document.createElement('div');
   bar.className = 'colour-bar';
   const ramp = Array.from({ length: 11 }, (_, i) => `rgb(${viridis(i / 10).join(',')}) ${i * 10}%`).join(', ');

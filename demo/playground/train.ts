@@ -1,7 +1,7 @@
 // The playground's experiment: N noisy samples of a target function with exact derivatives,
 // a baseline (w = 0) and a GI model (w > 0) with the same architecture and initial weights,
 // trained side by side as ONE MlpGroup of two, then evaluated on a test grid.
-import { createMlpGroup, reference, type Context, type FitProgress, type FitReport } from '../../src/index';
+import { createMlpGroup, reference, type Context, type FitProgress, type FitReport, type MlpGroupJson } from '../../src/index';
 import { Rng } from '../../src/util/rng';
 import type { TargetFunction } from './functions';
 
@@ -96,6 +96,8 @@ export interface PairResult {
   models: [ModelResult, ModelResult];
   aborted: boolean;
   seconds: number;
+  /** Both trained models, saved (for the ONNX download). */
+  saved: MlpGroupJson;
 }
 
 /** Training points whose model derivatives are computed after a fit (the points are drawn
@@ -175,7 +177,7 @@ export async function trainPair(
         };
       }),
     );
-    return { models: models as [ModelResult, ModelResult], aborted: reports.some((r) => r.aborted) || !!hooks.signal?.aborted, seconds: (performance.now() - started) / 1000 };
+    return { models: models as [ModelResult, ModelResult], saved: group.toJSON(), aborted: reports.some((r) => r.aborted) || !!hooks.signal?.aborted, seconds: (performance.now() - started) / 1000 };
   } finally {
     group.destroy();
   }

@@ -10,6 +10,7 @@ import * as groupChecks from './group-checks';
 import * as reliabilityChecks from './reliability-checks';
 import * as fitOptionsChecks from './fit-options-checks';
 import * as reverseChecks from './reverse-checks';
+import * as ensembleChecks from './ensemble-checks';
 
 // Buffers and pipelines are counted by ctx.stats(); the harness only reports WebGPU errors.
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -22,3 +23,5 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
 };
 
 Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks }, harnessReady: true });
+// Ensembles and the ONNX export of trained models.
+Object.assign((globalThis as unknown as { checks: object }).checks, ensembleChecks);

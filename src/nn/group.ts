@@ -4,6 +4,8 @@ import { GroupEngine, MAX_GROUP_MODELS, resolveModelSpec, type ModelSpec, type R
 import type { FitReport } from './fit';
 import type { GroupFitOptions, GroupLossOptions } from './fit-plan';
 import type { LossAndGradients } from './group-train';
+import { engineJacobians } from './jacobian';
+import { savedToOnnx, type OnnxOptions } from '../onnx/export';
 import { checkSaved, readSavedModel, saveModel, savedShape, type MlpGroupJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
@@ -72,6 +74,14 @@ export class MlpGroup {
     return ys;
   }
 
+  /** Every model's input Jacobian at each sample of x (n × inputs): one n × outputs × inputs
+   *  array per model, laid out as Mlp.jacobian's. */
+  async jacobian(x: Float32Array): Promise<Float32Array[]> {
+    this.#engine.check('This MlpGroup');
+    const n = checkMatrix('x', x, this.inputs);
+    return engineJacobians(this.#engine, this.size, x, n, this.inputs, this.outputs);
+  }
+
   /** Model i's parameters (W_l as [fanIn × fanOut] row-major, b_l). */
   getParameters(i: number): Promise<MlpParameters> {
     this.#engine.check('This MlpGroup');
@@ -109,6 +119,13 @@ export class MlpGroup {
       return saveModel(spec, parameters, fresh);
     });
     return { format: 'sobolev-webgpu/mlp-group', version: 1, inputs: this.inputs, outputs: this.outputs, models };
+  }
+
+  /** Model i as an ONNX file (see Mlp.toOnnx and docs/onnx.md). */
+  toOnnx(i: number, options: OnnxOptions = {}): Uint8Array {
+    this.#engine.check('This MlpGroup');
+    if (!Number.isInteger(i) || i < 0 || i >= this.size) throw new RangeError(`model index ${String(i)} is out of range: the group has ${this.size} models`);
+    return savedToOnnx(this.toJSON(), options, i);
   }
 
   /** Frees the GPU memory of every model. Later calls throw. */

@@ -3,7 +3,9 @@ import type { Activation, Dataset, MlpParameters } from '../types';
 import { GroupEngine, resolveModelSpec } from './engine';
 import type { FitOptions, FitReport } from './fit';
 import type { LossAndGradients } from './group-train';
+import { engineJacobians } from './jacobian';
 import type { LossOptions } from './loss';
+import { savedToOnnx, type OnnxOptions } from '../onnx/export';
 import { checkSaved, readSavedModel, saveModel, savedShape, type MlpJson } from './saved';
 import { checkMatrix, checkPositiveInt } from './validate';
 
@@ -109,34 +111,7 @@ export class Mlp {
   async jacobian(x: Float32Array): Promise<Float32Array> {
     this.#check();
     const n = checkMatrix('x', x, this.inputs);
-    const m = this.outputs;
-    const d = this.inputs;
-    const jac = new Float32Array(n * m * d);
-    if (m < d) {
-      await this.#engine.inputGradients(x, n, (_, start, count, out) => {
-        for (let o = 0; o < m; o++) {
-          for (let i = 0; i < count; i++) jac.set(out.subarray((o * count + i) * d, (o * count + i + 1) * d), ((start + i) * m + o) * d);
-        }
-      });
-      return jac;
-    }
-    await this.#engine.forward(
-      x,
-      n,
-      d,
-      (_, count) => {
-        const blocks = new Float32Array(d * count * d);
-        for (let j = 0; j < d; j++) for (let i = 0; i < count; i++) blocks[(j * count + i) * d + j] = 1;
-        return blocks;
-      },
-      (_, start, count, out) => {
-        for (let j = 0; j < d; j++) {
-          for (let i = 0; i < count; i++) {
-            for (let o = 0; o < m; o++) jac[((start + i) * m + o) * d + j] = out[((1 + j) * count + i) * m + o];
-          }
-        }
-      },
-    );
+    const [jac] = await engineJacobians(this.#engine, 1, x, n, this.inputs, this.outputs);
     return jac;
   }
 
@@ -162,6 +137,12 @@ export class Mlp {
     const { parameters, fresh } = this.#engine.snapshot(0);
     const { inputs, outputs, ...model } = this.spec;
     return { format: 'sobolev-webgpu/mlp', version: 1, inputs, outputs, model: saveModel(model, parameters, fresh) };
+  }
+
+  /** The model as an ONNX file (a serialised ModelProto): Gemm and activation nodes, input
+   *  float32 [N, inputs], output [N, outputs]; see docs/onnx.md. Synchronous, like toJSON. */
+  toOnnx(options: OnnxOptions = {}): Uint8Array {
+    return savedToOnnx(this.toJSON(), options);
   }
 
   /** Frees the GPU memory of this model. Later calls throw. */
