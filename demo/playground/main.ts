@@ -6,6 +6,7 @@ import { createContext, type Context, type FitProgress, type FitReport, type Gpu
 import { num } from '../shared/figure';
 import { probeWebGpu, problemFromError, renderWebGpuProblem } from '../shared/webgpu';
 import { compileTarget, ExpressionError, PRESETS, type TargetFunction } from './functions';
+import { mountDataPanel } from './data';
 import { drawFit1d, drawHeatMaps, LossChart } from './plots';
 import { DEFAULTS, gridSide, testGrid, trainingSamples, trainPair, type PairResult, type PlaygroundSettings } from './train';
 
@@ -361,6 +362,7 @@ async function start(): Promise<void> {
     status.textContent = 'No WebGPU: see the notice above.';
     return;
   }
+  mountDataPanel(() => ctx);
   $('adapter').textContent = `WebGPU adapter: ${probe.description}`;
   status.textContent = 'Ready: choose a function and press Run.';
   setRunning(false);

@@ -10,7 +10,7 @@ import type { SweepResult } from '../../src/experiments/index';
 export interface SweepLike {
   summary: SweepResult['summary'];
   bound: Pick<SweepResult['bound'], 'ub' | 'bestBaselineEta'>;
-  config?: { giWeight?: number };
+  config?: { giWeight?: number | 'auto' };
 }
 
 type Row = SweepLike['summary'][number];
