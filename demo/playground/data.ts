@@ -6,11 +6,11 @@
 import Chart from 'chart.js/auto';
 import Papa from 'papaparse';
 import { createMlpGroup, parseSurrogateCsv, type Context, type Dataset, type SurrogateData } from '../../src/index';
-import { Rng } from '../../src/util/rng';
 import { chartFigure, num } from '../shared/figure';
 import { lineStyle, STYLE } from '../shared/palette';
 import { tableBlock } from '../shared/table';
 import { findDerivative, guessColumns } from './columns';
+import { splitRows } from './data-split';
 import { runSweep } from './sweep';
 
 interface DataGlobals {
@@ -44,14 +44,6 @@ function takeRows(d: SurrogateData, rows: Uint32Array): Dataset {
     return out;
   };
   return { x: pick(d.x, nIn), y: pick(d.y, m), ...(d.dydx ? { dydx: pick(d.dydx, per) } : {}) };
-}
-
-/** A seeded split: `testFraction` of the rows (at least one, leaving at least two) for testing. */
-export function splitRows(n: number, testFraction: number, seed: number): { train: Uint32Array; test: Uint32Array } {
-  const order = Uint32Array.from({ length: n }, (_, i) => i);
-  new Rng(seed).shuffle(order);
-  const nTest = Math.min(n - 2, Math.max(1, Math.round(testFraction * n)));
-  return { test: order.slice(0, nTest), train: order.slice(nTest) };
 }
 
 export function mountDataPanel(getContext: () => Context | null): void {
