@@ -35,6 +35,6 @@ export async function runSweep(ctx: Context, data: { train: Dataset; test: Datas
   });
   return {
     result,
-    draw: (host) => drawSweepChart(host, 'Your data', { summary: result.summary, bound: result.bound, config: { giWeight: s.gradientWeight } }),
+    draw: (host) => drawSweepChart(host, 'Your data', { summary: result.summary, bound: result.bound, config: { giWeight: s.gradientWeight } }, 'η = hidden width'),
   };
 }
