@@ -265,16 +265,34 @@ export function mountDataPanel(getContext: () => Context | null): void {
     return { ctx, d, s, train: takeRows(d, split.train), test: takeRows(d, split.test), nTrain: split.train.length, nTest: split.test.length };
   }
 
-  async function train(): Promise<void> {
+  type Run = NonNullable<ReturnType<typeof prepare>>;
+
+  /** One run (training or sweep): the buttons, progress and status around `work`; a failure
+   *  is shown as `what` failed. */
+  async function task(what: string, work: (run: Run, signal: AbortSignal) => Promise<void>): Promise<void> {
     const run = prepare();
     if (!run) return;
-    const { ctx, d, s, train, test } = run;
     g.__playgroundData.error = null;
-    g.__playgroundData.result = null;
     controller = new AbortController();
     setRunning(true);
     progress.removeAttribute('value');
-    setStatus(`Training baseline and GI (w = ${s.w}) on ${run.nTrain} rows…`);
+    try {
+      await work(run, controller.signal);
+      progress.value = 1;
+    } catch (e) {
+      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      g.__playgroundData.error = message;
+      progress.value = 0;
+      setStatus(`${what} failed: ${message}`, true);
+    } finally {
+      controller = null;
+      setRunning(false);
+    }
+  }
+
+  const train = () => task('Training', async ({ ctx, d, s, train, test, nTrain, nTest }, signal) => {
+    g.__playgroundData.result = null;
+    setStatus(`Training baseline and GI (w = ${s.w}) on ${nTrain} rows…`);
     const hidden = Array.from({ length: s.layers }, () => s.width);
     const group = createMlpGroup(ctx, { inputs: d.inputs.length, outputs: 1, models: [{ hidden, seed: s.seed }, { hidden, seed: s.seed }] });
     try {
@@ -283,7 +301,7 @@ export function mountDataPanel(getContext: () => Context | null): void {
         gradientInputs: d.gradientInputs,
         seed: s.seed,
         ...(s.epochs !== undefined && { epochs: s.epochs }),
-        signal: controller.signal,
+        signal,
         progressIntervalMs: 100,
         onProgress: (p) => {
           progress.value = p.epoch / p.epochs;
@@ -292,21 +310,14 @@ export function mountDataPanel(getContext: () => Context | null): void {
       });
       const [pb, pg] = await group.predict(test.x);
       const errors: [number, number] = [rmse(pb, test.y), rmse(pg, test.y)];
-      drawPredictions(test.y, [pb, pg], errors, reports[1].gradientWeight, d.outputs[0]);
-      g.__playgroundData.result = { rmse: errors, train: run.nTrain, test: run.nTest, gradientWeight: reports[1].gradientWeight };
-      progress.value = 1;
-      setStatus(`${reports.some((r) => r.aborted) ? 'Stopped' : 'Done'}: test RMSE on ${run.nTest} rows, baseline ${num(errors[0])}, GI (w = ${num(reports[1].gradientWeight)}) ${num(errors[1])}.`);
-    } catch (e) {
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      g.__playgroundData.error = message;
-      progress.value = 0;
-      setStatus(`Training failed: ${message}`, true);
+      const w = reports[1].gradientWeight;
+      drawPredictions(test.y, [pb, pg], errors, w, d.outputs[0]);
+      g.__playgroundData.result = { rmse: errors, train: nTrain, test: nTest, gradientWeight: w };
+      setStatus(`${reports.some((r) => r.aborted) ? 'Stopped' : 'Done'}: test RMSE on ${nTest} rows, baseline ${num(errors[0])}, GI (w = ${num(w)}) ${num(errors[1])}.`);
     } finally {
       group.destroy();
-      controller = null;
-      setRunning(false);
     }
-  }
+  });
 
   /** Predicted against true values of the test rows, one series per model, and y = x. */
   function drawPredictions(truth: Float32Array, predictions: Float32Array[], errors: number[], w: number, output: string): void {
@@ -338,40 +349,22 @@ export function mountDataPanel(getContext: () => Context | null): void {
     }));
   }
 
-  async function sweep(): Promise<void> {
-    const run = prepare();
-    if (!run) return;
-    const { ctx, d, s, train, test } = run;
-    g.__playgroundData.error = null;
+  const sweep = () => task('Sweep', async ({ ctx, d, s, train, test }, signal) => {
     g.__playgroundData.sweep = null;
-    controller = new AbortController();
-    setRunning(true);
-    progress.removeAttribute('value');
     const host = $<HTMLElement>('csv-sweep');
     clearCharts(host);
-    try {
-      const result = await runSweep(ctx, { train, test }, {
-        widths: s.widths, hiddenLayers: s.layers, repeats: s.repeats, gradientWeight: s.w, seed: s.seed,
-        inputs: d.inputs.length, gradientInputs: d.gradientInputs, epochs: s.epochs, signal: controller.signal,
-        onProgress: (fraction, message) => {
-          progress.value = fraction;
-          setStatus(message);
-        },
-      });
-      charts.push(result.draw(host));
-      g.__playgroundData.sweep = { ub: result.result.bound.ub, widths: s.widths };
-      progress.value = 1;
-      setStatus(`Width sweep done in ${(result.result.ms / 1000).toFixed(1)} s: GI bound UB = ${result.result.bound.ub}, best baseline width ${result.result.bound.bestBaselineEta}.`);
-    } catch (e) {
-      const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-      g.__playgroundData.error = message;
-      progress.value = 0;
-      setStatus(`Sweep failed: ${message}`, true);
-    } finally {
-      controller = null;
-      setRunning(false);
-    }
-  }
+    const { result, draw } = await runSweep(ctx, { train, test }, {
+      widths: s.widths, hiddenLayers: s.layers, repeats: s.repeats, gradientWeight: s.w, seed: s.seed,
+      inputs: d.inputs.length, gradientInputs: d.gradientInputs, epochs: s.epochs, signal,
+      onProgress: (fraction, message) => {
+        progress.value = fraction;
+        setStatus(message);
+      },
+    });
+    charts.push(draw(host));
+    g.__playgroundData.sweep = { ub: result.bound.ub, widths: s.widths };
+    setStatus(`Width sweep done in ${(result.ms / 1000).toFixed(1)} s: GI bound UB = ${result.bound.ub}, best baseline width ${result.bound.bestBaselineEta}.`);
+  });
 
   trainButton.addEventListener('click', () => void train());
   sweepButton.addEventListener('click', () => void sweep());

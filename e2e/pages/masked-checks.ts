@@ -5,14 +5,7 @@ import { createMlp, createMlpGroup, parseSurrogateCsv, type Activation, type Jac
 import { refLossAndGradients, refRandomArray, refRandomMlp } from '../../src/reference/index';
 import { relErr } from '../../src/util/stats';
 import { context, modelPair, type LossSpec } from './checks';
-
-type Errors = { loss: number; weights: number; biases: number };
-
-const errorsOf = (a: { loss: number } & MlpParameters, b: { loss: number; weights: ArrayLike<number>[]; biases: ArrayLike<number>[] }): Errors => ({
-  loss: Math.abs(a.loss - b.loss) / Math.max(Math.abs(b.loss), 1e-12),
-  weights: Math.max(...a.weights.map((w, l) => relErr(w, b.weights[l]))),
-  biases: Math.max(...a.biases.map((v, l) => relErr(v, b.biases[l]))),
-});
+import { errorsOf, type Errors } from './reverse-checks';
 
 /** Random targets with every `every`-th derivative entry (from `offset`) missing. */
 function maskedData(n: number, m: number, g: number, every: number, offset: number) {
