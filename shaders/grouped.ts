@@ -32,7 +32,7 @@ fn locate(id: u32, lid: u32) -> Located {
 }`;
 
 export const BackProblem = defineTable('BackProblem', [
-  'n', 'width', 'k', 'valueScale', 'tangentScale', 'offZ', 'offUp', 'offZbar', 'offY', 'offT', 'start',
+  'n', 'width', 'k', 'valueScale', 'tangentScale', 'offZ', 'offUp', 'offZbar', 'offY', 'offT', 'offM', 'start',
 ] as const);
 
 /**
@@ -43,10 +43,12 @@ export const BackProblem = defineTable('BackProblem', [
  * `reverse` (reverse-mode input derivatives): zs holds [Z; R̂; Ḡ] (k adjoint blocks, then k
  * input-gradient blocks) and the k stacked blocks' upstream is Ḡ there, so the coupling is
  * σ''(z)·r̂·ḡ and the stacked Z̄ rows get Ĝ = σ'(z)·ḡ (the weight gradient's [Z̄; Ĝ]).
+ * `masked` (a seed with missing derivative targets): each tangent residual is multiplied by
+ * its mask (1 present, 0 missing) at offM, laid out as the tangent targets.
  */
-export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation; reverse?: boolean }> = {
+export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activation; reverse?: boolean; masked?: boolean }> = {
   name: 'activation-backward-grouped',
-  key: (v) => `${v.seed}|${v.activation}${v.reverse ? '|reverse' : ''}`,
+  key: (v) => `${v.seed}|${v.activation}${v.reverse ? '|reverse' : ''}${v.masked ? '|masked' : ''}`,
   constants: (v) => ({ ACT: activationId(v.activation) }),
   dims: GroupDims,
   bindings: (v) => [
@@ -55,7 +57,7 @@ export const groupedBackwardProgram: Program<{ seed: boolean; activation: Activa
     bind('zbar', 'rw', 'array<f32>', 'Gradient w.r.t. the pre-activations, at offZbar'),
     groupBinding,
     tableBinding(BackProblem.name),
-    ...(v.seed ? [bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT')] : []),
+    ...(v.seed ? [bind('targets', 'read', 'array<f32>', 'Minibatch targets: values at offY, tangents at offT (masked: their masks at offM)')] : []),
   ],
   workgroups: flatWorkgroups,
   body: (v) => wgsl`
@@ -83,6 +85,8 @@ fn item(id: u32, lid: u32) {
     let t = j * blockSize + idx;
 #if ${!!v.reverse}
     let adot = zs[p.offZ + p.k * blockSize + t];
+#elif ${v.seed && !!v.masked}
+    let adot = tangentScale * (upstream[p.offUp + t] - targets[p.offT + t - blockSize]) * targets[p.offM + t - blockSize];
 #elif ${v.seed}
     let adot = tangentScale * (upstream[p.offUp + t] - targets[p.offT + t - blockSize]);
 #else
@@ -96,11 +100,20 @@ fn item(id: u32, lid: u32) {
 `,
 };
 
-export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'offOut', 'offOutT', 'offY', 'offT', 'offLoss', 'offW', 'start'] as const);
+export const LossProblem = defineTable('LossProblem', ['n', 'm', 'k', 'valueWeight', 'tangentWeight', 'tangentCount', 'offOut', 'offOutT', 'offY', 'offT', 'offM', 'offLoss', 'offW', 'start'] as const);
 
 /** How a grouped loss sums a model's residuals: a 256-thread tree per model (GPUs), or one
  *  thread per model summing serially (CPU emulation, where a barrier is expensive). */
 export type LossReduction = 'tree' | 'serial';
+
+/** A grouped loss variant: its reduction, and whether tangent residuals carry masks. */
+export interface LossVariant {
+  reduction: LossReduction;
+  /** Missing derivative targets: each tangent residual times its mask (1 present, 0 missing)
+   *  at offM, and the reported gradient MSE divided by tangentCount (f32 bits: the entries
+   *  present, n·m·k times the dataset's present fraction) instead of n·m·k. */
+  masked: boolean;
+}
 
 /** Grouped loss: each problem (a model) accumulates into its own loss slots
  *  loss[offLoss + 4·slot + {0, 1, 2, 3}] (the step's scale applied). Problem i is workgroup i
@@ -108,9 +121,9 @@ export type LossReduction = 'tree' | 'serial';
  *  reports: each squared residual is weighted (weights at offW: m for the values, then k·m
  *  for the tangent blocks) so a standardised fit reports in the user's units. Slot 3 is the
  *  objective itself, unweighted: the loss the step differentiates. */
-export const groupedLossProgram: Program<LossReduction> = {
+export const groupedLossProgram: Program<LossVariant> = {
   name: 'loss-grouped',
-  key: (v) => v,
+  key: (v) => `${v.reduction}${v.masked ? '|masked' : ''}`,
   dims: GroupDims,
   bindings: () => [
     bind('out', 'read', 'array<f32>', 'Network outputs Ŷ at offOut, their derivatives Ẏ at offOutT'),
@@ -121,7 +134,7 @@ export const groupedLossProgram: Program<LossReduction> = {
     tableBinding(LossProblem.name),
     bind('step', 'uniform-dynamic', StepInfo, "This step's loss slot and scale"),
   ],
-  workgroups: (v, dims) => (v === 'tree' ? flatWorkgroups(v, dims) : [Math.ceil(dims.count / 64), 1]),
+  workgroups: (v, dims) => (v.reduction === 'tree' ? flatWorkgroups(v, dims) : [Math.ceil(dims.count / 64), 1]),
   body: (v) => wgsl`
 ${LossProblem.wgsl}
 
@@ -129,7 +142,11 @@ ${LossProblem.wgsl}
 fn accumulate(p: LossProblem, sv: f32, st: f32, ov: f32, ot: f32) {
   let valueCount = p.n * p.m;
   let valueMse = sv / f32(valueCount);
+#if ${v.masked}
+  let tangentMse = st / max(bitcast<f32>(p.tangentCount), 1.0);
+#else
   let tangentMse = st / f32(max(valueCount * p.k, 1u));
+#endif
   let total = bitcast<f32>(p.valueWeight) * sv + bitcast<f32>(p.tangentWeight) * st;
   let objective = bitcast<f32>(p.valueWeight) * ov + bitcast<f32>(p.tangentWeight) * ot;
   let base = p.offLoss + 4u * step.lossSlot;
@@ -139,7 +156,7 @@ fn accumulate(p: LossProblem, sv: f32, st: f32, ov: f32, ot: f32) {
   loss[base + 3u] += step.lossScale * objective;
 }
 
-#if ${v === 'tree'}
+#if ${v.reduction === 'tree'}
 var<workgroup> partialValue: array<f32, 256>;
 var<workgroup> partialTangent: array<f32, 256>;
 var<workgroup> plainValue: array<f32, 256>;
@@ -161,7 +178,11 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   var st = 0.0;
   var ot = 0.0;
   for (var i = lid; i < valueCount * p.k; i += 256u) {
+#if ${v.masked}
+    let r = (out[p.offOutT + i] - targets[p.offT + i]) * targets[p.offM + i];
+#else
     let r = out[p.offOutT + i] - targets[p.offT + i];
+#endif
     st += weights[p.offW + p.m + (i / valueCount) * p.m + i % p.m] * r * r;
     ot += r * r;
   }
@@ -199,7 +220,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var j = 0u; j < p.k; j++) {
     let base = p.offW + p.m + j * p.m;
     for (var i = 0u; i < valueCount; i++) {
+#if ${v.masked}
+      let r = (out[p.offOutT + valueCount * j + i] - targets[p.offT + valueCount * j + i]) * targets[p.offM + valueCount * j + i];
+#else
       let r = out[p.offOutT + valueCount * j + i] - targets[p.offT + valueCount * j + i];
+#endif
       st += weights[base + i % p.m] * r * r;
       ot += r * r;
     }
@@ -299,7 +324,7 @@ fn item(id: u32, lid: u32) {
 export type DirectionMode = 'all' | 'random' | 'given' | 'perSample';
 
 export const GatherProblem = defineTable('GatherProblem', [
-  'n', 'd', 'm', 'g', 'k', 'skip', 'unitRows', 'total', 'seed', 'offX', 'offY', 'offD', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offV', 'start',
+  'n', 'd', 'm', 'g', 'k', 'skip', 'unitRows', 'total', 'seed', 'offX', 'offY', 'offD', 'offMask', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offMb', 'offV', 'start',
 ] as const);
 
 /**
@@ -308,25 +333,27 @@ export const GatherProblem = defineTable('GatherProblem', [
  * (block, sample). The directions go `skip` blocks below the primal rows (reverse mode keeps
  * its adjoint blocks there); the random stream is indexed by the unskipped row. 'all' writes
  * its unit vectors only when unitRows is 1 (reverse mode reads the gradient inputs instead).
+ * `masked` ('all' only): the dataset's derivative masks (1 present, 0 missing; laid out as
+ * its derivatives, at offMask) are gathered with the targets, to offMb.
  */
-export const groupedGatherProgram: Program<DirectionMode> = {
+export const groupedGatherProgram: Program<{ mode: DirectionMode; masked: boolean }> = {
   name: 'batch-gather-grouped',
-  key: (mode) => mode,
+  key: (v) => `${v.mode}${v.masked ? '|masked' : ''}`,
   dims: GroupDims,
-  bindings: (mode) => [
+  bindings: ({ mode }) => [
     bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
     bind('yAll', 'read', 'array<f32>', 'Dataset values, at offY'),
-    bind('dAll', 'read', 'array<f32>', "Dataset derivatives ('perSample': tangent targets), at offD"),
+    bind('dAll', 'read', 'array<f32>', "Dataset derivatives ('perSample': tangent targets), at offD; masked: their masks at offMask"),
     bind('indices', 'read', 'array<u32>', 'Per-model, per-epoch permutations at offPerm; at offGrad, which input each derivative column belongs to'),
     bind('x0', 'rw', 'array<f32>', 'Stacked network inputs, at offX0'),
-    bind('targets', 'rw', 'array<f32>', 'Minibatch targets: values at offYb, tangents at offTb'),
+    bind('targets', 'rw', 'array<f32>', 'Minibatch targets: values at offYb, tangents at offTb (masked: masks at offMb)'),
     groupBinding,
     tableBinding(GatherProblem.name),
     bind('step', 'uniform-dynamic', StepInfo, "This step's permutation window and RNG counter"),
     ...(mode === 'perSample' ? [bind('vAll', 'read', 'array<f32>', 'Directions per dataset row, at offV')] : []),
   ],
   workgroups: flatWorkgroups,
-  body: (mode) => wgsl`
+  body: ({ mode, masked }) => wgsl`
 ${GatherProblem.wgsl}
 ${rngWgsl}
 ${locate(GatherProblem.name)}
@@ -352,6 +379,9 @@ fn item(id: u32, lid: u32) {
     for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = select(0.0, 1.0, c == indices[p.offGrad + j]); }
   }
   for (var o = 0u; o < p.m; o++) { targets[p.offTb + tRow * p.m + o] = dAll[p.offD + (sample * p.m + o) * p.g + j]; }
+#if ${masked}
+  for (var o = 0u; o < p.m; o++) { targets[p.offMb + tRow * p.m + o] = dAll[p.offMask + (sample * p.m + o) * p.g + j]; }
+#endif
 #elif ${mode === 'random'}
   var norm2 = 0.0;
   for (var q = 0u; q < p.g; q++) {

@@ -52,7 +52,7 @@ fn item(id: u32, lid: u32) {
 };
 
 export const ReverseProjectProblem = defineTable('ReverseProjectProblem', [
-  'n', 'd', 'm', 'k', 'tangentScale', 'offG', 'offX0', 'offOut', 'offT', 'offGrad', 'start',
+  'n', 'd', 'm', 'k', 'tangentScale', 'offG', 'offX0', 'offOut', 'offT', 'offM', 'offGrad', 'start',
 ] as const);
 
 /**
@@ -63,16 +63,17 @@ export const ReverseProjectProblem = defineTable('ReverseProjectProblem', [
  * i, output j) and the adjoint seed r_0⁽ʲ⁾ = Σ_q tangentScale·(ẏ_q − t_q)·v_q (x0's block j).
  * tangentScale is f32 bits. `unit` ('all' directions): v_q is the unit vector of gradient input
  * q (indices at offGrad), so ẏ_q and r_0's entry are read and written at that input alone.
+ * `masked` (unit only): each residual times its mask (1 present, 0 missing) at offM.
  */
-export const reverseProjectProgram: Program<{ unit: boolean }> = {
+export const reverseProjectProgram: Program<{ unit: boolean; masked?: boolean }> = {
   name: 'reverse-project-grouped',
-  key: (v) => (v.unit ? 'unit' : 'projected'),
+  key: (v) => `${v.unit ? 'unit' : 'projected'}${v.masked ? '|masked' : ''}`,
   dims: GroupDims,
   bindings: (v) => [
     bind('gin', 'read', 'array<f32>', 'Input gradients [·; ·; Ḡ_0] (d columns), at offG'),
     bind('x0', 'rw', 'array<f32>', 'Stacked inputs [X; R_0; V], at offX0'),
     bind('out', 'rw', 'array<f32>', 'Derivative outputs Ẏ (k × n × m), at offOut'),
-    bind('targets', 'read', 'array<f32>', 'Their targets, at offT'),
+    bind('targets', 'read', 'array<f32>', 'Their targets, at offT (masked: their masks at offM)'),
     groupBinding,
     tableBinding(ReverseProjectProblem.name),
     ...(v.unit ? [bind('indices', 'read', 'array<u32>', 'At offGrad, the gradient inputs')] : []),
@@ -99,7 +100,11 @@ fn item(id: u32, lid: u32) {
     let c = indices[p.offGrad + q];
     let y = gin[g + c];
     out[p.offOut + t] = y;
+#if ${!!v.masked}
+    x0[r + c] += scale * (y - targets[p.offT + t]) * targets[p.offM + t];
+#else
     x0[r + c] += scale * (y - targets[p.offT + t]);
+#endif
 #else
     let v = p.offX0 + ((1u + p.m + q) * p.n + i) * p.d;
     var y = 0.0;

@@ -19,6 +19,7 @@ export type { TangentTargets } from './nn/directions';
 export { GRADIENT_WEIGHT_CANDIDATES } from './nn/auto-weight';
 export { FitInterruptedError, type FitOptions, type FitReport, type FitProgress, type Divergence, type StopReason, type GradientWeightSelection } from './nn/fit';
 export { ACTIVATIONS, type Activation, type Dataset, type MlpParameters } from './types';
+export { parseSurrogateCsv, type SurrogateColumns, type SurrogateData } from './data/csv';
 export { compiledKernelCount } from './gpu/programs';
 export type { GpuStats } from './gpu/scope';
 

@@ -8,6 +8,7 @@ import { probeWebGpu, problemFromError, renderWebGpuProblem } from '../shared/we
 import { compileTarget, ExpressionError, PRESETS, type TargetFunction } from './functions';
 import { EnsemblePanel } from './ensemble';
 import { OnnxDownload } from './export';
+import { mountDataPanel } from './data';
 import { drawFit1d, drawHeatMaps, LossChart } from './plots';
 import { DEFAULTS, gridSide, testGrid, trainingSamples, trainPair, type PairResult, type PlaygroundSettings } from './train';
 
@@ -380,6 +381,7 @@ async function start(): Promise<void> {
     status.textContent = 'No WebGPU: see the notice above.';
     return;
   }
+  mountDataPanel(() => ctx);
   $('adapter').textContent = `WebGPU adapter: ${probe.description}`;
   status.textContent = 'Ready: choose a function and press Run.';
   setRunning(false);

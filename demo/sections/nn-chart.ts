@@ -10,13 +10,14 @@ import type { SweepResult } from '../../src/experiments/index';
 export interface SweepLike {
   summary: SweepResult['summary'];
   bound: Pick<SweepResult['bound'], 'ub' | 'bestBaselineEta'>;
-  config?: { giWeight?: number };
+  config?: { giWeight?: number | 'auto' };
 }
 
 type Row = SweepLike['summary'][number];
 
-/** Draws one sweep into a new figure inside `host`; returns the chart (destroy it to free it). */
-export function drawSweepChart(host: HTMLElement, title: string, result: SweepLike): Chart {
+/** Draws one sweep into a new figure inside `host`; returns the chart (destroy it to free it).
+ *  `xTitle` names the η axis (sweepWidths: η is the hidden width itself). */
+export function drawSweepChart(host: HTMLElement, title: string, result: SweepLike, xTitle = 'η (hidden width 4·η)'): Chart {
   const { summary, bound } = result;
   const pts = (pick: (s: Row) => number) => summary.map((s) => ({ x: s.eta, y: pick(s) }));
   const ys = summary.flatMap((s) => [s.baseline.rmse.mean + s.baseline.rmse.sd, s.gi.rmse.mean + s.gi.rmse.sd, s.baseline.rmse.mean - s.baseline.rmse.sd, s.gi.rmse.mean - s.gi.rmse.sd]).filter(Number.isFinite);
@@ -78,7 +79,7 @@ export function drawSweepChart(host: HTMLElement, title: string, result: SweepLi
           type: 'linear',
           min: Math.min(...etas, bound.ub) - 1,
           max: Math.max(...etas, bound.ub) + 1,
-          title: { display: true, text: 'η (hidden width 4·η)' },
+          title: { display: true, text: xTitle },
           ticks: { autoSkip: true, maxRotation: 0 },
           // Ticks at the η values of the sweep only.
           afterBuildTicks: (axis) => {

@@ -40,7 +40,7 @@ export async function activationBackwardKernel(activation: Activation, k: number
     const ref = activationBackward(refActivations[p.activation], block(zs, 0), Array.from({ length: p.k }, (_, b) => block(zs, b + 1)), aBar, aDotBar);
     const record = {
       n, width: p.width, k: p.k, valueScale: f32Bits(valueScale), tangentScale: f32Bits(tangentScale),
-      offZ: offset, offUp: offset, offZbar: offset, offY: offset, offT: offset + size, start: wgStart,
+      offZ: offset, offUp: offset, offZbar: offset, offY: offset, offT: offset + size, offM: 0, start: wgStart,
     };
     offset += (1 + p.k) * size;
     wgStart += Math.ceil(size / 64);

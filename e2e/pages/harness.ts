@@ -11,6 +11,7 @@ import * as reliabilityChecks from './reliability-checks';
 import * as fitOptionsChecks from './fit-options-checks';
 import * as reverseChecks from './reverse-checks';
 import * as ensembleChecks from './ensemble-checks';
+import * as maskedChecks from './masked-checks';
 
 // Buffers and pipelines are counted by ctx.stats(); the harness only reports WebGPU errors.
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -22,6 +23,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks }, harnessReady: true });
-// Ensembles and the ONNX export of trained models.
-Object.assign((globalThis as unknown as { checks: object }).checks, ensembleChecks);
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks, ...maskedChecks, ...ensembleChecks }, harnessReady: true });

@@ -10,9 +10,10 @@ export interface ReverseSpec extends LossSpec {
   source?: 'given' | 'callback';
 }
 
-type Errors = { loss: number; weights: number; biases: number };
+export type Errors = { loss: number; weights: number; biases: number };
 
-const errorsOf = (a: { loss: number } & MlpParameters, b: { loss: number; weights: ArrayLike<number>[]; biases: ArrayLike<number>[] }): Errors => ({
+/** Relative errors of a loss and its gradients against another's. */
+export const errorsOf = (a: { loss: number } & MlpParameters, b: { loss: number; weights: ArrayLike<number>[]; biases: ArrayLike<number>[] }): Errors => ({
   loss: Math.abs(a.loss - b.loss) / Math.max(Math.abs(b.loss), 1e-12),
   weights: Math.max(...a.weights.map((w, l) => relErr(w, b.weights[l]))),
   biases: Math.max(...a.biases.map((v, l) => relErr(v, b.biases[l]))),

@@ -368,3 +368,78 @@ test.describe('reference loss: consistency', () => {
     expect(a.activations).toEqual(['gelu', 'gelu']);
   });
 });
+
+test.describe('reference loss: missing derivative targets (NaN in dydx)', () => {
+  /** The masked loss from refJacobian: (1−w)·mean(ŷ−y)² + w·Σ_present (J e − t)² / P. */
+  function maskedLossFromJacobian(m: RefMlp, data: ReturnType<typeof shapeData>, n: number, w: number, gi: number[]): number {
+    const d = m.sizes[0];
+    const out = m.sizes[m.sizes.length - 1];
+    const yHat = refForward(m, data.x, n);
+    let value = 0;
+    for (let r = 0; r < n * out; r++) value += (yHat[r] - data.y[r]) ** 2;
+    const jac = refJacobian(m, data.x, n);
+    let grad = 0;
+    let present = 0;
+    for (let i = 0; i < n; i++) {
+      for (let o = 0; o < out; o++) {
+        gi.forEach((c, q) => {
+          const t = data.dydx[(i * out + o) * gi.length + q];
+          if (Number.isNaN(t)) return;
+          present++;
+          grad += (jac[(i * out + o) * d + c] - t) ** 2;
+        });
+      }
+    }
+    return ((1 - w) * value) / (n * out) + (w * grad) / present;
+  }
+
+  for (const act of ['tanh', 'gelu', 'sin'] as const) {
+    test(`${act}: the masked loss is the mean over present entries; its gradients match central differences`, () => {
+      SHAPES.forEach((shape, si) => {
+        const gi = si % 2 ? shape.subset : Array.from({ length: shape.sizes[0] }, (_, c) => c);
+        const m = shapeMlp(shape, act, 1400 + si);
+        const data = shapeData(shape, gi.length, 1500 + si);
+        // Every third entry missing, but never all of them.
+        data.dydx.forEach((_, i) => i % 3 === 1 && (data.dydx[i] = NaN));
+        for (const w of [0.5, 1]) {
+          const opts: RefLossOptions = { gradientWeight: w, gradientInputs: gi };
+          const label = `${act} shape ${si} w=${w}`;
+          const res = refLossAndGradients(m, data, shape.n, opts);
+          expect(Number.isFinite(res.loss), label).toBe(true);
+          expectClose(`${label} loss`, [res.loss], [maskedLossFromJacobian(m, data, shape.n, w, gi)], 1e-12, 1e-15);
+          const num = fdParamGradients(m, (mm) => refLossAndGradients(mm, data, shape.n, opts).loss);
+          res.weights.forEach((gw, l) => expectClose(`${label} dW${l + 1}`, gw, num.weights[l]));
+          res.biases.forEach((gb, l) => expectClose(`${label} db${l + 1}`, gb, num.biases[l]));
+        }
+      });
+    });
+  }
+
+  test('a missing target changes nothing but its own term; all missing or given directions throw', () => {
+    const shape = SHAPES[2];
+    const gi = [0, 1, 2, 3];
+    const m = shapeMlp(shape, 'tanh', 1600);
+    const data = shapeData(shape, gi.length, 1601);
+    const full = refLossAndGradients(m, data, shape.n, { gradientWeight: 0.5 });
+    // Without NaN: unchanged, and equal to the unmasked formula.
+    expectClose('no NaN', [full.loss], [maskedLossFromJacobian(m, data, shape.n, 0.5, gi)], 1e-12, 1e-15);
+    const one = { ...data, dydx: Float64Array.from(data.dydx) };
+    one.dydx[5] = NaN;
+    const masked = refLossAndGradients(m, one, shape.n, { gradientWeight: 1 });
+    // Replacing the missing target by the model's own derivative: the same sum, one more entry.
+    const jac = refJacobian(m, data.x, shape.n);
+    const out = shape.sizes[shape.sizes.length - 1];
+    const i = Math.floor(5 / (out * gi.length));
+    const o = Math.floor(5 / gi.length) % out;
+    const own = { ...data, dydx: Float64Array.from(data.dydx) };
+    own.dydx[5] = jac[(i * out + o) * shape.sizes[0] + gi[5 % gi.length]];
+    const P = data.dydx.length;
+    const exact = refLossAndGradients(m, own, shape.n, { gradientWeight: 1 });
+    expectClose('one missing', [masked.loss * (P - 1)], [exact.loss * P], 1e-12, 1e-15);
+    masked.weights.forEach((gw, l) => expectClose(`dW${l + 1}`, gw.map((v) => v * (P - 1)), exact.weights[l].map((v) => v * P), 1e-10, 1e-13));
+    const none = { ...data, dydx: new Float64Array(data.dydx.length).fill(NaN) };
+    expect(() => refLossAndGradients(m, none, shape.n, { gradientWeight: 0.5 })).toThrow(/every derivative target is missing/);
+    const v = subsetDirections(2, shape.n, shape.sizes[0], gi, 1602);
+    expect(() => refLossAndGradients(m, one, shape.n, { gradientWeight: 0.5, directions: v, k: 2 })).toThrow(/'all'/);
+  });
+});

@@ -75,6 +75,8 @@ export class GroupSession {
   readonly loss: GPUBuffer;
   readonly lossStride: number;
   readonly mode: DirectionMode;
+  /** Some model has missing derivative targets: every tangent residual carries a mask. */
+  readonly masked: boolean;
   readonly recordBytes: number;
   private readonly steps: GPUBuffer;
   private readonly records: ArrayBuffer;
@@ -84,6 +86,7 @@ export class GroupSession {
     const { ctx } = group;
     this.scope = group.scope.child('session');
     this.mode = setups.find((s) => s.k > 0)?.mode ?? 'all';
+    this.masked = setups.some((s) => s.k > 0 && s.present < 1);
     try {
       ({ data: this.data, memberData: this.memberData } = this.upload(datasets));
       const align = ctx.device.limits.minUniformBufferOffsetAlignment;
@@ -111,7 +114,8 @@ export class GroupSession {
           mode: this.mode,
           reverse: setups[0].jacobianMode === 'reverse',
           data: this.data,
-          members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
+          masked: this.masked,
+          members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, present: s.present, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
           loss: this.loss,
           lossWeights,
           lossStride: this.lossStride,
@@ -126,7 +130,9 @@ export class GroupSession {
   }
 
   /** Uploads each distinct dataset once (dydx zero-filled when no model trains on it);
-   *  in 'perSample' mode every model gets its own directions and targets. */
+   *  in 'perSample' mode every model gets its own directions and targets. A missing target
+   *  (NaN) goes up as 0; when a model has missing ones, the masks (1 present, 0 missing) of
+   *  every dataset follow all the derivatives in the same buffer. */
   private upload(datasets: Dataset[]) {
     const { inputs: d, outputs: m } = this.group;
     const { gradientInputs } = this.setups[0];
@@ -146,6 +152,18 @@ export class GroupSession {
       });
       return out;
     };
+    const masked = this.masked;
+    const derivatives = withGradients ? concat((ds) => ds.dydx, m * g) : undefined;
+    const dSize = distinct.length * n * m * g;
+    let dAll = derivatives;
+    if (derivatives) {
+      dAll = masked ? new Float32Array(2 * dSize) : derivatives;
+      derivatives.forEach((v, i) => {
+        if (masked) dAll![dSize + i] = Number.isNaN(v) ? 0 : 1;
+        if (Number.isNaN(v)) dAll![i] = 0;
+        else if (masked) dAll![i] = v;
+      });
+    }
     const s = this.scope;
     // The permutation windows (written every chunk), then the gradient inputs.
     const gradOffset = B * n * this.options.epochsPerChunk;
@@ -156,7 +174,7 @@ export class GroupSession {
       y: s.storage('data:y', distinct.length * n * m, concat((ds) => ds.y, m)),
       dydx: perSample
         ? s.storage('data:targets', B * k * n * m)
-        : s.storage('data:dydx', distinct.length * n * m * g, withGradients ? concat((ds) => ds.dydx, m * g) : undefined),
+        : s.storage('data:dydx', (masked ? 2 : 1) * dSize, dAll),
       directions: perSample ? s.storage('data:directions', B * k * n * d) : undefined,
       indices: s.storage('data:indices', gradOffset + g, indices),
       gradOffset,
@@ -166,6 +184,7 @@ export class GroupSession {
       offX: index[i] * n * d,
       offY: index[i] * n * m,
       offD: perSample ? i * k * n * m : index[i] * n * m * g,
+      offMask: masked ? dSize + index[i] * n * m * g : 0,
       offV: perSample ? i * k * n * d : 0,
       offPerm: i * n * this.options.epochsPerChunk,
       total: n,

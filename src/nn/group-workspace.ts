@@ -24,6 +24,8 @@ export interface MemberData {
   offX: number;
   offY: number;
   offD: number;
+  /** Where its derivative masks start in the dydx buffer (when the group is masked). */
+  offMask: number;
   offV: number;
   offPerm: number;
   /** Rows of its dataset. */
@@ -34,10 +36,15 @@ export interface GroupTrainOptions {
   mode: DirectionMode;
   /** Reverse-mode input derivatives (m cotangent blocks per model) instead of k tangent blocks. */
   reverse?: boolean;
+  /** Missing derivative targets ('all' mode): masks gathered with the targets weight each
+   *  tangent residual (1 present, 0 missing). */
+  masked?: boolean;
   /** indices: every model's permutation windows, then at gradOffset the gradient inputs. */
   data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
-  /** offW: where the member's reported-loss weights start in lossWeights (see the loss program). */
-  members: { gradientWeight: number; seed: number; data: MemberData; offW: number }[];
+  /** offW: where the member's reported-loss weights start in lossWeights (see the loss program).
+   *  present: the fraction of its dataset's derivative entries that are targets; the
+   *  derivative mean divides by it (a minibatch's estimate of the mean over present entries). */
+  members: { gradientWeight: number; present: number; seed: number; data: MemberData; offW: number }[];
   loss: GPUBuffer;
   lossWeights: GPUBuffer;
   /** Floats of `loss` each model owns (3 per epoch slot). */
@@ -56,6 +63,13 @@ export interface GroupWorkspaceOptions {
   /** Inference of the input Jacobian by m backward sweeps (no train): `forward` ends with
    *  Ḡ_0 in gin (inputGradients). */
   cotangents?: boolean;
+}
+
+/** The seed scale of a derivative residual, 2w/count: the derivative mean's gradient. With
+ *  missing targets the mean is over the present entries, count × the present fraction (as
+ *  the dataset's fraction: a minibatch's sum estimates the full batch's without bias). */
+function tangentMean(w: number, count: number, present: number): number {
+  return present < 1 ? (2 * w) / (count * present) : (2 * w) / count;
 }
 
 /** Offsets of a list of sizes, and their sum. */
@@ -252,9 +266,13 @@ export class GroupWorkspace {
     const yOff = pack(members.map(() => n * m));
     const tOff = pack(members.map((mb) => mb.k * n * m));
     const barOff = pack(members.map((mb, i) => this.rows[i] * Math.max(...mb.layout.sizes)));
-    // Minibatch targets: every model's values, then every model's tangent targets.
-    const targets = scope.storage('group:targets', yOff.total + tOff.total);
+    // Minibatch targets: every model's values, then every model's tangent targets (masked:
+    // then their masks, tOff.total after each target).
+    const masked = !!train.masked;
+    const targets = scope.storage('group:targets', yOff.total + (masked ? 2 : 1) * tOff.total);
     const tBase = yOff.total;
+    const maskShift = masked ? tOff.total : 0;
+    if (masked && train.mode !== 'all') throw new Error("missing derivative targets need 'all' directions");
     const zbar = scope.storage('group:Zbar', barOff.total);
     const abar = scope.storage('group:Abar', barOff.total);
     const { data } = train;
@@ -265,20 +283,20 @@ export class GroupWorkspace {
       const t = train.members[i];
       const record = {
         n, d, m, g: data.g, k: mb.k, skip: this.reverse ? this.blocks[i] : 0, unitRows: this.reverse ? 0 : 1, total: t.data.total, seed: t.seed >>> 0,
-        offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offV: t.data.offV,
-        offGrad: data.gradOffset, offX0: this.actOffsets[i][0], offYb: yOff.offsets[i], offTb: tBase + tOff.offsets[i], start,
+        offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offMask: t.data.offMask, offPerm: t.data.offPerm, offV: t.data.offV,
+        offGrad: data.gradOffset, offX0: this.actOffsets[i][0], offYb: yOff.offsets[i], offTb: tBase + tOff.offsets[i], offMb: tBase + tOff.offsets[i] + maskShift, start,
       };
       start += Math.ceil(((1 + mb.k) * n) / 64);
       return record;
     });
-    const gather = dispatchOf(groupedGatherProgram, train.mode, { count: members.length, total: start, cap: this.ctx.elementwiseCap }, {
+    const gather = dispatchOf(groupedGatherProgram, { mode: train.mode, masked }, { count: members.length, total: start, cap: this.ctx.elementwiseCap }, {
       xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
       x0: this.acts[0], targets, step,
       problems: this.table(GatherProblem.pack(gatherRecords)),
       ...(train.mode === 'perSample' ? { vAll: data.directions! } : {}),
     });
 
-    const backward: DispatchSpec[] = this.reverse ? this.reverseSweeps(train, targets, tBase, tOff.offsets) : [];
+    const backward: DispatchSpec[] = this.reverse ? this.reverseSweeps(train, targets, tBase, tOff.offsets, maskShift) : [];
     for (let l = this.depth; l >= 1; l--) {
       const here = this.at(l);
       // One dispatch per (output layer or hidden, activation) present at this level.
@@ -299,15 +317,15 @@ export class GroupWorkspace {
           const record = {
             n, width, k: this.blocks[i],
             valueScale: f32Bits((2 * (1 - w)) / (n * m)),
-            tangentScale: f32Bits(mb.k > 0 ? (2 * w) / (n * m * mb.k) : 0),
+            tangentScale: f32Bits(mb.k > 0 ? tangentMean(w, n * m * mb.k, train.members[i].present) : 0),
             offZ: this.zOffsets[i][l], offUp: seed ? this.actOffsets[i][l] : barOff.offsets[i], offZbar: barOff.offsets[i],
-            offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], start: wgStart,
+            offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offM: tBase + tOff.offsets[i] + maskShift, start: wgStart,
           };
           wgStart += Math.ceil((n * width) / 64);
           return record;
         });
         backward.push(
-          dispatchOf(groupedBackwardProgram, { seed, activation, reverse: this.reverse }, { count: part.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
+          dispatchOf(groupedBackwardProgram, { seed, activation, reverse: this.reverse, masked: seed && masked && !this.reverse }, { count: part.length, total: wgStart, cap: this.ctx.elementwiseCap }, {
             zs: this.zs[l - 1],
             upstream: seed ? this.acts[l] : abar,
             zbar,
@@ -350,13 +368,15 @@ export class GroupWorkspace {
         return {
           n, m, k,
           valueWeight: f32Bits((1 - w) / (n * m)),
-          tangentWeight: f32Bits(k > 0 ? w / (n * m * k) : 0),
-          offOut: this.actOffsets[i][depth], offOutT: this.actOffsets[i][depth] + (this.reverse ? this.rows[i] : n) * m, offY: yOff.offsets[i], offT: tBase + tOff.offsets[i], offLoss: i * train.lossStride, offW: train.members[i].offW, start: j,
+          tangentWeight: f32Bits(k > 0 ? tangentMean(w, n * m * k, train.members[i].present) / 2 : 0),
+          tangentCount: f32Bits(n * m * k * train.members[i].present),
+          offOut: this.actOffsets[i][depth], offOutT: this.actOffsets[i][depth] + (this.reverse ? this.rows[i] : n) * m, offY: yOff.offsets[i], offT: tBase + tOff.offsets[i],
+          offM: tBase + tOff.offsets[i] + maskShift, offLoss: i * train.lossStride, offW: train.members[i].offW, start: j,
         };
       });
       backward.push(
         // A barrier costs a CPU-emulated adapter far more than the serial sum it would save.
-        dispatchOf(groupedLossProgram, this.ctx.tiledGemm ? 'tree' : 'serial', { count: part.length, total: part.length, cap: 0 }, {
+        dispatchOf(groupedLossProgram, { reduction: this.ctx.tiledGemm ? 'tree' : 'serial', masked }, { count: part.length, total: part.length, cap: 0 }, {
           out: this.acts[depth], targets, loss: train.loss, weights: train.lossWeights, step,
           problems: this.table(LossProblem.pack(records)),
         }),
@@ -398,7 +418,7 @@ export class GroupWorkspace {
    * output level, Ḡ and Ĝ level by level down to Ḡ_0), the derivative loss on Ḡ_0 (Ẏ for the
    * loss sums, R_0 for the adjoint sweep), and the adjoint sweep (R̂ into zs, R into acts).
    */
-  private reverseSweeps(train: GroupTrainOptions, targets: GPUBuffer, tBase: number, tOffsets: number[]): DispatchSpec[] {
+  private reverseSweeps(train: GroupTrainOptions, targets: GPUBuffer, tBase: number, tOffsets: number[], maskShift: number): DispatchSpec[] {
     const { n, members } = this.options;
     const d = members[0].layout.sizes[0];
     const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
@@ -414,13 +434,14 @@ export class GroupWorkspace {
       const records = part.map((i) => {
         const k = members[i].k;
         const record = {
-          n, d, m, k, tangentScale: f32Bits((2 * train.members[i].gradientWeight) / (n * m * k)),
-          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i], offGrad: train.data.gradOffset, start,
+          n, d, m, k, tangentScale: f32Bits(tangentMean(train.members[i].gradientWeight, n * m * k, train.members[i].present)),
+          offG: this.gradOffsets[i], offX0: this.actOffsets[i][0], offOut: this.actOffsets[i][depth] + this.rows[i] * m, offT: tBase + tOffsets[i],
+          offM: tBase + tOffsets[i] + maskShift, offGrad: train.data.gradOffset, start,
         };
         start += Math.ceil((m * n) / 64);
         return record;
       });
-      specs.push(dispatchOf(reverseProjectProgram, { unit }, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
+      specs.push(dispatchOf(reverseProjectProgram, { unit, masked: !!train.masked }, { count: part.length, total: start, cap: this.ctx.elementwiseCap }, {
         gin: this.gin!, x0: this.acts[0], out: this.acts[depth], targets, problems: this.table(ReverseProjectProblem.pack(records)),
         ...(unit ? { indices: train.data.indices } : {}),
       }));

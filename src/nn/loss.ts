@@ -43,6 +43,8 @@ export interface LossSetup {
   gradientInputs: number[];
   /** The mode this step runs in (the same for every model of a group; chooseJacobianMode). */
   jacobianMode: 'forward' | 'reverse';
+  /** The fraction of dydx's entries that are targets (NaN: missing); 1 without missing ones. */
+  present: number;
 }
 
 /** Checks data and options against a model with `inputs` and `outputs`. */
@@ -55,6 +57,7 @@ export function resolveLoss(inputs: number, outputs: number, data: Dataset, opts
   const directions = opts.directions ?? 'all';
   let k = 0;
   let mode: DirectionMode = 'all';
+  let present = 1;
   if (opts.directionVectors) {
     k = checkMatrix('directionVectors', opts.directionVectors, n * inputs);
     mode = 'given';
@@ -70,13 +73,18 @@ export function resolveLoss(inputs: number, outputs: number, data: Dataset, opts
     mode = 'perSample';
   } else if (gradientWeight > 0) {
     if (!data.dydx) throw new RangeError('dydx (n × outputs × gradientInputs) is required when gradientWeight > 0');
-    checkMatrix('dydx', data.dydx, outputs * g, n);
+    const missing = checkMatrix('dydx', data.dydx, outputs * g, n, true);
+    if (missing > 0) {
+      if (mode !== 'all') throw new RangeError("dydx has missing targets (NaN): they need the unit directions (directions: 'all', no directionVectors)");
+      if (missing === n * outputs * g) throw new RangeError('every dydx entry is NaN (a missing target): give some derivative targets, or gradientWeight 0');
+      present = 1 - missing / (n * outputs * g);
+    }
   }
   if (gradientWeight === 0) {
     k = 0; // values only: no tangent rows, no targets, no callback
     mode = 'all';
   }
-  return { n, k, mode, gradientWeight, gradientInputs, jacobianMode: 'forward' };
+  return { n, k, mode, gradientWeight, gradientInputs, jacobianMode: 'forward', present };
 }
 
 /** Checks a jacobianMode option (undefined: 'auto'). */

@@ -24,8 +24,9 @@ export function checkActivation(name: string, value: unknown): Activation {
 
 /** Throws unless `data` is a Float32Array (or number[]) whose length is a multiple of `cols`
  *  (or exactly `cols·rows` when rows is given) and every value is a number finite as float32.
- *  Returns the rows. */
-export function checkMatrix(name: string, data: unknown, cols: number, rows?: number): number {
+ *  Returns the rows; with `allowNaN` (derivative targets, NaN = missing) it returns the
+ *  count of NaN entries instead. */
+export function checkMatrix(name: string, data: unknown, cols: number, rows?: number, allowNaN = false): number {
   if (!(data instanceof Float32Array || data instanceof Float64Array || Array.isArray(data))) {
     throw new TypeError(`${name} must be a Float32Array (row-major), got ${data === null ? 'null' : typeof data}`);
   }
@@ -35,14 +36,19 @@ export function checkMatrix(name: string, data: unknown, cols: number, rows?: nu
     throw new RangeError(`${name} has length ${length}; expected ${expected}`);
   }
   // Finite as float32: the GPU gets Math.fround of each number (1e39 would be Infinity there).
+  let nan = 0;
   for (let i = 0; i < length; i++) {
     const v = data[i] as unknown;
     if (typeof v !== 'number') throw new TypeError(`${name}[${i}] must be a number, got ${v === null ? 'null' : typeof v}`);
+    if (allowNaN && Number.isNaN(v)) {
+      nan++;
+      continue;
+    }
     if (!Number.isFinite(Math.fround(v))) {
       throw new RangeError(`${name}[${i}] is ${v}: values must be finite float32 numbers (no NaN or Infinity, |v| ≤ 3.4028234663852886e38)`);
     }
   }
-  return length / cols;
+  return allowNaN ? nan : length / cols;
 }
 
 export function checkWeight(value: unknown): number {

@@ -84,7 +84,8 @@ function resolveGradientInputs(gi: number[] | undefined, inputs: number): number
 /**
  * L = (1−w)·mean_{n,m}(ŷ−y)² + w·mean_{n,m,k}(ẏ−t)² and its exact gradient with respect to every
  * weight and bias, by the hand-written backward pass (with the σ'' coupling term).
- * dydx (n×outputs×g) may be absent when w = 0.
+ * dydx (n×outputs×g) may be absent when w = 0. A NaN in dydx is a missing target ('all'
+ * directions only): the derivative mean is then over the P present entries, w·Σ_present(ẏ−t)²/P.
  */
 export function refLossAndGradients(
   m: RefMlp,
@@ -102,9 +103,14 @@ export function refLossAndGradients(
 
   let directions: Float64Array[] = [];
   let targets: Float64Array[] = [];
+  // Missing derivative targets (NaN in dydx, 'all' mode only): present[j][i·outputs + o].
+  let present: Uint8Array[] | null = null;
+  let presentCount = 0;
   if (w > 0) {
     if (!data.dydx) throw new Error('dydx is required when gradientWeight > 0');
     checkLength('dydx', data.dydx, n * outputs * gi.length);
+    const missing = Array.prototype.some.call(data.dydx, (v: number) => Number.isNaN(v));
+    if (missing && opts.directions) throw new Error("missing derivative targets (NaN in dydx) need the unit directions ('all'), not given directions");
     if (opts.directions) {
       const k = opts.k ?? opts.directions.length / (n * inputs);
       if (!Number.isInteger(k)) throw new Error('directions length is not a multiple of n·inputs');
@@ -113,6 +119,11 @@ export function refLossAndGradients(
       targets = splitBlocks(t, k, n * outputs);
     } else {
       ({ directions, targets } = allModeDirections(data.dydx, n, outputs, inputs, gi));
+      if (missing) {
+        present = targets.map((t) => Uint8Array.from(t, (v) => (Number.isNaN(v) ? 0 : 1)));
+        presentCount = present.reduce((sum, p) => sum + p.reduce((a, b) => a + b, 0), 0);
+        if (presentCount === 0) throw new Error('every derivative target is missing (NaN): use gradientWeight 0');
+      }
     }
     if (directions.length === 0) throw new Error('gradientWeight > 0 needs at least one direction');
   }
@@ -122,12 +133,16 @@ export function refLossAndGradients(
   const top = trace.layers[trace.layers.length - 1];
   const valueScale = 1 / (n * outputs);
   const residual = top.a.map((v, i) => v - data.y[i]);
-  const dotResiduals = top.aDot.map((ad, j) => ad.map((v, i) => v - targets[j][i]));
+  const dotResiduals = top.aDot.map((ad, j) => ad.map((v, i) => (present && !present[j][i] ? 0 : v - targets[j][i])));
 
   let loss = (1 - w) * valueScale * sumSquares(residual);
-  for (const r of dotResiduals) loss += (w * valueScale * sumSquares(r)) / k;
-
   const aBar = residual.map((r) => 2 * (1 - w) * valueScale * r);
+  if (present) {
+    // The mean over the present entries: each missing one adds nothing, to sum or count.
+    for (const r of dotResiduals) loss += (w * sumSquares(r)) / presentCount;
+    return { loss, ...backward(m, trace, aBar, dotResiduals.map((rd) => rd.map((r) => (2 * w * r) / presentCount))) };
+  }
+  for (const r of dotResiduals) loss += (w * valueScale * sumSquares(r)) / k;
   const aDotBar = dotResiduals.map((rd) => rd.map((r) => (2 * w * valueScale * r) / k));
   return { loss, ...backward(m, trace, aBar, aDotBar) };
 }

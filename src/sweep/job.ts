@@ -234,7 +234,7 @@ export function validateJob(job: TrainJob): void {
         const outputs = st.train.y.length / n;
         if (!Number.isInteger(outputs) || outputs < 1) throw new RangeError(`${name}.train.y has length ${st.train.y.length}; expected n × outputs with n = ${n} rows of train.x`);
         checkMatrix(`${name}.train.y`, st.train.y, outputs, n);
-        if (st.train.dydx.length > 0 || (needsGradients && g.length > 0)) checkMatrix(`${name}.train.dydx`, st.train.dydx, outputs * g.length, n);
+        if (st.train.dydx.length > 0 || (needsGradients && g.length > 0)) checkMatrix(`${name}.train.dydx`, st.train.dydx, outputs * g.length, n, true); // NaN: a missing target
         const nTest = checkMatrix(`${name}.test.x`, st.test.x, st.inputs);
         checkMatrix(`${name}.test.y`, st.test.y, outputs, nTest);
       });

@@ -1,0 +1,107 @@
+import { test, expect, type Page, type TestInfo } from '@playwright/test';
+import { axeViolations, keepScreenshot, overflowing, watchErrors } from './demo-helpers';
+
+// The playground's "Your data" panel, driven with a CSV made here from the Ishigami function
+// (a standard sensitivity-analysis benchmark the page does not ship) and its analytic
+// gradient, with some derivative cells blank: columns guessed, a table shown, baseline and GI
+// trained on a train/test split, predicted vs true drawn with the RMSE, then a width sweep.
+
+interface DataState {
+  running: boolean;
+  result: null | { rmse: [number, number]; train: number; test: number; gradientWeight: number };
+  sweep: null | { ub: number; widths: number[] };
+  error: string | null;
+}
+
+/** A screenshot of the "Your data" section alone (a full page at 390 px is too tall to read). */
+async function keepSection(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.locator('#your-data').screenshot({ path });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+const state = (page: Page) => page.evaluate(() => (globalThis as unknown as { __playgroundData: DataState }).__playgroundData);
+
+/** Ishigami: y = sin x1 + 7 sin² x2 + 0.1 x3⁴ sin x1 on [−π, π]³, seeded; every 4th row has no
+ *  ∂y/∂x1, every 5th no ∂y/∂x3 (NaN), and the columns use two naming styles. */
+function ishigamiCsv(rows: number): string {
+  let s = 12345;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 * Math.PI - Math.PI;
+  const lines = ['x1,x2,x3,y,dy/dx1,dy/dx2,y_x3'];
+  for (let i = 0; i < rows; i++) {
+    const [a, b, c] = [rand(), rand(), rand()];
+    const y = Math.sin(a) + 7 * Math.sin(b) ** 2 + 0.1 * c ** 4 * Math.sin(a);
+    const d1 = Math.cos(a) * (1 + 0.1 * c ** 4);
+    const d2 = 14 * Math.sin(b) * Math.cos(b);
+    const d3 = 0.4 * c ** 3 * Math.sin(a);
+    lines.push([a, b, c, y, i % 4 === 0 ? '' : d1, d2, i % 5 === 0 ? 'NaN' : d3].map((v) => (typeof v === 'number' ? v.toPrecision(7) : v)).join(','));
+  }
+  return lines.join('\n');
+}
+
+test('your data: a CSV in, columns guessed, baseline and GI trained, predicted vs true with RMSE, a width sweep with UB; 390 and 1280 px', async ({ page }, testInfo) => {
+  test.setTimeout(400_000);
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto('/demo/playground/');
+  await page.waitForFunction(() => (globalThis as unknown as { __playground?: { ready: boolean } }).__playground?.ready === true, null, { timeout: 60_000 });
+  expect((await page.evaluate(() => (globalThis as unknown as { __playground: { error: string | null } }).__playground.error)), 'WebGPU').toBeNull();
+
+  // A malformed CSV: the note names the line and the column.
+  await page.locator('#csv-text').fill('x1,x2,y,dy/dx1\n0,1,2,3\n0,oops,2,3\n');
+  await expect(page.locator('#csv-info')).toContainText("line 3, column 'x2' (2) is 'oops', not a number");
+  await page.locator('#csv-text').fill('x1,x2,y\n0,1,2\n0,1\n');
+  await expect(page.locator('#csv-info')).toContainText('line 3 has 2 cells');
+
+  // The real data, uploaded as a file.
+  await page.locator('#csv-file').setInputFiles({ name: 'ishigami.csv', mimeType: 'text/csv', buffer: Buffer.from(ishigamiCsv(64)) });
+  for (const name of ['x1', 'x2', 'x3']) await expect(page.locator(`#csv-columns input[value="${name}"]`)).toBeChecked();
+  await expect(page.locator('#csv-output')).toHaveValue('y');
+  await expect(page.locator('#csv-derivatives select[data-input="x1"]')).toHaveValue('dy/dx1');
+  await expect(page.locator('#csv-derivatives select[data-input="x3"]')).toHaveValue('y_x3');
+  await expect(page.locator('#csv-table')).toContainText('64 rows, 3 inputs, output y, 3 derivative columns, 29 of 192 derivative cells blank');
+  await expect(page.locator('#csv-table tbody tr')).toHaveCount(8);
+  await expect(page.locator('#csv-table tbody tr').first()).toContainText('–');
+
+  await page.locator('#csv-epochs').fill('300');
+  await page.getByRole('button', { name: 'Train on my data' }).click();
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { __playgroundData: DataState }).__playgroundData;
+    return !d.running && (d.result !== null || d.error !== null);
+  }, null, { timeout: 240_000 });
+  const s = await state(page);
+  expect(s.error).toBeNull();
+  const r = s.result!;
+  testInfo.annotations.push({ type: 'your data (Ishigami, 48 train / 16 test rows)', description: `test RMSE baseline ${r.rmse[0].toFixed(3)}, GI ${r.rmse[1].toFixed(3)} (w = ${r.gradientWeight})` });
+  expect(r.train + r.test).toBe(64);
+  expect(r.test).toBe(16);
+  for (const e of r.rmse) expect(Number.isFinite(e) && e > 0).toBe(true);
+  expect(r.gradientWeight, "'auto' chose a weight").toBeGreaterThanOrEqual(0);
+  const plot = page.locator('#csv-fit figure[data-plot="predicted-vs-true"] canvas[role="img"]');
+  await expect(plot).toHaveAttribute('aria-label', /Predicted against true y on the 16 test rows.*Test RMSE: baseline [\d.]+, GI \(w = [\d.]+\) [\d.]+/);
+  await expect(page.locator('#csv-status')).toContainText('test RMSE on 16 rows');
+
+  await page.locator('#csv-widths').fill('2, 6, 12');
+  await page.locator('#csv-w').fill('0.5');
+  await page.locator('#csv-epochs').fill('150');
+  await page.getByRole('button', { name: 'Width sweep' }).click();
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { __playgroundData: DataState }).__playgroundData;
+    return !d.running && (d.sweep !== null || d.error !== null);
+  }, null, { timeout: 240_000 });
+  const sw = await state(page);
+  expect(sw.error).toBeNull();
+  expect(sw.sweep!.widths).toEqual([2, 6, 12]);
+  await expect(page.locator('#csv-sweep canvas[role="img"]')).toHaveAttribute('aria-label', new RegExp(`UB = ${sw.sweep!.ub}`));
+  await expect(page.locator('#csv-status')).toContainText(`UB = ${sw.sweep!.ub}`);
+
+  await keepScreenshot(page, testInfo, 'playground-data-1280');
+  await keepSection(page, testInfo, 'playground-data-section-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  expect(await overflowing(page), 'elements wider than the 390 px viewport').toEqual([]);
+  await keepScreenshot(page, testInfo, 'playground-data-390');
+  await keepSection(page, testInfo, 'playground-data-section-390');
+  expect(await axeViolations(page)).toEqual([]);
+  errors.check();
+});
