@@ -7,7 +7,7 @@
 //   node bench/defaults/run.mjs --script selection --from FILE       (the rules again, no fits)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
-import { foldRows } from '../../src/nn/auto-weight';
+import { chooseCandidate, foldRows } from '../../src/nn/auto-weight';
 import { createNodeContext } from '../../src/node/index';
 import { refForward, refJacobian, type RefMlp } from '../../src/reference/index';
 import { mulberry32 } from '../../src/reference/rng';
@@ -145,6 +145,7 @@ function beats(perFold: number[][], b: number, se: number): boolean {
   return m + (se * sd) / Math.sqrt(diffs.length) < 0;
 }
 const RULES: Record<string, Rule> = {
+  "'auto' (geometric mean over folds, 5 % margin over w = 0)": (r, k) => chooseCandidate(cvValue(r, k)).chosen,
   'argmin value': (r, k) => argmin(cvValue(r, k).map(mean)),
   'argmin value, 1-SE guard vs 0': (r, k) => {
     const pf = cvValue(r, k);
