@@ -11,6 +11,7 @@ import { createMlp, createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, ty
 import { createNodeContext } from '../../src/node/index';
 import { mulberry32 } from '../../src/reference/rng';
 import { FUNCTIONS, sample, type TestFunction } from './functions';
+import { plotAutoVsBest } from './plot';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -152,26 +153,9 @@ function summarise(cases: Case[], adapter: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Auto's error against the best fixed w's, one point per case, log-log, as an SVG. */
+/** Auto's error against the best fixed w's, one point per case. */
 function plot(cases: Case[]): string {
-  const size = 360;
-  const pad = 40;
-  const pts = cases.map((c) => [c.grid.reduce((b, a) => (a.error < b.error ? a : b)).error, c.auto.error]);
-  const all = pts.flat().filter((v) => v > 0);
-  const lo = Math.log10(Math.min(...all)) - 0.1;
-  const hi = Math.log10(Math.max(...all)) + 0.1;
-  const s = (v: number): number => pad + ((Math.log10(v) - lo) / (hi - lo)) * (size - 2 * pad);
-  const dots = pts.map(([x, y], i) => `<circle cx="${s(x).toFixed(1)}" cy="${(size - s(y)).toFixed(1)}" r="3" fill="${cases[i].kind === 'smooth' ? '#0072b2' : '#d55e00'}"><title>${cases[i].fn} N=${cases[i].n}</title></circle>`);
-  const line = (k: number, dash: string): string => `<line x1="${s(10 ** lo)}" y1="${size - s(k * 10 ** lo)}" x2="${s(10 ** hi / k)}" y2="${size - s(10 ** hi)}" stroke="#999" ${dash}/>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" font-family="sans-serif" font-size="11">
-<rect width="100%" height="100%" fill="white"/>
-${line(1, '')}${line(1.3, 'stroke-dasharray="4 3"')}
-${dots.join('\n')}
-<text x="${size / 2}" y="${size - 8}" text-anchor="middle">best fixed w's test error (hindsight)</text>
-<text x="12" y="${size / 2}" transform="rotate(-90 12 ${size / 2})" text-anchor="middle">auto's test error</text>
-<text x="${pad}" y="16">blue: smooth, orange: oscillatory; dashed: 1.3×</text>
-</svg>
-`;
+  return plotAutoVsBest(cases.map((c) => ({ best: c.grid.reduce((b, a) => (a.error < b.error ? a : b)).error, auto: c.auto.error, smooth: c.kind === 'smooth', label: `${c.fn} N=${c.n}` })));
 }
 
 async function main(): Promise<void> {

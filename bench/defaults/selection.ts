@@ -13,6 +13,7 @@ import { refForward, refJacobian, type RefMlp } from '../../src/reference/index'
 import { mulberry32 } from '../../src/reference/rng';
 import { takeDatasetRows } from '../../src/util/rows';
 import { FUNCTIONS, sample, type TestFunction } from './functions';
+import { plotAutoVsBest } from './plot';
 
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
@@ -202,6 +203,7 @@ function score(records: CaseRecord[], adapter: string): string {
   }
   lines.push('| rule | folds | ÷ best: geomean | ÷ best: worst | cases > 1.3× best | ÷ w=0: geomean | ÷ w=0: worst | ÷ best w per function: geomean | worst |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, rule] of Object.entries(RULES)) {
+    if (!records[0].candidates[0].cv.length) break;
     for (let k = 0; k < records[0].candidates[0].cv.length; k++) {
       if (name.includes('every fold count') && k > 0) continue;
       const vsBest = records.map((r) => r.candidates[rule(r, k)].test / Math.min(...r.candidates.map((c) => c.test)));
@@ -220,12 +222,27 @@ function score(records: CaseRecord[], adapter: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The rules' table (selection.md) and, with cross-validation records, the plot of the
+ *  library's rule against the best fixed w (selection.svg). */
+function report(records: CaseRecord[], adapter: string): void {
+  const table = score(records, adapter);
+  writeFileSync(`${out}/selection.md`, table);
+  console.log(table);
+  if (!records[0].candidates[0].cv.length) return;
+  writeFileSync(`${out}/selection.svg`, plotAutoVsBest(records.map((r) => ({
+    best: Math.min(...r.candidates.map((c) => c.test)),
+    auto: r.candidates[chooseCandidate(cvValue(r, 0)).chosen].test,
+    smooth: r.kind === 'smooth',
+    label: `${r.fn} N=${r.n} seed ${r.seed}`,
+  }))));
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const from = option('from');
   if (from) {
     const saved = JSON.parse(readFileSync(from, 'utf8')) as { adapter: string; records: CaseRecord[] };
-    console.log(score(saved.records, saved.adapter));
+    report(saved.records, saved.adapter);
     return;
   }
   const ctx = await createNodeContext({ swiftshader: 'fallback' });
@@ -241,9 +258,7 @@ async function main(): Promise<void> {
     console.log(`${fn.name} N=${n}: ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
   ctx.destroy();
-  const table = score(records, adapter);
-  writeFileSync(`${out}/selection.md`, table);
-  console.log(table);
+  report(records, adapter);
   process.exit(0);
 }
 
