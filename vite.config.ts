@@ -40,6 +40,9 @@ export default defineConfig(({ command }) => ({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // Readable output: consumers' bundlers minify; unmangled, a stack trace, console.log(mlp) and
+    // mlp.constructor.name show the library's own names (Mlp, BusyError) without a source map.
+    minify: false,
     lib: {
       entry: { index: 'src/index.ts', experiments: 'src/experiments/index.ts', node: 'src/node/index.ts', 'node-worker': 'src/node/worker.ts' },
       formats: ['es'],

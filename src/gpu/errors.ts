@@ -5,7 +5,7 @@ export class WebGpuUnsupportedError extends Error {
     super(
       'WebGPU is not supported here (navigator.gpu is missing). Use a Chromium-based browser ' +
         '(Chrome/Edge 113+) over https or http://localhost, or start Chromium with --enable-unsafe-webgpu; ' +
-        "in Node, pass { device } from the 'webgpu' (Dawn) package.",
+        "in Node, use createNodeContext() from 'sobolev-webgpu/node' (npm install webgpu).",
     );
   }
 }
