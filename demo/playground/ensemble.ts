@@ -3,8 +3,8 @@
 // mean with a ± 2 sd band, in 2-D maps of the GI mean and of both spreads, with the training
 // points. The spread is small at the samples and grows between and beyond them, less with GI.
 import Chart from 'chart.js/auto';
-import { createEnsemble, type Context, type FitProgress } from '../../src/index';
-import { meanAndSpread } from '../../src/nn/ensemble';
+import { createEnsemble, type Context, type Dataset, type FitProgress } from '../../src/index';
+import { meanAndSpread, type EnsembleFitOptions } from '../../src/nn/ensemble';
 import { chartFigure, num } from '../shared/figure';
 import { lineStyle, STYLE } from '../shared/palette';
 import { colourBar, heatMap } from './plots';
@@ -29,7 +29,7 @@ export interface EnsembleSummary {
   aborted: boolean;
 }
 
-interface Half {
+export interface Half {
   mean: Float32Array;
   sd: Float32Array;
   summary: HalfSummary;
@@ -90,57 +90,83 @@ export class EnsemblePanel {
    *  with the pair's settings and draws them; the ensemble is destroyed before this returns. */
   async run(ctx: Context, members: number, train: Samples, test: Samples, s: PlaygroundSettings, pair: PairResult, hooks: { onProgress?: (p: FitProgress) => void; signal?: AbortSignal }): Promise<EnsembleSummary> {
     this.clear();
-    const hidden = Array.from({ length: s.layers }, () => s.width);
-    const ensemble = createEnsemble(ctx, { inputs: train.d, hidden, outputs: 1 }, { members: 2 * members, seed: s.seed });
-    try {
-      const reports = await ensemble.fit(
-        { x: train.x, y: train.y, dydx: train.dydx },
-        {
-          ...(s.epochs !== undefined && { epochs: s.epochs }),
-          ...(s.batchSize !== undefined && { batchSize: s.batchSize }),
-          ...(s.learningRate !== undefined && { learningRate: s.learningRate }),
-          gradientWeight: Array.from({ length: 2 * members }, (_, i) => (i < members ? 0 : pair.models[1].gradientWeight)),
-          directions: s.directions,
-          seed: s.seed,
-          onProgress: hooks.onProgress,
-          progressIntervalMs: 50,
-          signal: hooks.signal,
-        },
-      );
-      const grid = (await ensemble.predict(test.x)).members;
-      const atSamples = (await ensemble.predict(train.x)).members;
-      const half = (from: number): Half => {
-        const g = meanAndSpread(grid.slice(from, from + members));
-        const t = meanAndSpread(atSamples.slice(from, from + members));
-        let sq = 0;
-        for (let i = 0; i < test.n; i++) sq += (g.mean[i] - test.y[i]) ** 2;
-        const summary = {
-          sdAtSamples: t.sd.reduce((a, v) => a + v, 0) / train.n,
-          sdMeanOnGrid: g.sd.reduce((a, v) => a + v, 0) / test.n,
-          sdMaxOnGrid: Math.max(...g.sd),
-          rmse: Math.sqrt(sq / test.n),
-        };
-        return { mean: g.mean, sd: g.sd, summary };
-      };
-      const [baseline, gi] = [half(0), half(members)];
-      const summary: EnsembleSummary = { members, baseline: baseline.summary, gi: gi.summary, aborted: reports.some((r) => r.aborted) };
-      if (train.d === 1) this.#chart = drawBands(this.host, train, test, baseline, gi, summary);
-      else drawSpreadMaps(this.host, train, test, s.domain, baseline, gi, summary);
-      (globalThis as { __playgroundEnsemble?: EnsembleSummary | null }).__playgroundEnsemble = summary;
-      return summary;
-    } finally {
-      ensemble.destroy();
-    }
+    const { baseline, gi, summary } = await trainHalves(ctx, members, { x: train.x, y: train.y, dydx: train.dydx }, test, {
+      hidden: Array.from({ length: s.layers }, () => s.width),
+      seed: s.seed,
+      gradientWeight: pair.models[1].gradientWeight,
+      fit: {
+        ...(s.epochs !== undefined && { epochs: s.epochs }),
+        ...(s.batchSize !== undefined && { batchSize: s.batchSize }),
+        ...(s.learningRate !== undefined && { learningRate: s.learningRate }),
+        directions: s.directions,
+        onProgress: hooks.onProgress,
+        signal: hooks.signal,
+      },
+    });
+    if (train.d === 1) this.#chart = drawBands(this.host, train, test, baseline, gi, summary);
+    else drawSpreadMaps(this.host, train, test, s.domain, baseline, gi, summary);
+    (globalThis as { __playgroundEnsemble?: EnsembleSummary | null }).__playgroundEnsemble = summary;
+    return summary;
   }
 }
 
-const describe = (e: EnsembleSummary) =>
-  `Ensembles of ${e.members} baseline and ${e.members} GI models${e.aborted ? ' (stopped)' : ''}: mean spread (sd) on the grid baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)} ` +
+/** The two halves of a trained ensemble and their summary. */
+export interface Halves {
+  baseline: Half;
+  gi: Half;
+  summary: EnsembleSummary;
+}
+
+/**
+ * R baseline (w = 0) and R GI (w = `gradientWeight`) members, initial seeds seed … seed + 2R − 1,
+ * trained as one ensemble on `train` (one output); each half's mean and sd at the `test` rows
+ * and its spread at the training rows. The ensemble is destroyed before this returns.
+ */
+export async function trainHalves(
+  ctx: Context, members: number, train: Dataset, test: { x: Float32Array; y: Float32Array },
+  o: { hidden: number[]; seed: number; gradientWeight: number; fit: Omit<EnsembleFitOptions, 'gradientWeight' | 'seed'> },
+): Promise<Halves> {
+  const inputs = train.x.length / train.y.length;
+  const ensemble = createEnsemble(ctx, { inputs, hidden: o.hidden, outputs: 1 }, { members: 2 * members, seed: o.seed });
+  try {
+    const reports = await ensemble.fit(train, {
+      progressIntervalMs: 50,
+      ...o.fit,
+      gradientWeight: Array.from({ length: 2 * members }, (_, i) => (i < members ? 0 : o.gradientWeight)),
+      seed: o.seed,
+    });
+    const atTest = (await ensemble.predict(test.x)).members;
+    const atSamples = (await ensemble.predict(train.x)).members;
+    const half = (from: number): Half => {
+      const g = meanAndSpread(atTest.slice(from, from + members));
+      const t = meanAndSpread(atSamples.slice(from, from + members));
+      let sq = 0;
+      for (let i = 0; i < test.y.length; i++) sq += (g.mean[i] - test.y[i]) ** 2;
+      const summary = {
+        sdAtSamples: t.sd.reduce((a, v) => a + v, 0) / train.y.length,
+        sdMeanOnGrid: g.sd.reduce((a, v) => a + v, 0) / test.y.length,
+        sdMaxOnGrid: Math.max(...g.sd),
+        rmse: Math.sqrt(sq / test.y.length),
+      };
+      return { mean: g.mean, sd: g.sd, summary };
+    };
+    const [baseline, gi] = [half(0), half(members)];
+    return { baseline, gi, summary: { members, baseline: baseline.summary, gi: gi.summary, aborted: reports.some((r) => r.aborted) } };
+  } finally {
+    ensemble.destroy();
+  }
+}
+
+/** The caption: spreads and RMSE of both halves; `place`: where the test points lie. */
+export const describe = (e: EnsembleSummary, place = 'the grid') =>
+  `Ensembles of ${e.members} baseline and ${e.members} GI models${e.aborted ? ' (stopped)' : ''}: mean spread (sd) on ${place} baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)} ` +
   `(at the training points ${num(e.baseline.sdAtSamples)} and ${num(e.gi.sdAtSamples)}); test RMSE of the means ${num(e.baseline.rmse)} and ${num(e.gi.rmse)}.`;
 
-/** 1-D: truth, each half's mean with its mean ± 2 sd band shaded, the training points. */
-function drawBands(host: HTMLElement, train: Samples, test: Samples, baseline: Half, gi: Half, e: EnsembleSummary): Chart {
-  const fig = chartFigure(host, 'Ensemble means and ± 2 sd bands', describe(e));
+/** 1-D: truth, each half's mean with its mean ± 2 sd band shaded, the training points; the
+ *  test points sorted by x; `place` names them in the caption. */
+export function drawBands(host: HTMLElement, train: Dataset, test: { x: Float32Array; y: Float32Array }, baseline: Half, gi: Half, e: EnsembleSummary, place?: string): Chart {
+  const fig = chartFigure(host, 'Ensemble means and ± 2 sd bands', describe(e, place));
+  fig.figure.dataset.plot = 'band';
   fig.figure.classList.add('wide');
   const xs = Array.from(test.x);
   const line = (f: (i: number) => number) => xs.map((x, i) => ({ x, y: f(i) }));
