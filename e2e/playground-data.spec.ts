@@ -49,7 +49,7 @@ function ishigamiCsv(rows: number): string {
   return lines.join('\n');
 }
 
-test('your data: a CSV in, columns guessed, baseline and GI trained, predicted vs true with RMSE, a width sweep with UB; 390 and 1280 px', async ({ page }, testInfo) => {
+test('your data: a CSV in, columns guessed, baseline and GI trained, predicted vs true with RMSE and ensemble error bars, the ONNX download run by onnxruntime, a width sweep with UB, a band over one input; 390 and 1280 px', async ({ page }, testInfo) => {
   test.setTimeout(400_000);
   const errors = watchErrors(page);
   await page.setViewportSize({ width: 1280, height: 900 });
@@ -142,6 +142,32 @@ test('your data: a CSV in, columns guessed, baseline and GI trained, predicted v
   expect(await overflowing(page), 'elements wider than the 390 px viewport').toEqual([]);
   await keepScreenshot(page, testInfo, 'playground-data-390');
   await keepSection(page, testInfo, 'playground-data-section-390');
+
+  // One input: logistic growth P(5) = 10 / (1 + 9 e^(−5r)) against the rate r, with dP/dr:
+  // the ensembles' band is drawn over r, next to the error bars.
+  const logistic = ['r,P,dP/dr', ...Array.from({ length: 24 }, (_, i) => {
+    const r = (1.5 * i) / 23;
+    const e = 9 * Math.exp(-5 * r);
+    return [r, 10 / (1 + e), (10 * 5 * e) / (1 + e) ** 2].map((v) => v.toPrecision(7)).join(',');
+  })].join('\n');
+  await page.locator('#csv-file').setInputFiles({ name: 'logistic.csv', mimeType: 'text/csv', buffer: Buffer.from(logistic) });
+  await expect(page.locator('#csv-derivatives select[data-input="r"]')).toHaveValue('dP/dr');
+  await page.locator('#csv-members').fill('2');
+  await page.getByRole('button', { name: 'Train on my data' }).click();
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { __playgroundData: DataState }).__playgroundData;
+    return !d.running && (d.result !== null || d.error !== null);
+  }, null, { timeout: 120_000 });
+  const one = await state(page);
+  expect(one.error).toBeNull();
+  expect(one.result!.ensemble!.members).toBe(2);
+  await expect(page.locator('#csv-fit figure[data-plot="predicted-vs-true"]')).toHaveAttribute('data-error-bars', '6');
+  await expect(page.locator('#csv-fit figure[data-plot="band"] canvas[role="img"]')).toHaveAttribute('aria-label', /^Ensemble means and ± 2 sd bands\. Ensembles of 2 baseline and 2 GI models: mean spread \(sd\) on the test rows/);
+  expect(await overflowing(page), 'elements wider than the 390 px viewport').toEqual([]);
+  await page.locator('#csv-fit').screenshot({ path: testInfo.outputPath('playground-data-band-390.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.waitForTimeout(300);
+  await page.locator('#csv-fit').screenshot({ path: testInfo.outputPath('playground-data-band-1280.png') });
   expect(await axeViolations(page)).toEqual([]);
   errors.check();
 });

@@ -13,7 +13,7 @@ import { lineStyle, STYLE } from '../shared/palette';
 import { tableBlock } from '../shared/table';
 import { findDerivative, guessColumns } from './columns';
 import { splitRows } from './data-split';
-import { describe, drawBands, trainHalves, type EnsembleSummary, type Half, type Halves } from './ensemble';
+import { describe, drawBands, trainHalves, type EnsembleSummary, type Halves } from './ensemble';
 import { OnnxDownload } from './export';
 import { runSweep } from './sweep';
 
@@ -40,6 +40,13 @@ const rmse = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s / a.length);
 };
+
+/** 201 points from the smallest to the largest x, for a band over one input. */
+function bandGrid(x: Float32Array): Float32Array {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const v of x) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  return Float32Array.from({ length: 201 }, (_, i) => lo + ((hi - lo) * i) / 200);
+}
 
 /** The rows `rows` of a parsed dataset (x, y, dydx together). */
 function takeRows(d: SurrogateData, rows: Uint32Array): Dataset {
@@ -336,8 +343,9 @@ export function mountDataPanel(getContext: () => Context | null): void {
       let halves: Halves | null = null;
       if (s.members >= 2 && !signal.aborted) {
         setStatus(`Training the ensembles of ${s.members} baseline and ${s.members} GI (w = ${num(w)}) models…`);
+        const grid = d.inputs.length === 1 ? bandGrid(d.x) : undefined;
         halves = await trainHalves(ctx, s.members, train, test, {
-          hidden, seed: s.seed, gradientWeight: w,
+          hidden, seed: s.seed, gradientWeight: w, at: grid,
           fit: {
             gradientInputs: d.gradientInputs, ...(s.epochs !== undefined && { epochs: s.epochs }), signal,
             onProgress: (p) => {
@@ -347,7 +355,7 @@ export function mountDataPanel(getContext: () => Context | null): void {
           },
         });
         drawPredictions(test.y, [pb, pg], errors, w, d.outputs[0], halves);
-        if (d.inputs.length === 1) drawBandOverX(train, test, halves);
+        if (grid) drawBandOverX(train, test, grid, halves, { x: d.inputs[0], y: d.outputs[0] });
       }
       g.__playgroundData.result = { rmse: errors, train: nTrain, test: nTest, gradientWeight: w, testX: [...test.x], gi: [...pg], ensemble: halves?.summary ?? null };
       const stopped = reports.some((r) => r.aborted) || !!halves?.summary.aborted;
@@ -358,12 +366,9 @@ export function mountDataPanel(getContext: () => Context | null): void {
     }
   });
 
-  /** One input: the ensembles' bands over x, the test rows sorted by x. */
-  function drawBandOverX(train: Dataset, test: Dataset, h: Halves): void {
-    const order = Array.from(test.x.keys()).sort((a, b) => test.x[a] - test.x[b]);
-    const sorted = (a: Float32Array) => Float32Array.from(order, (i) => a[i]);
-    const half = (v: Half): Half => ({ mean: sorted(v.mean), sd: sorted(v.sd), summary: v.summary });
-    charts.push(drawBands($('csv-fit'), train, { x: sorted(test.x), y: sorted(test.y) }, half(h.baseline), half(h.gi), h.summary, 'the test rows'));
+  /** One input: the ensembles' bands over x (at `grid`), the training and test rows. */
+  function drawBandOverX(train: Dataset, test: Dataset, grid: Float32Array, h: Halves, names: { x: string; y: string }): void {
+    charts.push(drawBands($('csv-fit'), train, { x: grid }, h.at![0], h.at![1], h.summary, { place: 'the test rows', points: test, xLabel: names.x, yLabel: names.y }));
   }
 
   /** Predicted against true values of the test rows, one series per model, and y = x; with

@@ -115,6 +115,8 @@ export interface Halves {
   baseline: Half;
   gi: Half;
   summary: EnsembleSummary;
+  /** Both halves' mean and sd at the extra points `at`, when given. */
+  at?: [Spread, Spread];
 }
 
 /**
@@ -124,7 +126,7 @@ export interface Halves {
  */
 export async function trainHalves(
   ctx: Context, members: number, train: Dataset, test: { x: Float32Array; y: Float32Array },
-  o: { hidden: number[]; seed: number; gradientWeight: number; fit: Omit<EnsembleFitOptions, 'gradientWeight' | 'seed'> },
+  o: { hidden: number[]; seed: number; gradientWeight: number; fit: Omit<EnsembleFitOptions, 'gradientWeight' | 'seed'>; at?: Float32Array },
 ): Promise<Halves> {
   const inputs = train.x.length / train.y.length;
   const ensemble = createEnsemble(ctx, { inputs, hidden: o.hidden, outputs: 1 }, { members: 2 * members, seed: o.seed });
@@ -151,7 +153,8 @@ export async function trainHalves(
       return { mean: g.mean, sd: g.sd, summary };
     };
     const [baseline, gi] = [half(0), half(members)];
-    return { baseline, gi, summary: { members, baseline: baseline.summary, gi: gi.summary, aborted: reports.some((r) => r.aborted) } };
+    const at = o.at && (await ensemble.predict(o.at)).members;
+    return { baseline, gi, ...(at && { at: [meanAndSpread(at.slice(0, members)), meanAndSpread(at.slice(members))] }), summary: { members, baseline: baseline.summary, gi: gi.summary, aborted: reports.some((r) => r.aborted) } };
   } finally {
     ensemble.destroy();
   }
@@ -162,15 +165,22 @@ export const describe = (e: EnsembleSummary, place = 'the grid') =>
   `Ensembles of ${e.members} baseline and ${e.members} GI models${e.aborted ? ' (stopped)' : ''}: mean spread (sd) on ${place} baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)} ` +
   `(at the training points ${num(e.baseline.sdAtSamples)} and ${num(e.gi.sdAtSamples)}); test RMSE of the means ${num(e.baseline.rmse)} and ${num(e.gi.rmse)}.`;
 
-/** 1-D: truth, each half's mean with its mean ± 2 sd band shaded, the training points; the
- *  test points sorted by x; `place` names them in the caption. */
-export function drawBands(host: HTMLElement, train: Dataset, test: { x: Float32Array; y: Float32Array }, baseline: Half, gi: Half, e: EnsembleSummary, place?: string): Chart {
-  const fig = chartFigure(host, 'Ensemble means and ± 2 sd bands', describe(e, place));
+type Spread = Pick<Half, 'mean' | 'sd'>;
+
+/** 1-D: each half's mean with its mean ± 2 sd band shaded over the sorted points `curve.x`,
+ *  the truth there as a line (`curve.y`) or, from data, the test rows as points (`o.points`),
+ *  and the training points; `o.place` names where the caption's spreads were measured. */
+export function drawBands(
+  host: HTMLElement, train: Dataset, curve: { x: Float32Array; y?: Float32Array }, baseline: Spread, gi: Spread, e: EnsembleSummary,
+  o: { place?: string; points?: { x: Float32Array; y: Float32Array }; xLabel?: string; yLabel?: string } = {},
+): Chart {
+  const fig = chartFigure(host, 'Ensemble means and ± 2 sd bands', describe(e, o.place));
   fig.figure.dataset.plot = 'band';
   fig.figure.classList.add('wide');
-  const xs = Array.from(test.x);
+  const xs = Array.from(curve.x);
+  const truth = curve.y;
   const line = (f: (i: number) => number) => xs.map((x, i) => ({ x, y: f(i) }));
-  const band = (h: Half, label: string, fill: string, edge: string) => [
+  const band = (h: Spread, label: string, fill: string, edge: string) => [
     { label: `${label} mean ± 2 sd`, data: line((i) => h.mean[i] + 2 * h.sd[i]), borderColor: edge, borderWidth: 1, pointRadius: 0, backgroundColor: fill, fill: '+1' },
     { label: `${label} lower edge`, data: line((i) => h.mean[i] - 2 * h.sd[i]), borderColor: edge, borderWidth: 1, pointRadius: 0, fill: false },
   ];
@@ -180,7 +190,8 @@ export function drawBands(host: HTMLElement, train: Dataset, test: { x: Float32A
       datasets: [
         ...band(baseline, 'baseline', 'rgba(0, 114, 178, 0.16)', 'rgba(0, 114, 178, 0.5)'),
         ...band(gi, 'GI', 'rgba(213, 94, 0, 0.22)', 'rgba(213, 94, 0, 0.6)'),
-        { label: 'truth f(x)', data: line((i) => test.y[i]), ...lineStyle(STYLE.truth, 0), borderWidth: 1.5 },
+        ...(truth ? [{ label: 'truth f(x)', data: line((i) => truth[i]), ...lineStyle(STYLE.truth, 0), borderWidth: 1.5 }] : []),
+        ...(o.points ? [{ label: 'test rows', data: Array.from(o.points.x, (x, i) => ({ x, y: o.points!.y[i] })), ...lineStyle(STYLE.truth, 4), showLine: false, order: -1 }] : []),
         { label: `baseline mean (${e.members} models)`, data: line((i) => baseline.mean[i]), ...lineStyle(STYLE.baseline, 0) },
         { label: `GI mean (${e.members} models)`, data: line((i) => gi.mean[i]), ...lineStyle(STYLE.gi, 0) },
         { label: 'training points', data: Array.from(train.x, (x, i) => ({ x, y: train.y[i] })), ...lineStyle(STYLE.truth, 4), showLine: false, pointStyle: 'circle', backgroundColor: '#fff', order: -1 },
@@ -194,7 +205,7 @@ export function drawBands(host: HTMLElement, train: Dataset, test: { x: Float32A
         title: { display: true, text: 'Uncertainty: ensemble means ± 2 sd' },
         legend: { labels: { boxWidth: 14, filter: (item) => !item.text.endsWith('lower edge') } },
       },
-      scales: { x: { type: 'linear', min: xs[0], max: xs[xs.length - 1], title: { display: true, text: 'x' } }, y: { title: { display: true, text: 'f(x)' } } },
+      scales: { x: { type: 'linear', min: xs[0], max: xs[xs.length - 1], title: { display: true, text: o.xLabel ?? 'x' } }, y: { title: { display: true, text: o.yLabel ?? 'f(x)' } } },
     },
   });
 }
