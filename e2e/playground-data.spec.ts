@@ -31,6 +31,15 @@ async function keepSection(page: Page, testInfo: TestInfo, name: string): Promis
 
 const state = (page: Page) => page.evaluate(() => (globalThis as unknown as { __playgroundData: DataState }).__playgroundData);
 
+/** Clicks "Train on my data" and waits for a result or an error. */
+async function trainToEnd(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Train on my data' }).click();
+  await page.waitForFunction(() => {
+    const d = (globalThis as unknown as { __playgroundData: DataState }).__playgroundData;
+    return !d.running && (d.result !== null || d.error !== null);
+  }, null, { timeout: 240_000 });
+}
+
 /** Ishigami: y = sin x1 + 7 sin² x2 + 0.1 x3⁴ sin x1 on [−π, π]³, seeded; every 4th row has no
  *  ∂y/∂x1, every 5th no ∂y/∂x3 (NaN), and the columns use two naming styles. */
 const ishigami = (a: number, b: number, c: number) => Math.sin(a) + 7 * Math.sin(b) ** 2 + 0.1 * c ** 4 * Math.sin(a);
@@ -75,11 +84,7 @@ test('your data: a CSV in, columns guessed, baseline and GI trained, predicted v
 
   await page.locator('#csv-epochs').fill('300');
   await page.locator('#csv-members').fill('3');
-  await page.getByRole('button', { name: 'Train on my data' }).click();
-  await page.waitForFunction(() => {
-    const d = (globalThis as unknown as { __playgroundData: DataState }).__playgroundData;
-    return !d.running && (d.result !== null || d.error !== null);
-  }, null, { timeout: 240_000 });
+  await trainToEnd(page);
   const s = await state(page);
   expect(s.error).toBeNull();
   const r = s.result!;
@@ -153,11 +158,7 @@ test('your data: a CSV in, columns guessed, baseline and GI trained, predicted v
   await page.locator('#csv-file').setInputFiles({ name: 'logistic.csv', mimeType: 'text/csv', buffer: Buffer.from(logistic) });
   await expect(page.locator('#csv-derivatives select[data-input="r"]')).toHaveValue('dP/dr');
   await page.locator('#csv-members').fill('2');
-  await page.getByRole('button', { name: 'Train on my data' }).click();
-  await page.waitForFunction(() => {
-    const d = (globalThis as unknown as { __playgroundData: DataState }).__playgroundData;
-    return !d.running && (d.result !== null || d.error !== null);
-  }, null, { timeout: 120_000 });
+  await trainToEnd(page);
   const one = await state(page);
   expect(one.error).toBeNull();
   expect(one.result!.ensemble!.members).toBe(2);
