@@ -1,7 +1,9 @@
 // "Your data": a pasted or uploaded CSV (inputs, one output, some derivative columns, blank
 // cells allowed there), read by parseSurrogateCsv; a seeded train/test split; a baseline
 // (w = 0) and a GI model trained as one group of two, their predictions on the test rows
-// against the truth; and the width sweep on the same split (sweep.ts).
+// against the truth, with ± 2 sd error bars from an ensemble of R of each (ensemble.ts; a
+// band over x for one input); the GI model as an ONNX download (export.ts); and the width
+// sweep on the same split (sweep.ts).
 // For tests the panel exposes window.__playgroundData.
 import Chart from 'chart.js/auto';
 import Papa from 'papaparse';
@@ -11,13 +13,19 @@ import { lineStyle, STYLE } from '../shared/palette';
 import { tableBlock } from '../shared/table';
 import { findDerivative, guessColumns } from './columns';
 import { splitRows } from './data-split';
+import { describe, drawBands, trainHalves, type EnsembleSummary, type Halves } from './ensemble';
+import { OnnxDownload } from './export';
 import { runSweep } from './sweep';
 
 interface DataGlobals {
   __playgroundData: {
     running: boolean;
-    /** The last training's test RMSE of [baseline, GI] and its rows. */
-    result: null | { rmse: [number, number]; train: number; test: number; gradientWeight: number };
+    /** The last training's test RMSE of [baseline, GI] and its rows; the test rows' inputs
+     *  (row-major) and the GI model's predictions there; the ensembles' summary (null: R = 0). */
+    result: null | {
+      rmse: [number, number]; train: number; test: number; gradientWeight: number;
+      testX: number[]; gi: number[]; ensemble: EnsembleSummary | null;
+    };
     sweep: null | { ub: number; widths: number[] };
     error: string | null;
   };
@@ -32,6 +40,13 @@ const rmse = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
   return Math.sqrt(s / a.length);
 };
+
+/** 201 points from the smallest to the largest x, for a band over one input. */
+function bandGrid(x: Float32Array): Float32Array {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (const v of x) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  return Float32Array.from({ length: 201 }, (_, i) => lo + ((hi - lo) * i) / 200);
+}
 
 /** The rows `rows` of a parsed dataset (x, y, dydx together). */
 function takeRows(d: SurrogateData, rows: Uint32Array): Dataset {
@@ -59,8 +74,15 @@ export function mountDataPanel(getContext: () => Context | null): void {
   const fields = {
     testFraction: $<HTMLInputElement>('csv-test'), width: $<HTMLInputElement>('csv-width'), layers: $<HTMLInputElement>('csv-layers'),
     w: $<HTMLInputElement>('csv-w'), epochs: $<HTMLInputElement>('csv-epochs'), seed: $<HTMLInputElement>('csv-seed'),
-    widths: $<HTMLInputElement>('csv-widths'), repeats: $<HTMLInputElement>('csv-repeats'),
+    widths: $<HTMLInputElement>('csv-widths'), repeats: $<HTMLInputElement>('csv-repeats'), members: $<HTMLInputElement>('csv-members'),
   };
+  const onnx = new OnnxDownload($('csv-fit'), {
+    label: 'Download ONNX: GI model on your data',
+    title: 'The single GI model whose test RMSE is shown (not the ensemble mean), as an ONNX file',
+    note: 'After training: the single GI model scored above (not an ensemble member or mean) as an ONNX file, input x [N, inputs], output y [N, 1].',
+    stem: 'sobolev-gi-data',
+    barClass: 'csv-export-bar',
+  });
   let header: string[] = [];
   let controller: AbortController | null = null;
   let charts: Chart[] = [];
@@ -226,8 +248,10 @@ export function mountDataPanel(getContext: () => Context | null): void {
     if (!widths.length || widths.some((v) => !Number.isInteger(v) || v < 1 || v > 256) || new Set(widths).size !== widths.length) {
       throw new RangeError('sweep widths: distinct whole numbers from 1 to 256, separated by commas');
     }
+    const members = int(fields.members, 0, 16)!;
+    if (members === 1) throw new RangeError('ensemble R: 0 (no ensembles) or 2 to 16 (one model has no spread)');
     return {
-      testFraction, w, width: int(fields.width, 1, 256)!, layers: int(fields.layers, 1, 6)!, epochs: int(fields.epochs, 1, 100000, true),
+      members, testFraction, w, width: int(fields.width, 1, 256)!, layers: int(fields.layers, 1, 6)!, epochs: int(fields.epochs, 1, 100000, true),
       seed: int(fields.seed, -1e9, 1e9)!, widths: widths.sort((a, b) => a - b), repeats: int(fields.repeats, 1, 5)!,
     };
   }
@@ -292,6 +316,8 @@ export function mountDataPanel(getContext: () => Context | null): void {
 
   const train = () => task('Training', async ({ ctx, d, s, train, test, nTrain, nTest }, signal) => {
     g.__playgroundData.result = null;
+    onnx.clear();
+    clearCharts($('csv-fit'));
     setStatus(`Training baseline and GI (w = ${s.w}) on ${nTrain} rows…`);
     const hidden = Array.from({ length: s.layers }, () => s.width);
     const group = createMlpGroup(ctx, { inputs: d.inputs.length, outputs: 1, models: [{ hidden, seed: s.seed }, { hidden, seed: s.seed }] });
@@ -311,16 +337,43 @@ export function mountDataPanel(getContext: () => Context | null): void {
       const [pb, pg] = await group.predict(test.x);
       const errors: [number, number] = [rmse(pb, test.y), rmse(pg, test.y)];
       const w = reports[1].gradientWeight;
-      drawPredictions(test.y, [pb, pg], errors, w, d.outputs[0]);
-      g.__playgroundData.result = { rmse: errors, train: nTrain, test: nTest, gradientWeight: w };
-      setStatus(`${reports.some((r) => r.aborted) ? 'Stopped' : 'Done'}: test RMSE on ${nTest} rows, baseline ${num(errors[0])}, GI (w = ${num(w)}) ${num(errors[1])}.`);
-    } finally {
+      onnx.offer(group.toJSON());
       group.destroy();
+      drawPredictions(test.y, [pb, pg], errors, w, d.outputs[0]);
+      let halves: Halves | null = null;
+      if (s.members >= 2 && !signal.aborted) {
+        setStatus(`Training the ensembles of ${s.members} baseline and ${s.members} GI (w = ${num(w)}) models…`);
+        const grid = d.inputs.length === 1 ? bandGrid(d.x) : undefined;
+        halves = await trainHalves(ctx, s.members, train, test, {
+          hidden, seed: s.seed, gradientWeight: w, at: grid,
+          fit: {
+            gradientInputs: d.gradientInputs, ...(s.epochs !== undefined && { epochs: s.epochs }), signal,
+            onProgress: (p) => {
+              progress.value = p.epoch / p.epochs;
+              setStatus(`Ensembles of ${s.members} + ${s.members}: epoch ${p.epoch} of ${p.epochs}`);
+            },
+          },
+        });
+        drawPredictions(test.y, [pb, pg], errors, w, d.outputs[0], halves);
+        if (grid) drawBandOverX(train, test, grid, halves, { x: d.inputs[0], y: d.outputs[0] });
+      }
+      g.__playgroundData.result = { rmse: errors, train: nTrain, test: nTest, gradientWeight: w, testX: [...test.x], gi: [...pg], ensemble: halves?.summary ?? null };
+      const stopped = reports.some((r) => r.aborted) || !!halves?.summary.aborted;
+      const spread = halves ? `; ensembles of ${s.members}: mean spread (sd) baseline ${num(halves.summary.baseline.sdMeanOnGrid)}, GI ${num(halves.summary.gi.sdMeanOnGrid)}` : '';
+      setStatus(`${stopped ? 'Stopped' : 'Done'}: test RMSE on ${nTest} rows, baseline ${num(errors[0])}, GI (w = ${num(w)}) ${num(errors[1])}${spread}.`);
+    } finally {
+      if (group.alive) group.destroy();
     }
   });
 
-  /** Predicted against true values of the test rows, one series per model, and y = x. */
-  function drawPredictions(truth: Float32Array, predictions: Float32Array[], errors: number[], w: number, output: string): void {
+  /** One input: the ensembles' bands over x (at `grid`), the training and test rows. */
+  function drawBandOverX(train: Dataset, test: Dataset, grid: Float32Array, h: Halves, names: { x: string; y: string }): void {
+    charts.push(drawBands($('csv-fit'), train, { x: grid }, h.at![0], h.at![1], h.summary, { place: 'the test rows', points: test, xLabel: names.x, yLabel: names.y }));
+  }
+
+  /** Predicted against true values of the test rows, one series per model, and y = x; with
+   *  ensembles, the GI ensemble's mean ± 2 sd as an error bar per row. */
+  function drawPredictions(truth: Float32Array, predictions: Float32Array[], errors: number[], w: number, output: string, h: Halves | null = null): void {
     const host = $<HTMLElement>('csv-fit');
     clearCharts(host);
     const all = [...truth, ...predictions.flatMap((p) => [...p])];
@@ -328,9 +381,18 @@ export function mountDataPanel(getContext: () => Context | null): void {
     const hi = Math.max(...all);
     const better = errors[1] < errors[0] ? 'GI' : 'the baseline';
     const fig = chartFigure(host, `Predicted against true ${output} on the ${truth.length} test rows`,
-      `Test RMSE: baseline ${num(errors[0])}, GI (w = ${num(w)}) ${num(errors[1])}; ${better} is lower. Points on the diagonal are exact.`);
+      `Test RMSE: baseline ${num(errors[0])}, GI (w = ${num(w)}) ${num(errors[1])}; ${better} is lower. Points on the diagonal are exact.` +
+      (h ? ` Bars: the GI ensemble's mean ± 2 sd. ${describe(h.summary, 'the test rows')}` : ''));
     fig.figure.dataset.plot = 'predicted-vs-true';
+    if (h) fig.figure.dataset.errorBars = String(truth.length);
     const points = (p: Float32Array) => Array.from(truth, (t, i) => ({ x: t, y: p[i] }));
+    const gi = h?.gi;
+    // One line dataset for all bars: each bar's two ends, then a NaN that breaks the line.
+    const bars = gi ? [
+      { label: `GI ensemble of ${h.summary.members}: mean ± 2 sd`, data: points(gi.mean), ...lineStyle(STYLE.gi, 5), pointStyle: 'dash' as const, showLine: false },
+      { label: 'bars', data: Array.from(truth, (t, i) => [{ x: t, y: gi.mean[i] - 2 * gi.sd[i] }, { x: t, y: gi.mean[i] + 2 * gi.sd[i] }, { x: t, y: NaN }]).flat(),
+        borderColor: 'rgba(213, 94, 0, 0.6)', borderWidth: 1.5, pointRadius: 0, showLine: true, spanGaps: false },
+    ] : [];
     charts.push(new Chart(fig.canvas, {
       type: 'scatter',
       data: {
@@ -338,12 +400,13 @@ export function mountDataPanel(getContext: () => Context | null): void {
           { label: `baseline (w = 0): RMSE ${num(errors[0])}`, data: points(predictions[0]), ...lineStyle(STYLE.baseline, 4), showLine: false },
           { label: `GI (w = ${num(w)}): RMSE ${num(errors[1])}`, data: points(predictions[1]), ...lineStyle(STYLE.gi, 4), showLine: false },
           { label: 'exact (y = x)', data: [{ x: lo, y: lo }, { x: hi, y: hi }], ...lineStyle(STYLE.truth, 0), showLine: true },
+          ...bars,
         ],
       },
       options: {
         animation: false,
         maintainAspectRatio: false,
-        plugins: { title: { display: true, text: `Test rows: predicted vs true ${output}` }, legend: { labels: { boxWidth: 14 } } },
+        plugins: { title: { display: true, text: `Test rows: predicted vs true ${output}` }, legend: { labels: { boxWidth: 14, filter: (item) => item.text !== 'bars' } } },
         scales: { x: { title: { display: true, text: `true ${output}` } }, y: { title: { display: true, text: `predicted ${output}` } } },
       },
     }));

@@ -3,8 +3,8 @@
 // mean with a ± 2 sd band, in 2-D maps of the GI mean and of both spreads, with the training
 // points. The spread is small at the samples and grows between and beyond them, less with GI.
 import Chart from 'chart.js/auto';
-import { createEnsemble, type Context, type FitProgress } from '../../src/index';
-import { meanAndSpread } from '../../src/nn/ensemble';
+import { createEnsemble, type Context, type Dataset, type FitProgress } from '../../src/index';
+import { meanAndSpread, type EnsembleFitOptions } from '../../src/nn/ensemble';
 import { chartFigure, num } from '../shared/figure';
 import { lineStyle, STYLE } from '../shared/palette';
 import { colourBar, heatMap } from './plots';
@@ -29,7 +29,7 @@ export interface EnsembleSummary {
   aborted: boolean;
 }
 
-interface Half {
+export interface Half {
   mean: Float32Array;
   sd: Float32Array;
   summary: HalfSummary;
@@ -90,61 +90,97 @@ export class EnsemblePanel {
    *  with the pair's settings and draws them; the ensemble is destroyed before this returns. */
   async run(ctx: Context, members: number, train: Samples, test: Samples, s: PlaygroundSettings, pair: PairResult, hooks: { onProgress?: (p: FitProgress) => void; signal?: AbortSignal }): Promise<EnsembleSummary> {
     this.clear();
-    const hidden = Array.from({ length: s.layers }, () => s.width);
-    const ensemble = createEnsemble(ctx, { inputs: train.d, hidden, outputs: 1 }, { members: 2 * members, seed: s.seed });
-    try {
-      const reports = await ensemble.fit(
-        { x: train.x, y: train.y, dydx: train.dydx },
-        {
-          ...(s.epochs !== undefined && { epochs: s.epochs }),
-          ...(s.batchSize !== undefined && { batchSize: s.batchSize }),
-          ...(s.learningRate !== undefined && { learningRate: s.learningRate }),
-          gradientWeight: Array.from({ length: 2 * members }, (_, i) => (i < members ? 0 : pair.models[1].gradientWeight)),
-          directions: s.directions,
-          seed: s.seed,
-          onProgress: hooks.onProgress,
-          progressIntervalMs: 50,
-          signal: hooks.signal,
-        },
-      );
-      const grid = (await ensemble.predict(test.x)).members;
-      const atSamples = (await ensemble.predict(train.x)).members;
-      const half = (from: number): Half => {
-        const g = meanAndSpread(grid.slice(from, from + members));
-        const t = meanAndSpread(atSamples.slice(from, from + members));
-        let sq = 0;
-        for (let i = 0; i < test.n; i++) sq += (g.mean[i] - test.y[i]) ** 2;
-        const summary = {
-          sdAtSamples: t.sd.reduce((a, v) => a + v, 0) / train.n,
-          sdMeanOnGrid: g.sd.reduce((a, v) => a + v, 0) / test.n,
-          sdMaxOnGrid: Math.max(...g.sd),
-          rmse: Math.sqrt(sq / test.n),
-        };
-        return { mean: g.mean, sd: g.sd, summary };
-      };
-      const [baseline, gi] = [half(0), half(members)];
-      const summary: EnsembleSummary = { members, baseline: baseline.summary, gi: gi.summary, aborted: reports.some((r) => r.aborted) };
-      if (train.d === 1) this.#chart = drawBands(this.host, train, test, baseline, gi, summary);
-      else drawSpreadMaps(this.host, train, test, s.domain, baseline, gi, summary);
-      (globalThis as { __playgroundEnsemble?: EnsembleSummary | null }).__playgroundEnsemble = summary;
-      return summary;
-    } finally {
-      ensemble.destroy();
-    }
+    const { baseline, gi, summary } = await trainHalves(ctx, members, { x: train.x, y: train.y, dydx: train.dydx }, test, {
+      hidden: Array.from({ length: s.layers }, () => s.width),
+      seed: s.seed,
+      gradientWeight: pair.models[1].gradientWeight,
+      fit: {
+        ...(s.epochs !== undefined && { epochs: s.epochs }),
+        ...(s.batchSize !== undefined && { batchSize: s.batchSize }),
+        ...(s.learningRate !== undefined && { learningRate: s.learningRate }),
+        directions: s.directions,
+        onProgress: hooks.onProgress,
+        signal: hooks.signal,
+      },
+    });
+    if (train.d === 1) this.#chart = drawBands(this.host, train, test, baseline, gi, summary);
+    else drawSpreadMaps(this.host, train, test, s.domain, baseline, gi, summary);
+    (globalThis as { __playgroundEnsemble?: EnsembleSummary | null }).__playgroundEnsemble = summary;
+    return summary;
   }
 }
 
-const describe = (e: EnsembleSummary) =>
-  `Ensembles of ${e.members} baseline and ${e.members} GI models${e.aborted ? ' (stopped)' : ''}: mean spread (sd) on the grid baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)} ` +
+/** The two halves of a trained ensemble and their summary. */
+export interface Halves {
+  baseline: Half;
+  gi: Half;
+  summary: EnsembleSummary;
+  /** Both halves' mean and sd at the extra points `at`, when given. */
+  at?: [Spread, Spread];
+}
+
+/**
+ * R baseline (w = 0) and R GI (w = `gradientWeight`) members, initial seeds seed … seed + 2R − 1,
+ * trained as one ensemble on `train` (one output); each half's mean and sd at the `test` rows
+ * and its spread at the training rows. The ensemble is destroyed before this returns.
+ */
+export async function trainHalves(
+  ctx: Context, members: number, train: Dataset, test: { x: Float32Array; y: Float32Array },
+  o: { hidden: number[]; seed: number; gradientWeight: number; fit: Omit<EnsembleFitOptions, 'gradientWeight' | 'seed'>; at?: Float32Array },
+): Promise<Halves> {
+  const inputs = train.x.length / train.y.length;
+  const ensemble = createEnsemble(ctx, { inputs, hidden: o.hidden, outputs: 1 }, { members: 2 * members, seed: o.seed });
+  try {
+    const reports = await ensemble.fit(train, {
+      progressIntervalMs: 50,
+      ...o.fit,
+      gradientWeight: Array.from({ length: 2 * members }, (_, i) => (i < members ? 0 : o.gradientWeight)),
+      seed: o.seed,
+    });
+    const atTest = (await ensemble.predict(test.x)).members;
+    const atSamples = (await ensemble.predict(train.x)).members;
+    const half = (from: number): Half => {
+      const g = meanAndSpread(atTest.slice(from, from + members));
+      const t = meanAndSpread(atSamples.slice(from, from + members));
+      let sq = 0;
+      for (let i = 0; i < test.y.length; i++) sq += (g.mean[i] - test.y[i]) ** 2;
+      const summary = {
+        sdAtSamples: t.sd.reduce((a, v) => a + v, 0) / train.y.length,
+        sdMeanOnGrid: g.sd.reduce((a, v) => a + v, 0) / test.y.length,
+        sdMaxOnGrid: Math.max(...g.sd),
+        rmse: Math.sqrt(sq / test.y.length),
+      };
+      return { mean: g.mean, sd: g.sd, summary };
+    };
+    const [baseline, gi] = [half(0), half(members)];
+    const at = o.at && (await ensemble.predict(o.at)).members;
+    return { baseline, gi, ...(at && { at: [meanAndSpread(at.slice(0, members)), meanAndSpread(at.slice(members))] }), summary: { members, baseline: baseline.summary, gi: gi.summary, aborted: reports.some((r) => r.aborted) } };
+  } finally {
+    ensemble.destroy();
+  }
+}
+
+/** The caption: spreads and RMSE of both halves; `place`: where the test points lie. */
+export const describe = (e: EnsembleSummary, place = 'the grid') =>
+  `Ensembles of ${e.members} baseline and ${e.members} GI models${e.aborted ? ' (stopped)' : ''}: mean spread (sd) on ${place} baseline ${num(e.baseline.sdMeanOnGrid)}, GI ${num(e.gi.sdMeanOnGrid)} ` +
   `(at the training points ${num(e.baseline.sdAtSamples)} and ${num(e.gi.sdAtSamples)}); test RMSE of the means ${num(e.baseline.rmse)} and ${num(e.gi.rmse)}.`;
 
-/** 1-D: truth, each half's mean with its mean ± 2 sd band shaded, the training points. */
-function drawBands(host: HTMLElement, train: Samples, test: Samples, baseline: Half, gi: Half, e: EnsembleSummary): Chart {
-  const fig = chartFigure(host, 'Ensemble means and ± 2 sd bands', describe(e));
+type Spread = Pick<Half, 'mean' | 'sd'>;
+
+/** 1-D: each half's mean with its mean ± 2 sd band shaded over the sorted points `curve.x`,
+ *  the truth there as a line (`curve.y`) or, from data, the test rows as points (`o.points`),
+ *  and the training points; `o.place` names where the caption's spreads were measured. */
+export function drawBands(
+  host: HTMLElement, train: Dataset, curve: { x: Float32Array; y?: Float32Array }, baseline: Spread, gi: Spread, e: EnsembleSummary,
+  o: { place?: string; points?: { x: Float32Array; y: Float32Array }; xLabel?: string; yLabel?: string } = {},
+): Chart {
+  const fig = chartFigure(host, 'Ensemble means and ± 2 sd bands', describe(e, o.place));
+  fig.figure.dataset.plot = 'band';
   fig.figure.classList.add('wide');
-  const xs = Array.from(test.x);
+  const xs = Array.from(curve.x);
+  const truth = curve.y;
   const line = (f: (i: number) => number) => xs.map((x, i) => ({ x, y: f(i) }));
-  const band = (h: Half, label: string, fill: string, edge: string) => [
+  const band = (h: Spread, label: string, fill: string, edge: string) => [
     { label: `${label} mean ± 2 sd`, data: line((i) => h.mean[i] + 2 * h.sd[i]), borderColor: edge, borderWidth: 1, pointRadius: 0, backgroundColor: fill, fill: '+1' },
     { label: `${label} lower edge`, data: line((i) => h.mean[i] - 2 * h.sd[i]), borderColor: edge, borderWidth: 1, pointRadius: 0, fill: false },
   ];
@@ -154,7 +190,8 @@ function drawBands(host: HTMLElement, train: Samples, test: Samples, baseline: H
       datasets: [
         ...band(baseline, 'baseline', 'rgba(0, 114, 178, 0.16)', 'rgba(0, 114, 178, 0.5)'),
         ...band(gi, 'GI', 'rgba(213, 94, 0, 0.22)', 'rgba(213, 94, 0, 0.6)'),
-        { label: 'truth f(x)', data: line((i) => test.y[i]), ...lineStyle(STYLE.truth, 0), borderWidth: 1.5 },
+        ...(truth ? [{ label: 'truth f(x)', data: line((i) => truth[i]), ...lineStyle(STYLE.truth, 0), borderWidth: 1.5 }] : []),
+        ...(o.points ? [{ label: 'test rows', data: Array.from(o.points.x, (x, i) => ({ x, y: o.points!.y[i] })), ...lineStyle(STYLE.truth, 4), showLine: false, order: -1 }] : []),
         { label: `baseline mean (${e.members} models)`, data: line((i) => baseline.mean[i]), ...lineStyle(STYLE.baseline, 0) },
         { label: `GI mean (${e.members} models)`, data: line((i) => gi.mean[i]), ...lineStyle(STYLE.gi, 0) },
         { label: 'training points', data: Array.from(train.x, (x, i) => ({ x, y: train.y[i] })), ...lineStyle(STYLE.truth, 4), showLine: false, pointStyle: 'circle', backgroundColor: '#fff', order: -1 },
@@ -168,7 +205,7 @@ function drawBands(host: HTMLElement, train: Samples, test: Samples, baseline: H
         title: { display: true, text: 'Uncertainty: ensemble means ± 2 sd' },
         legend: { labels: { boxWidth: 14, filter: (item) => !item.text.endsWith('lower edge') } },
       },
-      scales: { x: { type: 'linear', min: xs[0], max: xs[xs.length - 1], title: { display: true, text: 'x' } }, y: { title: { display: true, text: 'f(x)' } } },
+      scales: { x: { type: 'linear', min: xs[0], max: xs[xs.length - 1], title: { display: true, text: o.xLabel ?? 'x' } }, y: { title: { display: true, text: o.yLabel ?? 'f(x)' } } },
     },
   });
 }

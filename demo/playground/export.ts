@@ -1,25 +1,39 @@
-// The playground's export: the trained GI model as an ONNX file (savedToOnnx on the group's
-// saved form, model 1), offered as a download once a run has finished.
+// The playground's export: a trained GI model as an ONNX file (savedToOnnx on a group's saved
+// form, model 1), offered as a download once a run has finished. The formula playground and
+// the "Your data" panel each have one.
 import { savedToOnnx, type MlpGroupJson } from '../../src/index';
+
+export interface OnnxDownloadOptions {
+  /** The button's text and tooltip, the note under it, the file name's stem, the bar's class. */
+  label?: string;
+  title?: string;
+  note?: string;
+  stem?: string;
+  barClass?: string;
+}
 
 export class OnnxDownload {
   readonly button: HTMLButtonElement;
   readonly note: HTMLElement;
   #saved: MlpGroupJson | null = null;
+  #stem: string;
 
-  constructor(results: HTMLElement) {
+  /** The bar and its note, placed after `anchor`. */
+  constructor(anchor: Element, o: OnnxDownloadOptions = {}) {
     const bar = document.createElement('div');
-    bar.className = 'buttons export-bar';
+    bar.className = `buttons ${o.barClass ?? 'export-bar'}`;
     this.button = document.createElement('button');
     this.button.type = 'button';
     this.button.className = 'secondary';
-    this.button.textContent = 'Download ONNX (GI model)';
+    this.button.textContent = o.label ?? 'Download ONNX (GI model)';
+    if (o.title) this.button.title = o.title;
     this.button.disabled = true;
     this.note = document.createElement('p');
     this.note.className = 'hint';
-    this.note.textContent = 'After a run: the GI model as an ONNX file (input x [N, d], output y [N, 1]) for onnxruntime and other ONNX tools.';
+    this.note.textContent = o.note ?? 'After a run: the GI model as an ONNX file (input x [N, d], output y [N, 1]) for onnxruntime and other ONNX tools.';
+    this.#stem = o.stem ?? 'sobolev-gi';
     bar.append(this.button);
-    results.querySelector('#verdict')!.after(bar, this.note);
+    anchor.after(bar, this.note);
     this.button.addEventListener('click', () => this.download());
   }
 
@@ -40,7 +54,7 @@ export class OnnxDownload {
     const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
     const a = document.createElement('a');
     a.href = url;
-    a.download = `sobolev-gi-${this.#saved.inputs}d.onnx`;
+    a.download = `${this.#stem}-${this.#saved.inputs}d.onnx`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
     this.note.textContent = `Saved ${a.download} (${bytes.length} bytes): input x [N, ${this.#saved.inputs}], output y [N, 1], opset 17.`;

@@ -36,7 +36,7 @@ const exprInfo = $<HTMLElement>('expr-info');
 const presetSelect = $<HTMLSelectElement>('preset');
 const results = document.querySelector<HTMLElement>('.results')!;
 const ensemblePanel = new EnsemblePanel($<HTMLFormElement>('controls'), results, new URLSearchParams(location.search));
-const onnxDownload = new OnnxDownload(results);
+const onnxDownload = new OnnxDownload(results.querySelector('#verdict')!);
 /** Pipelines are compiled on the first run only (they are cached on the context). */
 let compiled = false;
 
