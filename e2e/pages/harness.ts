@@ -10,6 +10,7 @@ import * as groupChecks from './group-checks';
 import * as reliabilityChecks from './reliability-checks';
 import * as fitOptionsChecks from './fit-options-checks';
 import * as reverseChecks from './reverse-checks';
+import * as fusedChecks from './fused-checks';
 
 // Buffers and pipelines are counted by ctx.stats(); the harness only reports WebGPU errors.
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -21,4 +22,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks }, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks, ...fusedChecks }, harnessReady: true });

@@ -2,8 +2,9 @@ import type { Dataset } from '../types';
 import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import type { FitOptions, FitProgress } from './fit';
+import { fusedEligible } from './fused';
 import type { GroupState } from './group-session';
-import { chooseJacobianMode, resolveLoss, type LossOptions, type LossSetup } from './loss';
+import { checkJacobianMode, chooseJacobianMode, resolveLoss, type LossOptions, type LossSetup } from './loss';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 // A fit's first stage: every option checked and defaulted once, into a FitPlan that the
@@ -230,6 +231,7 @@ export function resolveFit(group: GroupState, data: Dataset | readonly Dataset[]
   const setups = train === all ? allSetups : resolveSetups(group, train, options as GroupLossOptions);
   const heldSetups = held && withPrefix('validation: ', () => resolveSetups(group, held, options as GroupLossOptions));
   const batch = resolveBatch(options.batchSize, setups[0].n);
+  preferFused(group, setups, heldSetups, batch, options.jacobianMode);
   const perEpoch = Math.ceil(setups[0].n / batch);
   const budget = resolveBudget(options, perEpoch);
   return {
@@ -257,6 +259,15 @@ export function resolveFit(group: GroupState, data: Dataset | readonly Dataset[]
     signal,
     tangentTargets: options.tangentTargets,
   };
+}
+
+/** 'auto' where the fused kernel would train the models in forward mode: forward (the
+ *  layered step's cost comparison of the two modes does not apply to it). */
+function preferFused(group: GroupState, setups: LossSetup[], held: LossSetup[] | null, batch: number, requested: unknown): void {
+  if (checkJacobianMode(requested) !== 'auto' || setups[0].jacobianMode !== 'reverse') return;
+  const forward = setups.map((s) => ({ ...s, jacobianMode: 'forward' as const }));
+  if (!fusedEligible(group.ctx, group.models.map((m) => m.layout), forward, batch)) return;
+  for (const s of [...setups, ...(held ?? [])]) s.jacobianMode = 'forward';
 }
 
 /** The part of a plan that covers models `indices` (a group trained in parts). */

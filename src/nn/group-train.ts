@@ -321,8 +321,8 @@ class FitRun {
     session.stage(encoder, count, chunk.newShuffles ? this.perms : null);
     if (scored) this.held!.stage(encoder, 1, null);
     const pass = encoder.beginComputePass({ label: 'fit:steps' });
-    for (let s = 0; s < count; s++) session.encodeStep(pass, s);
-    if (scored) this.held!.encodeStep(pass, 0);
+    session.encodeChunk(pass, count);
+    if (scored) this.held!.encodeChunk(pass, 1);
     pass.end();
     device.queue.submit([encoder.finish()]);
     const sums = await session.readLoss(Math.max(1, wholeEpochs));
@@ -537,7 +537,7 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
   return withErrorScope(device, 'lossAndGradients', async () => {
     const session = new GroupSession(group, setups, datasets, { batch: n, stepsPerChunk: 1, epochsPerChunk: 1, seeds });
     try {
-      const ws = session.workspace;
+      const ws = session.layered;
       for (let i = 0; i < B; i++) {
         const { mode, k, gradientInputs } = setups[i];
         if (mode === 'given') device.queue.writeBuffer(ws.acts[0], ws.directionOffset(i) * 4, Float32Array.from(opts.directionVectors!));
