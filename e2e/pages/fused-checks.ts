@@ -44,9 +44,10 @@ export interface TwinCase {
   options: FitOptions;
 }
 
-type Summary = Pick<FitReport, 'epochs' | 'steps' | 'stopReason' | 'jacobianMode' | 'bestEpoch' | 'diverged' | 'stoppedEarly' | 'aborted'> & { history: number[]; objective: number[] };
+// (Not bestEpoch: without validation it scores each chunk's parameters, and chunks follow the clock.)
+type Summary = Pick<FitReport, 'epochs' | 'steps' | 'stopReason' | 'jacobianMode' | 'diverged' | 'stoppedEarly' | 'aborted'> & { history: number[]; objective: number[] };
 const summary = (r: FitReport): Summary => ({
-  epochs: r.epochs, steps: r.steps, stopReason: r.stopReason, jacobianMode: r.jacobianMode, bestEpoch: r.bestEpoch, diverged: r.diverged,
+  epochs: r.epochs, steps: r.steps, stopReason: r.stopReason, jacobianMode: r.jacobianMode, diverged: r.diverged,
   stoppedEarly: r.stoppedEarly, aborted: r.aborted, history: r.history, objective: r.objectiveHistory,
 });
 
@@ -56,7 +57,10 @@ const summary = (r: FitReport): Summary => ({
  * fused fit compiled only the fused kernel (one pipeline on a fresh device: it ran fused).
  */
 export async function fusedTwin(c: TwinCase): Promise<{ err: number; moved: number; fused: Summary; layered: Summary; fusedPipelines: number; layeredPipelines: number }> {
-  const data = sineData(c.n, c.inputs, c.outputs, 11);
+  const full = sineData(c.n, c.inputs, c.outputs, 11);
+  const cols = (c.options.gradientInputs as number[] | undefined) ?? Array.from({ length: c.inputs }, (_, i) => i);
+  // dydx holds the gradient inputs' columns only.
+  const data = { ...full, dydx: Float32Array.from({ length: c.n * c.outputs * cols.length }, (_, e) => full.dydx![Math.floor(e / cols.length) * c.inputs + cols[e % cols.length]]) };
   const run = async (fused: boolean, fresh: boolean) => {
     const ctx = fresh ? await createContext({ fusedSmallModels: fused }) : await ctxFor(fused);
     const mlp = createMlp(ctx, { inputs: c.inputs, outputs: c.outputs, ...c.spec });
