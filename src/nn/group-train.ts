@@ -4,7 +4,7 @@ import { unlessAborted } from '../util/abort';
 import { Rng } from '../util/rng';
 import { callTangentTargets, randomDirections } from './directions';
 import { FitInterruptedError, type FitReport } from './fit';
-import { datasetsOf, LOSS_MISPLACED, LOSS_OPTIONS, perModel, planPart, resolveFit, resolveSetups, type FitPlan, type GroupFitOptions, type GroupLossOptions } from './fit-plan';
+import { datasetsOf, fusedParts, LOSS_MISPLACED, LOSS_OPTIONS, perModel, planPart, resolveFit, resolveSetups, type FitPlan, type GroupFitOptions, type GroupLossOptions } from './fit-plan';
 import { GroupSession, LOSS_SUMS, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { rowsPerSample, type LossSetup } from './loss';
@@ -86,7 +86,15 @@ function emptyReport(batchSize: number, setup: LossSetup): FitReport {
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const plan = resolveFit(group, data, options);
   if (plan.signal?.aborted) return plan.setups.map((s) => ({ ...emptyReport(plan.batch, s), stopReason: 'aborted', aborted: true }));
-  return byParts(group, plan.setups, plan.batch, (part, indices) => new FitRun(part, planPart(plan, indices)).run());
+  const split = fusedParts(group, plan);
+  const train = (g: GroupState, p: FitPlan) => byParts(g, p.setups, p.batch, (part, indices) => new FitRun(part, planPart(p, indices)).run());
+  if (split.length === 1) return train(group, split[0].plan);
+  const reports: FitReport[] = new Array(group.models.length);
+  for (const { indices, plan: own } of split) {
+    const part = await train({ ...group, models: indices.map((i) => group.models[i]) }, own);
+    indices.forEach((i, j) => (reports[i] = part[j]));
+  }
+  return reports;
 }
 
 /** One chunk of steps: whole epochs (`wholeEpochs` > 0) or part of one epoch. */
