@@ -8,17 +8,18 @@ import { pack, type GroupMember, type GroupTrainOptions } from './group-workspac
 import type { ParamLayout } from './layout';
 import type { LossSetup } from './loss';
 
+/** Bytes of one StepInfo record's fields (7 scalars). */
+const STEP_BYTES = 28;
+
 /**
  * The cost model behind the choice (docs/fused.md): the fused step runs a model's whole step
  * in one workgroup, so its time grows with the model's multiply-adds per step
  * (rows × Σ fanIn·fanOut, rows = (1 + k)·batch); the layered step pays a fixed cost per
- * dispatch (about 40 a step) and spreads each product over the device. Up to this many
- * multiply-adds per model and step the fused step is the faster (measured crossover, bench/RESULTS.md).
+ * dispatch (about 40 a step) and spreads each product over the device. Up to maxMacs
+ * multiply-adds per model and step the fused step is the faster (measured crossover,
+ * bench/RESULTS.md; the benchmark raises it to time the fused step past the crossover).
  */
-/** Bytes of one StepInfo record's fields (7 scalars). */
-const STEP_BYTES = 28;
-
-export const FUSED_MAX_MACS = 400_000;
+export const fusedCost = { maxMacs: 400_000 };
 
 /** A model's multiply-adds per forward pass of its stacked rows. */
 export function stepMacs(layout: ParamLayout, rows: number): number {
@@ -42,7 +43,7 @@ export function fusedEligible(ctx: Context, layouts: readonly ParamLayout[], set
     return (s.k === 0 || s.jacobianMode === 'forward')
       && (s.mode === 'all' || s.mode === 'random')
       && layout.sizes.length - 1 <= FUSED_MAX_DEPTH
-      && stepMacs(layout, (1 + s.k) * batch) <= FUSED_MAX_MACS;
+      && stepMacs(layout, (1 + s.k) * batch) <= fusedCost.maxMacs;
   });
 }
 
