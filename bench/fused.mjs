@@ -14,8 +14,8 @@ const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 function table(title, rows) {
   if (!rows.length) return [];
-  const lines = [`### ${title}`, '', '| case | models | MACs/step/model | fused chosen | fused ms/step | layered ms/step | layered ÷ fused |', '|---|---:|---:|---|---:|---:|---:|'];
-  for (const r of rows) lines.push(`| ${r.name} | ${r.models} | ${Number.isFinite(r.macs) ? r.macs.toLocaleString('en') : 'per model'} | ${r.models > 1 ? 'the small models' : r.fusedSelected ? 'yes' : 'no'} | ${f(r.fusedMsPerStep, 3)} | ${f(r.layeredMsPerStep, 3)} | **${f(r.speedup)}×** |`);
+  const lines = [`### ${title}`, '', '| case | models | MACs/step/model | fused chosen | fused ms/step | layered ms/step | layered ÷ fused | dispatches/step fused, layered |', '|---|---:|---:|---|---:|---:|---:|---|'];
+  for (const r of rows) lines.push(`| ${r.name} | ${r.models} | ${Number.isFinite(r.macs) ? r.macs.toLocaleString('en') : 'per model'} | ${r.models > 1 ? 'the small models' : r.fusedSelected ? 'yes' : 'no'} | ${f(r.fusedMsPerStep, 3)} | ${f(r.layeredMsPerStep, 3)} | **${f(r.speedup)}×** | ${f(r.fusedDispatches, 2)}, ${f(r.layeredDispatches, 1)} |`);
   return [...lines, ''];
 }
 
@@ -23,7 +23,7 @@ async function main() {
   const executablePath = requireChromium();
   const vite = await startVite({ cacheDir: '.vite-bench-fused', optimizeDeps: { entries: ['bench/fused.html'] } });
   const query = new URLSearchParams();
-  for (const name of ['rounds', 'budgetMs', 'sections', 'etas', 'repeats']) if (option(name)) query.set(name, option(name));
+  for (const name of ['rounds', 'budgetMs', 'sections', 'etas', 'repeats', 'lone', 'threads']) if (option(name)) query.set(name, option(name));
   const url = `${vite.url}/bench/fused.html${query.size ? `?${query}` : ''}`;
   const browser = await launchChromium({ executablePath, headless: true });
   const started = Date.now();

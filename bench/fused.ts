@@ -10,6 +10,7 @@ import { fusedCost, stepMacs } from '../src/nn/fused';
 import { paramLayout } from '../src/nn/layout';
 import { median } from '../src/util/stats';
 import { dataset as toy2d, ETAS, grid as makeGrid, sizesOf } from './grid';
+import { recordDispatches } from './profile';
 import { pause } from './timing';
 
 const params = new URLSearchParams(location.search);
@@ -18,6 +19,8 @@ const rounds = Number(params.get('rounds') ?? 3);
 const budgetMs = Number(params.get('budgetMs') ?? 1200);
 const sections = new Set((params.get('sections') ?? 'lone,sweep,grid').split(','));
 const sweepEtas = (params.get('etas') ?? '2,4,8,12,16,24,32,60').split(',').map(Number);
+const loneCases = params.get('lone')?.split(',').map(Number);
+if (params.get('threads')) fusedCost.threads = Number(params.get('threads'));
 const gridRepeats = (params.get('repeats') ?? '1,10').split(',').map(Number);
 const log = (m: string) => console.log(`[fused] ${m}`);
 const out = document.getElementById('out')!;
@@ -84,6 +87,9 @@ interface Row {
   extraSteps: number;
   fusedMs: number[];
   layeredMs: number[];
+  /** Compute dispatches per step of a 3-epoch fit (all its chunks). */
+  fusedDispatches: number;
+  layeredDispatches: number;
   fusedMsPerStep: number;
   layeredMsPerStep: number;
   speedup: number;
@@ -93,8 +99,9 @@ interface Row {
 async function measure(fused: Context, layered: Context, c: Case, force: boolean): Promise<Row> {
   const ds = c.grid ? Array.from({ length: c.grid / 32 }, (_, r) => toy2d(1000 + r)) : data(c.n, c.sizes[0], 7);
   const perEpoch = Math.ceil(c.n / c.batch);
-  const saved = fusedCost.maxMacs;
-  if (force) fusedCost.maxMacs = Infinity;
+  const saved = { ...fusedCost };
+  const limit = fused.emulated ? saved.emulatedMaxMacs : saved.gpuMaxMacs;
+  if (force) Object.assign(fusedCost, { emulatedMaxMacs: Infinity, gpuMaxMacs: Infinity });
   try {
     // Warm both (pipelines), and size the long fit from the slower of the two.
     const probe = await Promise.all([fused, layered].map(async (ctx) => {
@@ -103,6 +110,16 @@ async function measure(fused: Context, layered: Context, c: Case, force: boolean
       const b = await fitOnce(ctx, c, 3, ds);
       return Math.max(0.01, (b.ms - a.ms) / (2 * perEpoch));
     }));
+    const dispatches = async (ctx: Context) => {
+      let steps = 0;
+      const rec = await recordDispatches(async () => {
+        steps = (await fitOnce(ctx, c, 3, ds)).steps;
+      });
+      rec.release();
+      return rec.dispatches.length / steps;
+    };
+    const fusedDispatches = await dispatches(fused);
+    const layeredDispatches = await dispatches(layered);
     const extraEpochs = Math.max(2, Math.min(400, Math.round(budgetMs / Math.max(...probe) / perEpoch)));
     const perStep: Record<'fused' | 'layered', number[]> = { fused: [], layered: [] };
     for (let r = 0; r < rounds; r++) {
@@ -117,16 +134,16 @@ async function measure(fused: Context, layered: Context, c: Case, force: boolean
     const row: Row = {
       name: c.name, sizes: c.sizes, n: c.n, batch: c.batch, models: c.grid ?? 1,
       macs: c.grid ? NaN : stepMacs(model, (1 + c.sizes[0]) * c.batch),
-      fusedSelected: force || (!c.grid && stepMacs(model, (1 + c.sizes[0]) * c.batch) <= saved),
+      fusedSelected: force || (!c.grid && stepMacs(model, (1 + c.sizes[0]) * c.batch) <= limit),
       extraSteps: extraEpochs * perEpoch,
-      fusedMs: perStep.fused, layeredMs: perStep.layered,
+      fusedMs: perStep.fused, layeredMs: perStep.layered, fusedDispatches, layeredDispatches,
       fusedMsPerStep: median(perStep.fused), layeredMsPerStep: median(perStep.layered),
       speedup: median(perStep.layered) / median(perStep.fused),
     };
-    log(`${c.name}: fused ${row.fusedMsPerStep.toFixed(3)} ms/step, layered ${row.layeredMsPerStep.toFixed(3)} ms/step, ${row.speedup.toFixed(2)}× (${row.extraSteps} extra steps, MACs/step ${row.macs})`);
+    log(`${c.name}: fused ${row.fusedMsPerStep.toFixed(3)} ms/step, layered ${row.layeredMsPerStep.toFixed(3)} ms/step, ${row.speedup.toFixed(2)}×, dispatches/step ${fusedDispatches.toFixed(2)} vs ${layeredDispatches.toFixed(1)} (${row.extraSteps} extra steps, MACs/step ${row.macs})`);
     return row;
   } finally {
-    fusedCost.maxMacs = saved;
+    Object.assign(fusedCost, saved);
   }
 }
 
@@ -138,7 +155,7 @@ async function main() {
   const adapter = [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ');
   log(`adapter: ${adapter}; ${navigator.hardwareConcurrency} threads`);
   const result: { adapter: string; date: string; rounds: number; budgetMs: number; lone: Row[]; sweep: Row[]; grid: Row[]; seconds: number; threshold: number } = {
-    adapter, date: new Date().toISOString(), rounds, budgetMs, lone: [], sweep: [], grid: [], seconds: 0, threshold: fusedCost.maxMacs,
+    adapter, date: new Date().toISOString(), rounds, budgetMs, lone: [], sweep: [], grid: [], seconds: 0, threshold: fused.emulated ? fusedCost.emulatedMaxMacs : fusedCost.gpuMaxMacs,
   };
   const paper = (eta: number): Case => ({ name: `2→4×${4 * eta}→1 (η = ${eta}), batch 10 of 50`, sizes: sizesOf(4 * eta), n: 50, batch: 10 });
   if (sections.has('lone')) {
@@ -148,7 +165,7 @@ async function main() {
       { name: '2→16→16→1, N = 100 full batch', sizes: [2, 16, 16, 1], n: 100, batch: 100 },
       { name: '8→64→64→1, N = 256 full batch', sizes: [8, 64, 64, 1], n: 256, batch: 256 },
     ];
-    for (const c of cases) result.lone.push(await measure(fused, layered, c, false));
+    for (const c of cases.filter((_, i) => !loneCases || loneCases.includes(i))) result.lone.push(await measure(fused, layered, c, false));
   }
   if (sections.has('sweep')) {
     for (const eta of sweepEtas) result.sweep.push(await measure(fused, layered, paper(eta), true));

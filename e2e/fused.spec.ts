@@ -31,6 +31,13 @@ test('one fused step equals the layered step (≤ 1e-6 relative on the parameter
   expectTwin(r, TOL_ONE_STEP, 'one step');
 });
 
+test('one fused step moves the parameters as the layered one (a large ε: the update follows the gradient)', async ({ gpu }) => {
+  const r = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 2, spec: { hidden: [7, 6], activation: 'softplus', seed: 8 }, n: 9, options: { epochs: 1, gradientWeight: 0.6, jacobianMode: 'forward', learningRate: 1e-2, epsilon: 10 } });
+  console.log(`one step, ε = 10: update err ${r.updateErr.toExponential(2)}`);
+  expectTwin(r, TOL_ONE_STEP, 'one step, ε = 10');
+  expect(r.updateErr).toBeLessThanOrEqual(1e-4);
+});
+
 test('200 fused steps stay within 1e-4 of the layered ones (minibatches, several outputs)', async ({ gpu }) => {
   const r = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 2, spec: { hidden: [10, 10], activation: 'tanh', seed: 4 }, n: 20, options: { epochs: 40, batchSize: 4, gradientWeight: 0.5, jacobianMode: 'forward', learningRate: 3e-3, lrDecay: 0.01 } });
   expect(r.fused.steps).toBe(200);

@@ -10,6 +10,8 @@ import { defineTable } from './table';
 export const FUSED_MAX_DEPTH = 8;
 /** Steps one fused dispatch holds: its step records are one uniform array. */
 export const FUSED_MAX_STEPS = 256;
+/** Most tangent blocks the fused step takes (each thread keeps one sum per block). */
+export const FUSED_MAX_TANGENTS = 8;
 /** Storage bindings of the fused program (a device must allow this many per stage). */
 export const FUSED_STORAGE_BINDINGS = 9;
 
@@ -183,17 +185,22 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       for (var e = lid; e < n * fo; e += T) {
         let r = e / fo;
         let j = e % fo;
-        var z = params[w + fi * fo + j];
-        for (var i = 0u; i < fi; i++) { z += work[a + r * fi + i] * params[w + i * fo + j]; }
+        // One load of W[i, j] for the primal row and every tangent block of sample r.
+        var acc: array<f32, ${FUSED_MAX_TANGENTS + 1}>;
+        acc[0] = params[w + fi * fo + j];
+        for (var q = 1u; q <= k; q++) { acc[q] = 0.0; }
+        for (var i = 0u; i < fi; i++) {
+          let wij = params[w + i * fo + j];
+          for (var q = 0u; q <= k; q++) { acc[q] += work[a + (q * n + r) * fi + i] * wij; }
+        }
+        let z = acc[0];
         work[offZ[l] + e] = z;
         work[offA[l] + e] = act_f_id(act, z);
         let d1 = act_d1_id(act, z);
         for (var q = 1u; q <= k; q++) {
-          let row = q * n + r;
-          var zt = 0.0;
-          for (var i = 0u; i < fi; i++) { zt += work[a + row * fi + i] * params[w + i * fo + j]; }
-          work[offZ[l] + row * fo + j] = zt;
-          work[offA[l] + row * fo + j] = d1 * zt;
+          let t = (q * n + r) * fo + j;
+          work[offZ[l] + t] = acc[q];
+          work[offA[l] + t] = d1 * acc[q];
         }
       }
       sync();
@@ -264,12 +271,16 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       }
       if (l == 1u) { break; }
       // Ā_{l−1} = [Z̄; Ż̄]_l · W_lᵀ over every row.
-      for (var e = lid; e < rows * fi; e += T) {
+      for (var e = lid; e < n * fi; e += T) {
         let r = e / fi;
         let i = e % fi;
-        var g = 0.0;
-        for (var j = 0u; j < fo; j++) { g += work[zb + r * fo + j] * params[offP[l] + i * fo + j]; }
-        work[offAbar + e] = g;
+        var acc: array<f32, ${FUSED_MAX_TANGENTS + 1}>;
+        for (var q = 0u; q <= k; q++) { acc[q] = 0.0; }
+        for (var j = 0u; j < fo; j++) {
+          let wij = params[offP[l] + i * fo + j];
+          for (var q = 0u; q <= k; q++) { acc[q] += work[zb + (q * n + r) * fo + j] * wij; }
+        }
+        for (var q = 0u; q <= k; q++) { work[offAbar + (q * n + r) * fi + i] = acc[q]; }
       }
       sync();
       l -= 1u;

@@ -53,10 +53,10 @@ const summary = (r: FitReport): Summary => ({
 
 /**
  * One fit on a fresh fused context and on a layered one: the largest relative parameter
- * difference, how far training moved the parameters, both reports' summaries, and whether the
+ * difference, the same of the updates (after − before), how far training moved the parameters, both reports' summaries, and whether the
  * fused fit compiled only the fused kernel (one pipeline on a fresh device: it ran fused).
  */
-export async function fusedTwin(c: TwinCase): Promise<{ err: number; moved: number; fused: Summary; layered: Summary; fusedPipelines: number; layeredPipelines: number }> {
+export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: number; moved: number; fused: Summary; layered: Summary; fusedPipelines: number; layeredPipelines: number }> {
   const full = sineData(c.n, c.inputs, c.outputs, 11);
   const cols = (c.options.gradientInputs as number[] | undefined) ?? Array.from({ length: c.inputs }, (_, i) => i);
   // dydx holds the gradient inputs' columns only.
@@ -78,6 +78,7 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; moved: numb
   const l = await run(false, true);
   return {
     err: maxRelative(f.after, l.after),
+    updateErr: maxRelative(f.after.map((v, i) => v - f.before[i]), l.after.map((v, i) => v - l.before[i])),
     moved: maxRelative(l.before, l.after),
     fused: summary(f.report),
     layered: summary(l.report),

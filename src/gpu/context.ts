@@ -54,6 +54,8 @@ export class Context {
    *  emulation runs a few long workgroups faster than thousands of short ones. */
   readonly elementwiseCap: number;
   readonly debugPrograms: ProgramDebug;
+  /** A CPU emulation of a GPU (SwiftShader, llvmpipe, WARP): one core per workgroup. */
+  readonly emulated: boolean;
   /** Whether fit may train small models with the fused kernel (src/nn/fused.ts). */
   readonly fusedSmallModels: boolean;
   /** Set once the device is lost; every later call throws it. */
@@ -68,6 +70,7 @@ export class Context {
     this.ownsDevice = ownsDevice;
     this.adapterInfo = adapterInfo;
     const emulated = /swiftshader|llvmpipe|lavapipe|warp/i.test(`${adapterInfo.architecture} ${adapterInfo.description} ${adapterInfo.device}`);
+    this.emulated = emulated;
     this.tiledGemm = options.tiledGemm ?? !emulated;
     // CPU emulation: a few workgroups per core balance the load; GPUs need many more.
     this.splitTarget = emulated ? 8 : 128;

@@ -1,4 +1,4 @@
-import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedWorkFloats } from '../../shaders/fused';
+import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_TANGENTS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedWorkFloats } from '../../shaders/fused';
 import { activationId } from '../../shaders/activations';
 import { f32Bits } from '../../shaders/table';
 import type { Context } from '../gpu/context';
@@ -14,12 +14,18 @@ const STEP_BYTES = 28;
 /**
  * The cost model behind the choice (docs/fused.md): the fused step runs a model's whole step
  * in one workgroup, so its time grows with the model's multiply-adds per step
- * (rows × Σ fanIn·fanOut, rows = (1 + k)·batch); the layered step pays a fixed cost per
- * dispatch (about 40 a step) and spreads each product over the device. Up to maxMacs
- * multiply-adds per model and step the fused step is the faster (measured crossover,
- * bench/RESULTS.md; the benchmark raises it to time the fused step past the crossover).
+ * (rows × Σ fanIn·fanOut, rows = (1 + k)·batch) at the rate of one workgroup; the layered step
+ * pays a fixed cost per dispatch (about 40 a step) and spreads each product over the device.
+ * Up to maxMacs multiply-adds per model and step the fused step is the faster: measured on a
+ * CPU-emulated adapter (bench/RESULTS.md, where one workgroup is one core); on a GPU an
+ * estimate. `threads`: the workgroup size, when set (else 16 emulated, 256 on a GPU). The
+ * benchmark changes these to time the fused step past the crossover.
  */
-export const fusedCost = { maxMacs: 400_000 };
+export const fusedCost = {
+  emulatedMaxMacs: 40_000,
+  gpuMaxMacs: 400_000,
+  threads: null as number | null,
+};
 
 /** A model's multiply-adds per forward pass of its stacked rows. */
 export function stepMacs(layout: ParamLayout, rows: number): number {
@@ -41,9 +47,10 @@ export function fusedEligible(ctx: Context, layouts: readonly ParamLayout[], set
   return layouts.every((layout, i) => {
     const s = setups[i];
     return (s.k === 0 || s.jacobianMode === 'forward')
+      && s.k <= FUSED_MAX_TANGENTS
       && (s.mode === 'all' || s.mode === 'random')
       && layout.sizes.length - 1 <= FUSED_MAX_DEPTH
-      && stepMacs(layout, (1 + s.k) * batch) <= fusedCost.maxMacs;
+      && stepMacs(layout, (1 + s.k) * batch) <= (ctx.emulated ? fusedCost.emulatedMaxMacs : fusedCost.gpuMaxMacs);
   });
 }
 
@@ -111,8 +118,9 @@ export class FusedWorkspace {
       const encoder = ctx.device.createCommandEncoder({ label: 'fused:weights' });
       encoder.copyBufferToBuffer(train.lossWeights, 0, work, own.total * 4, options.weightCount * 4);
       ctx.device.queue.submit([encoder.finish()]);
-      // A CPU-emulated adapter pays for every thread at a barrier: fewer threads per model there.
-      const threads = ctx.elementwiseCap > 0 ? 64 : 256;
+      // A CPU-emulated adapter runs a workgroup on one core and pays per thread at each barrier:
+      // few threads there.
+      const threads = fusedCost.threads ?? (ctx.emulated ? 16 : 256);
       const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads }, { models: members.length }, {
         xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
         params, moments, work, loss: train.loss, problems: this.table, chunk: this.chunk,
