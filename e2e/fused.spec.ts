@@ -8,17 +8,21 @@ const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown
 const TOL_ONE_STEP = 1e-6;
 const TOL_MANY_STEPS = 1e-4;
 
-type Twin = { err: number; moved: number; fused: any; layered: any; fusedPipelines: number; layeredPipelines: number };
+type Twin = { err: number; updateErr: number; moved: number; fused: any; layered: any; fusedPipelines: number; layeredPipelines: number; ranFused: boolean };
 
-function expectTwin(r: Twin, tol: number, label: string): void {
+/** `alone`: the fused fit compiled nothing but the fused kernel (no held-out score). */
+function expectTwin(r: Twin, tol: number, label: string, alone = true): void {
   console.log(`${label}: err ${r.err.toExponential(2)}, moved ${r.moved.toExponential(2)}, steps ${r.fused.steps}`);
-  expect(r.fusedPipelines, `${label}: the fused fit ran the fused kernel alone`).toBe(1);
+  expect(r.ranFused, `${label}: the fused fit ran the fused kernel, the other did not`).toBe(true);
+  if (alone) expect(r.fusedPipelines, `${label}: the fused fit ran the fused kernel alone`).toBe(1);
   expect(r.layeredPipelines, `${label}: the layered fit ran the layered step`).toBeGreaterThan(1);
   expect(r.moved, `${label}: training moved the parameters`).toBeGreaterThan(1e-3);
   expect(r.err, label).toBeLessThanOrEqual(tol);
   // The report is the layered path's, up to the loss's rounding.
-  const { history, objective, ...rest } = r.fused;
-  const { history: h2, objective: o2, ...rest2 } = r.layered;
+  const { history, objective, validation, ...rest } = r.fused;
+  const { history: h2, objective: o2, validation: v2, ...rest2 } = r.layered;
+  expect(validation.length).toBe(v2.length);
+  validation.forEach((v: number, i: number) => expect(Math.abs(v - v2[i]), `${label}: validation[${i}]`).toBeLessThanOrEqual(1e-4 * Math.abs(v2[i]) + 1e-7));
   expect(rest).toEqual(rest2);
   expect(history.length).toBe(h2.length);
   history.forEach((v: number, i: number) => expect(Math.abs(v - h2[i]), `${label}: history[${i}]`).toBeLessThanOrEqual(1e-4 * Math.abs(h2[i]) + 1e-7));
@@ -60,6 +64,22 @@ for (const c of CASES) {
     expectTwin(r, TOL_MANY_STEPS, c.label);
   });
 }
+
+test('early stopping on a validation split, standardised data: the fused fit reports as the layered one', async ({ gpu }) => {
+  const r = await run(gpu, 'fusedTwin', { inputs: 2, outputs: 1, spec: { hidden: [8, 8], activation: 'tanh', seed: 9 }, n: 24, options: { epochs: 400, batchSize: 6, learningRate: 3e-2, gradientWeight: 0.5, validation: 0.25, earlyStopping: { patience: 3 }, jacobianMode: 'forward' } });
+  expect(r.fused.stoppedEarly).toBe(true);
+  expectTwin(r, TOL_MANY_STEPS, 'early stopping', false);
+});
+
+test('a diverging fused fit stops and restores as the layered one', async ({ gpu }) => {
+  const r = await run(gpu, 'fusedTwin', { inputs: 2, outputs: 1, spec: { hidden: [6], activation: 'tanh', seed: 2 }, n: 10, options: { epochs: 50, learningRate: 50, gradientWeight: 0.5, divergenceFactor: 2, normalize: false, jacobianMode: 'forward' } });
+  console.log(`divergence: fused ${r.fused.diverged} at ${r.fused.epochs}, layered ${r.layered.diverged} at ${r.layered.epochs}, err ${r.err}`);
+  expect(r.ranFused).toBe(true);
+  expect(r.fused.diverged).toBe(true);
+  expect(r.layered.diverged).toBe(true);
+  // (Where it stops and what it restores follow chunk boundaries, which follow the clock.)
+  expect(Number.isFinite(r.err), 'the restored parameters are finite').toBe(true);
+});
 
 test('a model of a fused group equals its lone fused twin bit for bit', async ({ gpu }) => {
   const r = await run(gpu, 'fusedGroupTwin', 5, 3);

@@ -45,10 +45,10 @@ export interface TwinCase {
 }
 
 // (Not bestEpoch: without validation it scores each chunk's parameters, and chunks follow the clock.)
-type Summary = Pick<FitReport, 'epochs' | 'steps' | 'stopReason' | 'jacobianMode' | 'diverged' | 'stoppedEarly' | 'aborted'> & { history: number[]; objective: number[] };
+type Summary = Pick<FitReport, 'epochs' | 'steps' | 'stopReason' | 'jacobianMode' | 'diverged' | 'stoppedEarly' | 'aborted'> & { history: number[]; objective: number[]; validation: number[] };
 const summary = (r: FitReport): Summary => ({
   epochs: r.epochs, steps: r.steps, stopReason: r.stopReason, jacobianMode: r.jacobianMode, diverged: r.diverged,
-  stoppedEarly: r.stoppedEarly, aborted: r.aborted, history: r.history, objective: r.objectiveHistory,
+  stoppedEarly: r.stoppedEarly, aborted: r.aborted, history: r.history, objective: r.objectiveHistory, validation: r.validationHistory,
 });
 
 /**
@@ -56,20 +56,28 @@ const summary = (r: FitReport): Summary => ({
  * difference, the same of the updates (after − before), how far training moved the parameters, both reports' summaries, and whether the
  * fused fit compiled only the fused kernel (one pipeline on a fresh device: it ran fused).
  */
-export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: number; moved: number; fused: Summary; layered: Summary; fusedPipelines: number; layeredPipelines: number }> {
+export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: number; moved: number; fused: Summary; layered: Summary; fusedPipelines: number; layeredPipelines: number; ranFused: boolean }> {
   const full = sineData(c.n, c.inputs, c.outputs, 11);
   const cols = (c.options.gradientInputs as number[] | undefined) ?? Array.from({ length: c.inputs }, (_, i) => i);
   // dydx holds the gradient inputs' columns only.
   const data = { ...full, dydx: Float32Array.from({ length: c.n * c.outputs * cols.length }, (_, e) => full.dydx![Math.floor(e / cols.length) * c.inputs + cols[e % cols.length]]) };
   const run = async (fused: boolean, fresh: boolean) => {
-    const ctx = fresh ? await createContext({ fusedSmallModels: fused }) : await ctxFor(fused);
+    // debugPrograms prints a program's WGSL when it is compiled: how we see the fused kernel ran.
+    const ctx = fresh ? await createContext({ fusedSmallModels: fused, debugPrograms: ['fused-step'] }) : await ctxFor(fused);
     const mlp = createMlp(ctx, { inputs: c.inputs, outputs: c.outputs, ...c.spec });
+    const log = console.log;
+    let compiledFused = false;
+    console.log = (...args: unknown[]) => {
+      if (String(args[0]).startsWith('[sobolev-webgpu] program fused-step')) compiledFused = true;
+      else log(...args);
+    };
     try {
       const before = flat(await mlp.getParameters());
       const report = await mlp.fit(data, c.options);
       const after = flat(await mlp.getParameters());
-      return { before, after, report, pipelines: ctx.stats().pipelines };
+      return { before, after, report, pipelines: ctx.stats().pipelines, compiledFused };
     } finally {
+      console.log = log;
       mlp.destroy();
       if (fresh) ctx.destroy();
     }
@@ -84,6 +92,7 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
     layered: summary(l.report),
     fusedPipelines: f.pipelines,
     layeredPipelines: l.pipelines,
+    ranFused: f.compiledFused && !l.compiledFused,
   };
 }
 
