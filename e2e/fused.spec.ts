@@ -56,7 +56,7 @@ const CASES: { label: string; inputs: number; outputs: number; spec: object; opt
   { label: 'sin, k = 4 (all of 4 inputs), 2 outputs', inputs: 4, outputs: 2, spec: { hidden: [9], activation: 'sin', seed: 3 }, options: { gradientWeight: 0.7 } },
   { label: 'gelu, random k = 4 on a gradient-input subset', inputs: 3, outputs: 1, spec: { hidden: [8, 4], activation: 'gelu', seed: 4 }, options: { directions: 4, gradientInputs: [0, 2] } },
   { label: 'relu, tanh output, weight decay', inputs: 2, outputs: 2, spec: { hidden: [12], activation: 'relu', outputActivation: 'tanh', seed: 5 }, options: { weightDecay: 1e-2 } },
-  { label: "tanh, 'auto' runs forward fused", inputs: 2, outputs: 1, spec: { hidden: [5, 5, 5], activation: 'tanh', outputActivation: 'sigmoid', seed: 6 }, options: {} },
+  { label: 'tanh, sigmoid output, depth 4', inputs: 2, outputs: 1, spec: { hidden: [5, 5, 5], activation: 'tanh', outputActivation: 'sigmoid', seed: 6 }, options: {} },
 ];
 for (const c of CASES) {
   test(`fused equals layered: ${c.label}`, async ({ gpu }) => {
@@ -64,6 +64,13 @@ for (const c of CASES) {
     expectTwin(r, TOL_MANY_STEPS, c.label);
   });
 }
+
+test("'auto' runs the fused kernel in forward mode; the layered step took reverse: the same training", async ({ gpu }) => {
+  const r = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 1, spec: { hidden: [6, 6], activation: 'tanh', seed: 12 }, n: 12, options: { epochs: 10, batchSize: 6, learningRate: 5e-3 } });
+  expect(r.fused.jacobianMode).toBe('forward');
+  expect(r.layered.jacobianMode).toBe('reverse');
+  expectTwin({ ...r, fused: { ...r.fused, jacobianMode: 'reverse' } }, TOL_MANY_STEPS, "'auto'");
+});
 
 test('early stopping on a validation split, standardised data: the fused fit reports as the layered one', async ({ gpu }) => {
   const r = await run(gpu, 'fusedTwin', { inputs: 2, outputs: 1, spec: { hidden: [8, 8], activation: 'tanh', seed: 9 }, n: 24, options: { epochs: 400, batchSize: 6, learningRate: 3e-2, gradientWeight: 0.5, validation: 0.25, earlyStopping: { patience: 3 }, jacobianMode: 'forward' } });
