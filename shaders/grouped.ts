@@ -336,6 +336,69 @@ export const GatherProblem = defineTable('GatherProblem', [
  * `masked` ('all' only): the dataset's derivative masks (1 present, 0 missing; laid out as
  * its derivatives, at offMask) are gathered with the targets, to offMb.
  */
+/**
+ * WGSL: `gatherRow(p, thread, st)` writes row `thread` ((block, sample), block-major) of one
+ * model's minibatch for the step `st`: its inputs or direction into `x0`, its value or
+ * tangent targets into `targets` (both named by the caller: the fused kernel keeps them in
+ * one buffer). Shared by the grouped gather and the fused step, so both draw the same rows
+ * and random directions. `masked`: the derivative masks too (see groupedGatherProgram).
+ */
+export const gatherRowWgsl = (mode: DirectionMode, x0: string, targets: string, masked = false): string => wgsl`
+fn gatherRow(p: GatherProblem, thread: u32, st: StepInfo) {
+  if (thread >= (1u + p.k) * p.n) { return; }
+  let i = thread % p.n;
+  let block = thread / p.n;
+  let sample = indices[p.offPerm + st.permBase + (st.batchOffset + i) % p.total];
+  let row = select(block + p.skip, 0u, block == 0u) * p.n + i;
+  if (block == 0u) {
+    for (var c = 0u; c < p.d; c++) { X0[p.offX0 + row * p.d + c] = xAll[p.offX + sample * p.d + c]; }
+    for (var o = 0u; o < p.m; o++) { TARGETS[p.offYb + i * p.m + o] = yAll[p.offY + sample * p.m + o]; }
+    return;
+  }
+  let j = block - 1u;
+  let tRow = j * p.n + i;
+#if ${mode === 'all'}
+  if (p.unitRows != 0u) {
+    for (var c = 0u; c < p.d; c++) { X0[p.offX0 + row * p.d + c] = select(0.0, 1.0, c == indices[p.offGrad + j]); }
+  }
+  for (var o = 0u; o < p.m; o++) { TARGETS[p.offTb + tRow * p.m + o] = dAll[p.offD + (sample * p.m + o) * p.g + j]; }
+#if ${masked}
+  for (var o = 0u; o < p.m; o++) { TARGETS[p.offMb + tRow * p.m + o] = dAll[p.offMask + (sample * p.m + o) * p.g + j]; }
+#endif
+#elif ${mode === 'random'}
+  var norm2 = 0.0;
+  for (var q = 0u; q < p.g; q++) {
+    let z = rand_normal(p.seed, st.rngStep, thread, q);
+    norm2 += z * z;
+  }
+  let scale = inverseSqrt(max(norm2, 1e-30));
+  for (var c = 0u; c < p.d; c++) { X0[p.offX0 + row * p.d + c] = 0.0; }
+  for (var q = 0u; q < p.g; q++) {
+    X0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, st.rngStep, thread, q) * scale;
+  }
+  for (var o = 0u; o < p.m; o++) {
+    var t = 0.0;
+    for (var q = 0u; q < p.g; q++) {
+      t += dAll[p.offD + (sample * p.m + o) * p.g + q] * X0[p.offX0 + row * p.d + indices[p.offGrad + q]];
+    }
+    TARGETS[p.offTb + tRow * p.m + o] = t;
+  }
+#elif ${mode === 'perSample'}
+  let src = j * p.total + sample;
+  for (var c = 0u; c < p.d; c++) { X0[p.offX0 + row * p.d + c] = vAll[p.offV + src * p.d + c]; }
+  for (var o = 0u; o < p.m; o++) { TARGETS[p.offTb + tRow * p.m + o] = dAll[p.offD + src * p.m + o]; }
+#else
+  for (var o = 0u; o < p.m; o++) {
+    var t = 0.0;
+    for (var q = 0u; q < p.g; q++) {
+      t += dAll[p.offD + (sample * p.m + o) * p.g + q] * X0[p.offX0 + row * p.d + indices[p.offGrad + q]];
+    }
+    TARGETS[p.offTb + tRow * p.m + o] = t;
+  }
+#endif
+}
+`.replaceAll('X0[', `${x0}[`).replaceAll('TARGETS[', `${targets}[`);
+
 export const groupedGatherProgram: Program<{ mode: DirectionMode; masked: boolean }> = {
   name: 'batch-gather-grouped',
   key: (v) => `${v.mode}${v.masked ? '|masked' : ''}`,
@@ -353,66 +416,15 @@ export const groupedGatherProgram: Program<{ mode: DirectionMode; masked: boolea
     ...(mode === 'perSample' ? [bind('vAll', 'read', 'array<f32>', 'Directions per dataset row, at offV')] : []),
   ],
   workgroups: flatWorkgroups,
-  body: ({ mode, masked }) => wgsl`
+  body: ({ mode, masked }) => /* wgsl */ `
 ${GatherProblem.wgsl}
 ${rngWgsl}
+${gatherRowWgsl(mode, 'x0', 'targets', masked)}
 ${locate(GatherProblem.name)}
 
 fn item(id: u32, lid: u32) {
   let at = locate(id, lid);
-  let p = at.p;
-  let thread = at.index;
-  if (thread >= (1u + p.k) * p.n) { return; }
-  let i = thread % p.n;
-  let block = thread / p.n;
-  let sample = indices[p.offPerm + step.permBase + (step.batchOffset + i) % p.total];
-  let row = select(block + p.skip, 0u, block == 0u) * p.n + i;
-  if (block == 0u) {
-    for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = xAll[p.offX + sample * p.d + c]; }
-    for (var o = 0u; o < p.m; o++) { targets[p.offYb + i * p.m + o] = yAll[p.offY + sample * p.m + o]; }
-    return;
-  }
-  let j = block - 1u;
-  let tRow = j * p.n + i;
-#if ${mode === 'all'}
-  if (p.unitRows != 0u) {
-    for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = select(0.0, 1.0, c == indices[p.offGrad + j]); }
-  }
-  for (var o = 0u; o < p.m; o++) { targets[p.offTb + tRow * p.m + o] = dAll[p.offD + (sample * p.m + o) * p.g + j]; }
-#if ${masked}
-  for (var o = 0u; o < p.m; o++) { targets[p.offMb + tRow * p.m + o] = dAll[p.offMask + (sample * p.m + o) * p.g + j]; }
-#endif
-#elif ${mode === 'random'}
-  var norm2 = 0.0;
-  for (var q = 0u; q < p.g; q++) {
-    let z = rand_normal(p.seed, step.rngStep, thread, q);
-    norm2 += z * z;
-  }
-  let scale = inverseSqrt(max(norm2, 1e-30));
-  for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = 0.0; }
-  for (var q = 0u; q < p.g; q++) {
-    x0[p.offX0 + row * p.d + indices[p.offGrad + q]] = rand_normal(p.seed, step.rngStep, thread, q) * scale;
-  }
-  for (var o = 0u; o < p.m; o++) {
-    var t = 0.0;
-    for (var q = 0u; q < p.g; q++) {
-      t += dAll[p.offD + (sample * p.m + o) * p.g + q] * x0[p.offX0 + row * p.d + indices[p.offGrad + q]];
-    }
-    targets[p.offTb + tRow * p.m + o] = t;
-  }
-#elif ${mode === 'perSample'}
-  let src = j * p.total + sample;
-  for (var c = 0u; c < p.d; c++) { x0[p.offX0 + row * p.d + c] = vAll[p.offV + src * p.d + c]; }
-  for (var o = 0u; o < p.m; o++) { targets[p.offTb + tRow * p.m + o] = dAll[p.offD + src * p.m + o]; }
-#else
-  for (var o = 0u; o < p.m; o++) {
-    var t = 0.0;
-    for (var q = 0u; q < p.g; q++) {
-      t += dAll[p.offD + (sample * p.m + o) * p.g + q] * x0[p.offX0 + row * p.d + indices[p.offGrad + q]];
-    }
-    targets[p.offTb + tRow * p.m + o] = t;
-  }
-#endif
+  gatherRow(at.p, at.index, step);
 }
 `,
-};
+};;

@@ -12,6 +12,7 @@ import * as fitOptionsChecks from './fit-options-checks';
 import * as reverseChecks from './reverse-checks';
 import * as ensembleChecks from './ensemble-checks';
 import * as maskedChecks from './masked-checks';
+import * as fusedChecks from './fused-checks';
 
 // Buffers and pipelines are counted by ctx.stats(); the harness only reports WebGPU errors.
 const requestDevice = GPUAdapter.prototype.requestDevice;
@@ -23,4 +24,4 @@ GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descripto
   return device;
 };
 
-Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks, ...maskedChecks, ...ensembleChecks }, harnessReady: true });
+Object.assign(globalThis, { lib, ref, checks: { ...checks, ...fitChecks, ...contextChecks, ...coreChecks, ...groupChecks, ...reliabilityChecks, ...fitOptionsChecks, ...reverseChecks, ...maskedChecks, ...ensembleChecks, ...fusedChecks }, harnessReady: true });

@@ -1,6 +1,6 @@
 // In-page checks of reverse-mode input derivatives: the reverse step against the float64
 // reference (which knows nothing of modes), against the forward step, and grouped against lone.
-import { createMlp, createMlpGroup, type Dataset, type JacobianMode, type MlpParameters, type ModelSpec as GroupModelSpec } from '../../src/index';
+import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type JacobianMode, type MlpParameters, type ModelSpec as GroupModelSpec } from '../../src/index';
 import { refLossAndGradients, refRandomArray } from '../../src/reference/index';
 import { relErr } from '../../src/util/stats';
 import { context, modelPair, type LossSpec } from './checks';
@@ -121,8 +121,11 @@ export async function reverseTwins(tiled: boolean, mode: JacobianMode, direction
 }
 
 /** What fit reports for a mode request, or the error it throws. */
+// The layered step's choice: the fused kernel (docs/fused.md) runs small models forward.
+let layered: Promise<Context> | null = null;
+
 export async function reverseModeChoice(inputs: number, outputs: number, options: Record<string, unknown>): Promise<string> {
-  const ctx = await context();
+  const ctx = await (layered ??= createContext({ fusedSmallModels: false }));
   const n = 8;
   const mlp = createMlp(ctx, { inputs, hidden: [4], outputs });
   try {

@@ -27,8 +27,9 @@ test('createPool refuses maxRetries and cancelGraceMs that are not counts of att
 });
 
 test('createContext and createNodeContext refuse unknown options', async () => {
-  expect(await refusal(() => createContext({ tiledGem: true } as never))).toBe("TypeError: createContext: unknown option 'tiledGem' (known: device, adapter, requiredFeatures, tiledGemm, debugPrograms)");
-  expect(await refusal(() => createNodeContext({ swiftShader: true } as never))).toMatch(/^TypeError: createNodeContext: unknown option 'swiftShader' \(known: adapter, requiredFeatures, tiledGemm, debugPrograms, swiftshader, dawnFlags\)$/);
+  expect(await refusal(() => createContext({ tiledGem: true } as never))).toBe("TypeError: createContext: unknown option 'tiledGem' (known: device, adapter, requiredFeatures, tiledGemm, debugPrograms, fusedSmallModels)");
+  expect(await refusal(() => createContext({ fusedSmallModels: 'no' } as never))).toBe('TypeError: createContext: fusedSmallModels must be true or false, got no');
+  expect(await refusal(() => createNodeContext({ swiftShader: true } as never))).toMatch(/^TypeError: createNodeContext: unknown option 'swiftShader' \(known: adapter, requiredFeatures, tiledGemm, debugPrograms, fusedSmallModels, swiftshader, dawnFlags\)$/);
 });
 
 test('sweepWidths refuses unknown options and the fit options it sets per network', async () => {

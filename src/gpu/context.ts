@@ -15,10 +15,13 @@ export interface ContextOptions {
   /** Print the final WGSL of these programs (by name, e.g. ['gemm']; true: all) when they
    *  are compiled. */
   debugPrograms?: ProgramDebug;
+  /** Train small models with the fused kernel, one dispatch per chunk of steps (default
+   *  true; false: always the layered step, for comparison). docs/fused.md. */
+  fusedSmallModels?: boolean;
 }
 
 /** The options createContext reads. */
-export const CONTEXT_OPTION_KEYS = ['device', 'adapter', 'requiredFeatures', 'tiledGemm', 'debugPrograms'] as const;
+export const CONTEXT_OPTION_KEYS = ['device', 'adapter', 'requiredFeatures', 'tiledGemm', 'debugPrograms', 'fusedSmallModels'] as const;
 
 /** Refuses options that are not an object or have a key not in `known` (a misspelt option
  *  would otherwise be ignored). */
@@ -27,6 +30,8 @@ export function checkContextOptions(call: string, options: unknown, known: reado
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) throw new TypeError(`${call}: unknown option '${key}' (known: ${known.join(', ')})`);
   }
+  const fused = (options as ContextOptions).fusedSmallModels;
+  if (fused !== undefined && typeof fused !== 'boolean') throw new TypeError(`${call}: fusedSmallModels must be true or false, got ${String(fused)}`);
 }
 
 export interface AdapterDescription {
@@ -49,6 +54,10 @@ export class Context {
    *  emulation runs a few long workgroups faster than thousands of short ones. */
   readonly elementwiseCap: number;
   readonly debugPrograms: ProgramDebug;
+  /** A CPU emulation of a GPU (SwiftShader, llvmpipe, WARP): one core per workgroup. */
+  readonly emulated: boolean;
+  /** Whether fit may train small models with the fused kernel (src/nn/fused.ts). */
+  readonly fusedSmallModels: boolean;
   /** Set once the device is lost; every later call throws it. */
   lostError: DeviceLostError | null = null;
   private readonly ownsDevice: boolean;
@@ -61,11 +70,13 @@ export class Context {
     this.ownsDevice = ownsDevice;
     this.adapterInfo = adapterInfo;
     const emulated = /swiftshader|llvmpipe|lavapipe|warp/i.test(`${adapterInfo.architecture} ${adapterInfo.description} ${adapterInfo.device}`);
+    this.emulated = emulated;
     this.tiledGemm = options.tiledGemm ?? !emulated;
     // CPU emulation: a few workgroups per core balance the load; GPUs need many more.
     this.splitTarget = emulated ? 8 : 128;
     this.elementwiseCap = emulated ? 16 : 0;
     this.debugPrograms = options.debugPrograms ?? false;
+    this.fusedSmallModels = options.fusedSmallModels ?? true;
     device.lost.then((info) => {
       if (!this.destroyed) this.lostError = new DeviceLostError(info.reason, info.message);
     });

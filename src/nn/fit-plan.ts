@@ -2,8 +2,9 @@ import type { Dataset } from '../types';
 import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import type { FitOptions, FitProgress } from './fit';
+import { fusedEligible } from './fused';
 import type { GroupState } from './group-session';
-import { chooseJacobianMode, resolveLoss, type LossOptions, type LossSetup } from './loss';
+import { checkJacobianMode, chooseJacobianMode, resolveLoss, type JacobianMode, type LossOptions, type LossSetup } from './loss';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
 
 // A fit's first stage: every option checked and defaulted once, into a FitPlan that the
@@ -86,6 +87,8 @@ export interface FitPlan {
   onProgress?: (p: FitProgress) => void;
   signal?: AbortSignal;
   tangentTargets?: GroupFitOptions['tangentTargets'];
+  /** The jacobianMode asked for (the setups hold the one chosen). */
+  jacobianMode: JacobianMode;
 }
 
 export const FIT_OPTIONS = [
@@ -256,7 +259,25 @@ export function resolveFit(group: GroupState, data: Dataset | readonly Dataset[]
     onProgress,
     signal,
     tangentTargets: options.tangentTargets,
+    jacobianMode: checkJacobianMode(options.jacobianMode),
   };
+}
+
+/**
+ * fit's models split by the fused kernel (src/nn/fused.ts): those it takes, then the others
+ * (trained one part after the other, like a group too large for one set of buffers). Under
+ * 'auto' the fused models run forward mode, the kernel's (the layered step's cost comparison
+ * of the two modes does not apply to it). One part when all or none are fused.
+ */
+export function fusedParts(group: GroupState, plan: FitPlan): { indices: number[]; plan: FitPlan }[] {
+  const all = plan.setups.map((_, i) => i);
+  const forward = plan.setups.map((s) => (plan.jacobianMode === 'auto' && s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
+  const fused = all.filter((i) => fusedEligible(group.ctx, [group.models[i].layout], [forward[i]], plan.batch));
+  if (fused.length === 0) return [{ indices: all, plan }];
+  const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => forward[i]) });
+  if (fused.length === all.length) return [{ indices: all, plan: fusedPlan(all) }];
+  const rest = all.filter((i) => !fused.includes(i));
+  return [{ indices: fused, plan: fusedPlan(fused) }, { indices: rest, plan: planPart(plan, rest) }];
 }
 
 /** The part of a plan that covers models `indices` (a group trained in parts). */

@@ -4,6 +4,7 @@ import { encodeDispatches } from '../gpu/dispatch';
 import type { Context } from '../gpu/context';
 import type { Scope } from '../gpu/scope';
 import type { Dataset } from '../types';
+import { FusedWorkspace, fusedEligible } from './fused';
 import { GroupWorkspace, pack, type MemberData } from './group-workspace';
 import type { ParamLayout } from './layout';
 import type { LossSetup } from './loss';
@@ -67,7 +68,8 @@ export interface GroupSessionOptions {
  */
 export class GroupSession {
   readonly scope: Scope;
-  readonly workspace: GroupWorkspace;
+  /** The layered step's buffers and dispatches, or (fit of small models) the fused kernel's. */
+  readonly workspace: GroupWorkspace | FusedWorkspace;
   readonly data: { x: GPUBuffer; y: GPUBuffer; dydx: GPUBuffer; indices: GPUBuffer; gradOffset: number; directions?: GPUBuffer; g: number };
   readonly memberData: MemberData[];
   /** Loss sums: model i owns lossStride floats, LOSS_SUMS per epoch slot (total, value,
@@ -102,27 +104,28 @@ export class GroupSession {
       const flatWeights = new Float32Array(weightCount);
       weights.forEach((w, i) => flatWeights.set(w, offW[i]));
       const lossWeights = this.scope.storage('session:loss-weights', flatWeights.length, flatWeights);
-      const adam = options.adam && {
-        ...options.adam,
-        moment1: this.scope.storage('session:m', group.total),
-        moment2: this.scope.storage('session:v', group.total),
+      const members = group.models.map((m, i) => ({ layout: m.layout, paramOffset: m.paramOffset, k: setups[i].k }));
+      const train = {
+        mode: this.mode,
+        reverse: setups[0].jacobianMode === 'reverse',
+        data: this.data,
+        masked: this.masked,
+        members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, present: s.present, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
+        loss: this.loss,
+        lossWeights,
+        lossStride: this.lossStride,
+        steps: this.steps,
       };
-      this.workspace = new GroupWorkspace(ctx, this.scope, group.params, group.total, {
-        n: options.batch,
-        members: group.models.map((m, i) => ({ layout: m.layout, paramOffset: m.paramOffset, k: setups[i].k })),
-        train: {
-          mode: this.mode,
-          reverse: setups[0].jacobianMode === 'reverse',
-          data: this.data,
-          masked: this.masked,
-          members: setups.map((s, i) => ({ gradientWeight: s.gradientWeight, present: s.present, seed: options.seeds[i], data: this.memberData[i], offW: offW[i] })),
-          loss: this.loss,
-          lossWeights,
-          lossStride: this.lossStride,
-          steps: this.steps,
-          adam,
-        },
-      });
+      if (options.adam && fusedEligible(ctx, members.map((m) => m.layout), setups, options.batch)) {
+        this.workspace = new FusedWorkspace(ctx, this.scope, group.params, group.total, { n: options.batch, members, train, adam: options.adam, weightCount });
+      } else {
+        const adam = options.adam && {
+          ...options.adam,
+          moment1: this.scope.storage('session:m', group.total),
+          moment2: this.scope.storage('session:v', group.total),
+        };
+        this.workspace = new GroupWorkspace(ctx, this.scope, group.params, group.total, { n: options.batch, members, train: { ...train, adam } });
+      }
     } catch (error) {
       this.scope.destroy();
       throw error;
@@ -210,20 +213,36 @@ export class GroupSession {
   stage(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
     const { queue } = this.group.ctx.device;
     if (perms) queue.writeBuffer(this.data.indices, 0, perms);
-    queue.writeBuffer(this.steps, 0, this.records, 0, count * this.recordBytes);
+    if (this.workspace instanceof FusedWorkspace) this.workspace.stage(this.records, this.recordBytes, count);
+    else queue.writeBuffer(this.steps, 0, this.records, 0, count * this.recordBytes);
     encoder.clearBuffer(this.loss);
   }
 
-  /** Records staged step `i` into `pass`. */
-  encodeStep(pass: GPUComputePassEncoder, i: number): void {
-    encodeDispatches(pass, this.workspace.step, i * this.recordBytes);
+  /** Whether the fused kernel runs this session's steps. */
+  get fused(): boolean {
+    return this.workspace instanceof FusedWorkspace;
+  }
+
+  /** The layered workspace (lossAndGradients reads its buffers; it never runs fused). */
+  get layered(): GroupWorkspace {
+    if (!(this.workspace instanceof GroupWorkspace)) throw new Error('internal: this session runs the fused step');
+    return this.workspace;
+  }
+
+  /** Records the `count` staged steps into `pass`: one dispatch (fused) or each step's. */
+  encodeChunk(pass: GPUComputePassEncoder, count: number): void {
+    if (this.workspace instanceof FusedWorkspace) {
+      this.workspace.encodeChunk(pass);
+      return;
+    }
+    for (let i = 0; i < count; i++) encodeDispatches(pass, this.workspace.step, i * this.recordBytes);
   }
 
   /** stage, then every staged step in one compute pass. */
   encodeSteps(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
     this.stage(encoder, count, perms);
     const pass = encoder.beginComputePass({ label: 'session:steps' });
-    for (let i = 0; i < count; i++) this.encodeStep(pass, i);
+    this.encodeChunk(pass, count);
     pass.end();
   }
 

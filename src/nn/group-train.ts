@@ -4,7 +4,7 @@ import { unlessAborted } from '../util/abort';
 import { Rng } from '../util/rng';
 import { callTangentTargets, randomDirections } from './directions';
 import { FitInterruptedError, type FitReport } from './fit';
-import { datasetsOf, LOSS_MISPLACED, LOSS_OPTIONS, perModel, planPart, resolveFit, resolveSetups, type FitPlan, type GroupFitOptions, type GroupLossOptions } from './fit-plan';
+import { datasetsOf, fusedParts, LOSS_MISPLACED, LOSS_OPTIONS, perModel, planPart, resolveFit, resolveSetups, type FitPlan, type GroupFitOptions, type GroupLossOptions } from './fit-plan';
 import { GroupSession, LOSS_SUMS, type GroupState } from './group-session';
 import { splitParams } from './layout';
 import { rowsPerSample, type LossSetup } from './loss';
@@ -86,7 +86,15 @@ function emptyReport(batchSize: number, setup: LossSetup): FitReport {
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const plan = resolveFit(group, data, options);
   if (plan.signal?.aborted) return plan.setups.map((s) => ({ ...emptyReport(plan.batch, s), stopReason: 'aborted', aborted: true }));
-  return byParts(group, plan.setups, plan.batch, (part, indices) => new FitRun(part, planPart(plan, indices)).run());
+  const split = fusedParts(group, plan);
+  const train = (g: GroupState, p: FitPlan) => byParts(g, p.setups, p.batch, (part, indices) => new FitRun(part, planPart(p, indices)).run());
+  if (split.length === 1) return train(group, split[0].plan);
+  const reports: FitReport[] = new Array(group.models.length);
+  for (const { indices, plan: own } of split) {
+    const part = await train({ ...group, models: indices.map((i) => group.models[i]) }, own);
+    indices.forEach((i, j) => (reports[i] = part[j]));
+  }
+  return reports;
 }
 
 /** One chunk of steps: whole epochs (`wholeEpochs` > 0) or part of one epoch. */
@@ -321,8 +329,8 @@ class FitRun {
     session.stage(encoder, count, chunk.newShuffles ? this.perms : null);
     if (scored) this.held!.stage(encoder, 1, null);
     const pass = encoder.beginComputePass({ label: 'fit:steps' });
-    for (let s = 0; s < count; s++) session.encodeStep(pass, s);
-    if (scored) this.held!.encodeStep(pass, 0);
+    session.encodeChunk(pass, count);
+    if (scored) this.held!.encodeChunk(pass, 1);
     pass.end();
     device.queue.submit([encoder.finish()]);
     const sums = await session.readLoss(Math.max(1, wholeEpochs));
@@ -537,7 +545,7 @@ async function lossLockstep(group: GroupState, datasets: Dataset[], setups: Loss
   return withErrorScope(device, 'lossAndGradients', async () => {
     const session = new GroupSession(group, setups, datasets, { batch: n, stepsPerChunk: 1, epochsPerChunk: 1, seeds });
     try {
-      const ws = session.workspace;
+      const ws = session.layered;
       for (let i = 0; i < B; i++) {
         const { mode, k, gradientInputs } = setups[i];
         if (mode === 'given') device.queue.writeBuffer(ws.acts[0], ws.directionOffset(i) * 4, Float32Array.from(opts.directionVectors!));

@@ -1,0 +1,122 @@
+// In-page checks of the fused training kernel: the same fit on a context that fuses small
+// models and on one that does not (fusedSmallModels: false), parameter by parameter.
+import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type FitOptions, type FitReport, type MlpParameters, type ModelSpec } from '../../src/index';
+import { refRandomArray } from '../../src/reference/index';
+
+/** y_j = Σ_c sin((j + 1)·x_c + c) with its Jacobian, at n seeded points. */
+export function sineData(n: number, inputs: number, outputs: number, seed: number): Dataset {
+  const x = Float32Array.from(refRandomArray(n * inputs, seed, -1.2, 1.2));
+  const y = new Float32Array(n * outputs);
+  const dydx = new Float32Array(n * outputs * inputs);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < outputs; j++) {
+      for (let c = 0; c < inputs; c++) {
+        const u = (j + 1) * x[i * inputs + c] + c;
+        y[i * outputs + j] += Math.sin(u);
+        dydx[(i * outputs + j) * inputs + c] = (j + 1) * Math.cos(u);
+      }
+    }
+  }
+  return { x, y, dydx };
+}
+
+const flat = (p: MlpParameters): Float64Array => Float64Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
+
+/** Largest elementwise relative difference, each element against max(|b|, floor). */
+function maxRelative(a: Float64Array, b: Float64Array): number {
+  const scale = Math.max(...b.map(Math.abs));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-3 * scale));
+  return worst;
+}
+
+const contexts = new Map<boolean, Promise<Context>>();
+function ctxFor(fused: boolean): Promise<Context> {
+  if (!contexts.has(fused)) contexts.set(fused, createContext({ fusedSmallModels: fused }));
+  return contexts.get(fused)!;
+}
+
+export interface TwinCase {
+  inputs: number;
+  outputs: number;
+  spec: ModelSpec;
+  n: number;
+  options: FitOptions;
+}
+
+// (Not bestEpoch: without validation it scores each chunk's parameters, and chunks follow the clock.)
+type Summary = Pick<FitReport, 'epochs' | 'steps' | 'stopReason' | 'jacobianMode' | 'diverged' | 'stoppedEarly' | 'aborted'> & { history: number[]; objective: number[]; validation: number[] };
+const summary = (r: FitReport): Summary => ({
+  epochs: r.epochs, steps: r.steps, stopReason: r.stopReason, jacobianMode: r.jacobianMode, diverged: r.diverged,
+  stoppedEarly: r.stoppedEarly, aborted: r.aborted, history: r.history, objective: r.objectiveHistory, validation: r.validationHistory,
+});
+
+/**
+ * One fit on a fresh fused context and on a layered one: the largest relative parameter
+ * difference, the same of the updates (after − before), how far training moved the parameters, both reports' summaries, and whether the
+ * fused fit compiled only the fused kernel (one pipeline on a fresh device: it ran fused).
+ */
+export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: number; moved: number; fused: Summary; layered: Summary; fusedPipelines: number; layeredPipelines: number; ranFused: boolean }> {
+  const full = sineData(c.n, c.inputs, c.outputs, 11);
+  const cols = (c.options.gradientInputs as number[] | undefined) ?? Array.from({ length: c.inputs }, (_, i) => i);
+  // dydx holds the gradient inputs' columns only.
+  const data = { ...full, dydx: Float32Array.from({ length: c.n * c.outputs * cols.length }, (_, e) => full.dydx![Math.floor(e / cols.length) * c.inputs + cols[e % cols.length]]) };
+  const run = async (fused: boolean, fresh: boolean) => {
+    // debugPrograms prints a program's WGSL when it is compiled: how we see the fused kernel ran.
+    const ctx = fresh ? await createContext({ fusedSmallModels: fused, debugPrograms: ['fused-step'] }) : await ctxFor(fused);
+    const mlp = createMlp(ctx, { inputs: c.inputs, outputs: c.outputs, ...c.spec });
+    const log = console.log;
+    let compiledFused = false;
+    console.log = (...args: unknown[]) => {
+      if (String(args[0]).startsWith('[sobolev-webgpu] program fused-step')) compiledFused = true;
+      else log(...args);
+    };
+    try {
+      const before = flat(await mlp.getParameters());
+      const report = await mlp.fit(data, c.options);
+      const after = flat(await mlp.getParameters());
+      return { before, after, report, pipelines: ctx.stats().pipelines, compiledFused };
+    } finally {
+      console.log = log;
+      mlp.destroy();
+      if (fresh) ctx.destroy();
+    }
+  };
+  const f = await run(true, true);
+  const l = await run(false, true);
+  return {
+    err: maxRelative(f.after, l.after),
+    updateErr: maxRelative(f.after.map((v, i) => v - f.before[i]), l.after.map((v, i) => v - l.before[i])),
+    moved: maxRelative(l.before, l.after),
+    fused: summary(f.report),
+    layered: summary(l.report),
+    fusedPipelines: f.pipelines,
+    layeredPipelines: l.pipelines,
+    ranFused: f.compiledFused && !l.compiledFused,
+  };
+}
+
+/** A group of `count` copies of one spec (seeds differ) trained fused, and model `which`
+ *  alone with its seed: bit-for-bit equal parameters (the count of differing floats). */
+export async function fusedGroupTwin(count: number, which: number): Promise<{ differing: number; total: number; moved: boolean }> {
+  const ctx = await ctxFor(true);
+  const data = sineData(12, 2, 1, 5);
+  const specs: ModelSpec[] = Array.from({ length: count }, (_, i) => ({ hidden: [6 + (i % 3), 5], activation: (['tanh', 'sin', 'gelu'] as const)[i % 3], seed: 40 + i }));
+  const rates = specs.map((_, i) => 1e-2 * (1 + i / count));
+  const options = { epochs: 20, batchSize: 5, gradientWeight: 0.5, directions: 2 } as const;
+  const group = createMlpGroup(ctx, { inputs: 2, outputs: 1, models: specs });
+  const lone = createMlp(ctx, { inputs: 2, outputs: 1, ...specs[which] });
+  try {
+    await group.fit(data, { ...options, learningRate: rates, seed: specs.map((_, i) => i) });
+    const before = flat(await lone.getParameters());
+    await lone.fit(data, { ...options, learningRate: rates[which], seed: which });
+    const a = flat(await group.getParameters(which));
+    const b = flat(await lone.getParameters());
+    let differing = 0;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+    return { differing, total: a.length, moved: before.some((v, i) => v !== b[i]) };
+  } finally {
+    group.destroy();
+    lone.destroy();
+  }
+}

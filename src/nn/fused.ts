@@ -1,0 +1,159 @@
+import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_TANGENTS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedWorkFloats } from '../../shaders/fused';
+import { activationId } from '../../shaders/activations';
+import { f32Bits } from '../../shaders/table';
+import type { Context } from '../gpu/context';
+import { dispatchOf, encodeDispatches, realize, type Dispatch } from '../gpu/dispatch';
+import type { Scope } from '../gpu/scope';
+import { pack, type GroupMember, type GroupTrainOptions } from './group-workspace';
+import type { ParamLayout } from './layout';
+import type { LossSetup } from './loss';
+
+/** Bytes of one StepInfo record's fields (7 scalars). */
+const STEP_BYTES = 28;
+
+/**
+ * The cost model behind the choice (docs/fused.md): the fused step runs a model's whole step
+ * in one workgroup, so its time grows with the model's multiply-adds per step
+ * (rows × Σ fanIn·fanOut, rows = (1 + k)·batch) at the rate of one workgroup; the layered step
+ * pays a fixed cost per dispatch (about 40 a step) and spreads each product over the device.
+ * Up to maxMacs multiply-adds per model and step the fused step is the faster: measured on a
+ * CPU-emulated adapter (bench/RESULTS.md, where one workgroup is one core); on a GPU an
+ * estimate. `threads`: the workgroup size, when set (else 16 emulated, 256 on a GPU). The
+ * benchmark changes these to time the fused step past the crossover.
+ */
+export const fusedCost = {
+  emulatedMaxMacs: 20_000,
+  gpuMaxMacs: 400_000,
+  threads: null as number | null,
+};
+
+/** A model's multiply-adds per forward pass of its stacked rows. */
+export function stepMacs(layout: ParamLayout, rows: number): number {
+  let macs = 0;
+  for (let l = 1; l < layout.sizes.length; l++) macs += layout.sizes[l - 1] * layout.sizes[l];
+  return macs * rows;
+}
+
+/**
+ * Whether the fused kernel trains these models (a group, or one part of it): the single
+ * predicate of the choice. Training with Adam, forward-mode input derivatives, directions
+ * drawn on the GPU ('all' or random), depth ≤ FUSED_MAX_DEPTH, a device that binds the
+ * kernel's storage buffers, and every model under the cost model's threshold; the context
+ * option fusedSmallModels: false turns it off.
+ */
+export function fusedEligible(ctx: Context, layouts: readonly ParamLayout[], setups: readonly LossSetup[], batch: number): boolean {
+  if (!ctx.fusedSmallModels) return false;
+  if (ctx.device.limits.maxStorageBuffersPerShaderStage < FUSED_STORAGE_BINDINGS) return false;
+  return layouts.every((layout, i) => {
+    const s = setups[i];
+    return (s.k === 0 || s.jacobianMode === 'forward')
+      && (s.k === 0 || s.present === 1) // missing derivative targets: the layered step's masked variant
+      && s.k <= FUSED_MAX_TANGENTS
+      && (s.mode === 'all' || s.mode === 'random')
+      && layout.sizes.length - 1 <= FUSED_MAX_DEPTH
+      && stepMacs(layout, (1 + s.k) * batch) <= (ctx.emulated ? fusedCost.emulatedMaxMacs : fusedCost.gpuMaxMacs);
+  });
+}
+
+/** Adam's settings (the moments are the workspace's own buffer). */
+export interface FusedAdam {
+  beta1: number;
+  beta2: number;
+  learningRates: number[];
+  weightDecay: number[];
+}
+
+/**
+ * Every buffer and the one dispatch of a group's fused training: a chunk of steps is one
+ * dispatch, workgroup i training model i (shaders/fused.ts). Same inputs as the layered
+ * workspace (the session's data, loss and step records); the Adam moments are one buffer.
+ */
+export class FusedWorkspace {
+  private readonly scope: Scope;
+  private readonly dispatch: Dispatch;
+  private readonly table: GPUBuffer;
+  private readonly chunk: GPUBuffer;
+  private readonly chunkBytes = new ArrayBuffer(FUSED_CHUNK_BYTES);
+
+  constructor(
+    private readonly ctx: Context,
+    parent: Scope,
+    params: GPUBuffer,
+    paramTotal: number,
+    options: { n: number; members: GroupMember[]; train: Omit<GroupTrainOptions, 'adam'>; adam: FusedAdam; weightCount: number },
+  ) {
+    const { n, members, train, adam } = options;
+    const { data } = train;
+    this.scope = parent.child(`fused-workspace(B=${members.length},n=${n})`);
+    try {
+      const own = pack(members.map((mb) => fusedWorkFloats(mb.layout.sizes, n, mb.k)));
+      // The loss weights follow every model's region.
+      const work = this.scope.storage('fused:work', own.total + options.weightCount);
+      const moments = this.scope.storage('fused:moments', 2 * paramTotal);
+      const d = members[0].layout.sizes[0];
+      const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
+      const records = members.map((mb, i) => {
+        const t = train.members[i];
+        const { sizes, activations } = mb.layout;
+        const rows = (1 + mb.k) * n;
+        const targets = own.offsets[i] + fusedWorkFloats(sizes, n, mb.k) - rows * m;
+        const w = t.gradientWeight;
+        const record: Record<string, number> = {
+          n, d, m, g: data.g, k: mb.k, skip: 0, unitRows: 1, total: t.data.total, seed: t.seed >>> 0,
+          offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offGrad: data.gradOffset,
+          offX0: own.offsets[i], offYb: targets, offTb: targets + n * m, offV: 0, start: 0, offMask: 0, offMb: 0,
+          depth: sizes.length - 1, paramOffset: mb.paramOffset, offMoment2: paramTotal, work: own.offsets[i],
+          offW: own.total + t.offW, offLoss: i * train.lossStride,
+          lr: f32Bits(adam.learningRates[i]), beta1: f32Bits(adam.beta1), beta2: f32Bits(adam.beta2), decay: f32Bits(adam.weightDecay[i]),
+          valueScale: f32Bits((2 * (1 - w)) / (n * m)),
+          tangentScale: f32Bits(mb.k > 0 ? (2 * w) / (n * m * mb.k) : 0),
+          valueWeight: f32Bits((1 - w) / (n * m)),
+          tangentWeight: f32Bits(mb.k > 0 ? w / (n * m * mb.k) : 0),
+        };
+        for (let l = 0; l <= FUSED_MAX_DEPTH; l++) record[`s${l}`] = sizes[l] ?? 0;
+        for (let l = 1; l <= FUSED_MAX_DEPTH; l++) record[`a${l}`] = l < sizes.length ? activationId(activations[l - 1]) : 0;
+        return record;
+      });
+      this.table = this.scope.storage('fused:problems', records.length * FusedProblem.words, FusedProblem.pack(records));
+      this.chunk = this.scope.uniform('fused:chunk', FUSED_CHUNK_BYTES);
+      const encoder = ctx.device.createCommandEncoder({ label: 'fused:weights' });
+      encoder.copyBufferToBuffer(train.lossWeights, 0, work, own.total * 4, options.weightCount * 4);
+      ctx.device.queue.submit([encoder.finish()]);
+      // A CPU-emulated adapter runs a workgroup on one core and pays per thread at each barrier:
+      // few threads there.
+      const threads = fusedCost.threads ?? (ctx.emulated ? 16 : 256);
+      const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads }, { models: members.length }, {
+        xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
+        params, moments, work, loss: train.loss, problems: this.table, chunk: this.chunk,
+      });
+      [[this.dispatch]] = realize(ctx, this.scope, 'fused', [[spec]]);
+    } catch (error) {
+      this.scope.destroy();
+      throw error;
+    }
+  }
+
+  /** Uploads `count` step records (StepInfo at `stride` bytes apart in `records`). */
+  stage(records: ArrayBuffer, stride: number, count: number): void {
+    if (count > FUSED_MAX_STEPS) throw new RangeError(`a fused chunk holds at most ${FUSED_MAX_STEPS} steps, got ${count}`);
+    const out = new Uint8Array(this.chunkBytes);
+    new Uint32Array(this.chunkBytes, 0, 1)[0] = count;
+    for (let s = 0; s < count; s++) out.set(new Uint8Array(records, s * stride, STEP_BYTES), 16 + s * 32);
+    this.ctx.device.queue.writeBuffer(this.chunk, 0, this.chunkBytes, 0, 16 + count * 32);
+  }
+
+  /** The staged chunk: one dispatch. */
+  encodeChunk(pass: GPUComputePassEncoder): void {
+    encodeDispatches(pass, [this.dispatch]);
+  }
+
+  /** Model i's Adam learning rate from the next chunk on (0 freezes it). */
+  setLearningRate(i: number, lr: number): void {
+    const word = i * FusedProblem.words + FusedProblem.fields.indexOf('lr');
+    this.ctx.device.queue.writeBuffer(this.table, word * 4, new Uint32Array([f32Bits(lr)]));
+  }
+
+  destroy(): void {
+    this.scope.destroy();
+  }
+}
