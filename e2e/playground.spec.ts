@@ -100,8 +100,8 @@ test('Run then Stop: training stops (no more progress events) and the GPU buffer
   await page.getByRole('button', { name: 'Run' }).click();
   await page.waitForFunction(() => (globalThis as unknown as { __playground: PlaygroundState }).__playground.progressEvents >= 3, null, { timeout: 60_000 });
   expect(await liveBuffers(page), 'the group holds buffers while it trains').toBeGreaterThan(before);
-  await expect(page.getByRole('button', { name: 'Stop' })).toBeEnabled();
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(page.getByRole('main').getByRole('button', { name: 'Stop' })).toBeEnabled();
+  await page.getByRole('main').getByRole('button', { name: 'Stop' }).click();
   await page.waitForFunction(() => !(globalThis as unknown as { __playground: PlaygroundState }).__playground.running, null, { timeout: 30_000 });
   const stopped = await state(page);
   expect(stopped.error).toBeNull();
@@ -110,7 +110,7 @@ test('Run then Stop: training stops (no more progress events) and the GPU buffer
   await page.waitForTimeout(1500);
   expect((await state(page)).progressEvents, 'no progress event after Stop').toBe(stopped.progressEvents);
   expect(await liveBuffers(page), 'live GPU buffers back to what they were before Run').toBe(before);
-  await expect(page.getByRole('status')).toContainText('Stopped');
+  await expect(page.getByRole('main').getByRole('status')).toContainText('Stopped');
   await expect(page.getByRole('button', { name: 'Run' })).toBeEnabled();
   errors.check();
 });
@@ -123,7 +123,7 @@ test('390 × 844 and 1280 × 800: the data before Run, shader compilation shown,
   await expect(page.locator('#fit canvas[role="img"]'), 'the data and the true function before any run').toHaveAttribute('aria-label', /The data.*8 training points/);
   const runs = (await state(page)).runs;
   await page.getByRole('button', { name: 'Run' }).click();
-  await expect(page.getByRole('status')).toContainText('Compiling shaders');
+  await expect(page.getByRole('main').getByRole('status')).toContainText('Compiling shaders');
   await page.waitForFunction((n) => {
     const p = (globalThis as unknown as { __playground: PlaygroundState }).__playground;
     return p.runs > n && !p.running;
@@ -141,7 +141,7 @@ test('390 × 844 and 1280 × 800: the data before Run, shader compilation shown,
   const note = (await page.locator('#n-error').boundingBox())!;
   expect(note.y, 'the error sits right under its field').toBeGreaterThanOrEqual(field.y + field.height - 1);
   expect(note.y).toBeLessThan(field.y + field.height + 40);
-  await expect(page.getByRole('status')).toContainText('Cannot run');
+  await expect(page.getByRole('main').getByRole('status')).toContainText('Cannot run');
   await expect(page.locator('[data-k="b-rmse"]')).toHaveText('–');
   await expect(page.locator('#verdict')).toHaveText('');
 
@@ -154,12 +154,12 @@ test('390 × 844 and 1280 × 800: the data before Run, shader compilation shown,
   await page.waitForFunction(() => (globalThis as unknown as { __playground: PlaygroundState }).__playground.progressEvents > 0 && (globalThis as unknown as { __playground: PlaygroundState }).__playground.running);
   expect(await page.evaluate(() => scrollY)).toBe(0);
   await expect(page.locator('#progress')).toBeInViewport();
-  await expect(page.getByRole('status')).toBeInViewport();
-  await expect(page.getByRole('status')).toContainText('Epoch');
+  await expect(page.getByRole('main').getByRole('status')).toBeInViewport();
+  await expect(page.getByRole('main').getByRole('status')).toContainText('Epoch');
   await expect(page.locator('[data-k="b-rmse"]'), 'no result of the last run while this one trains').toHaveText('–');
   await keepScreenshot(page, testInfo, 'playground-running-390');
   expect(await axeViolations(page)).toEqual([]);
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Stop' }).click();
   await page.waitForFunction(() => !(globalThis as unknown as { __playground: PlaygroundState }).__playground.running, null, { timeout: 30_000 });
 
   // 1280 × 800: a bad value's message is in view beside its field.
@@ -169,7 +169,7 @@ test('390 × 844 and 1280 × 800: the data before Run, shader compilation shown,
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.locator('#w-error')).toBeInViewport();
   await expect(page.locator('#w-error')).toHaveText(/from 0.01 to 1/);
-  await expect(page.getByRole('status')).toBeInViewport();
+  await expect(page.getByRole('main').getByRole('status')).toBeInViewport();
   await keepScreenshot(page, testInfo, 'playground-error-1280');
 
   // The URL holds the settings: a reload (or a shared link) restores them.
