@@ -86,6 +86,7 @@ test('savedToOnnx refuses bad options and documents with errors that say what to
   expect(refusal(() => savedToOnnx(json, { opst: 17 } as never))).toBe("TypeError: unknown toOnnx option 'opst' (known: opset, inputName, outputName)");
   expect(refusal(() => savedToOnnx(json, { inputName: 'y' }))).toBe("RangeError: inputName and outputName must differ, both are 'y'");
   expect(refusal(() => savedToOnnx({ ...json, format: 'x' } as never))).toBe("TypeError: expected format 'sobolev-webgpu/mlp' or 'sobolev-webgpu/mlp-group', got 'x'");
+  expect(refusal(() => savedToOnnx({ format: 'nope' } as never))).toBe("TypeError: expected format 'sobolev-webgpu/mlp' or 'sobolev-webgpu/mlp-group', got 'nope'");
   expect(refusal(() => savedToOnnx({ ...json, model: { ...json.model, weights: [[1], [1]] } }))).toBe('RangeError: model.weights[0] has 1 values; layer 0 (2 → 3) needs 6');
   const group: MlpGroupJson = { format: 'sobolev-webgpu/mlp-group', version: 1, inputs: 2, outputs: 1, models: [json.model] };
   expect(refusal(() => savedToOnnx(group, {}, 1))).toBe('RangeError: model index 1 is out of range: the group has 1 models');

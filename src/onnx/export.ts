@@ -114,7 +114,6 @@ export function savedToOnnx(json: MlpJson | MlpGroupJson, options: OnnxOptions =
   const inputName = checkName('inputName', options.inputName, 'x');
   const outputName = checkName('outputName', options.outputName, 'y');
   if (inputName === outputName) throw new RangeError(`inputName and outputName must differ, both are '${inputName}'`);
-  const { inputs, outputs } = savedShape(json);
   let saved: unknown;
   if (json.format === 'sobolev-webgpu/mlp-group') {
     if (!Number.isInteger(index) || index < 0 || index >= json.models?.length) throw new RangeError(`model index ${index} is out of range: the group has ${json.models?.length} models`);
@@ -124,6 +123,7 @@ export function savedToOnnx(json: MlpJson | MlpGroupJson, options: OnnxOptions =
   } else {
     throw new TypeError(`expected format 'sobolev-webgpu/mlp' or 'sobolev-webgpu/mlp-group', got '${String((json as { format?: unknown }).format)}'`);
   }
+  const { inputs, outputs } = savedShape(json);
   const { spec, parameters } = readSavedModel(saved, inputs, outputs, json.format === 'sobolev-webgpu/mlp' ? 'model' : `models[${index}]`);
 
   const sizes = [inputs, ...spec.hidden, outputs];
