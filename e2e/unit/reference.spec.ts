@@ -240,7 +240,8 @@ test.describe('reference projected targets', () => {
   });
 });
 
-/** Independent loss value from refForward / refJacobian: (1−w)·mean(ŷ−y)² + w·mean_k(J v_k − t_k)². */
+/** Independent loss value from refForward / refJacobian: (1−w)·mean(ŷ−y)² + w·mean_k(J v_k − t_k)²,
+ *  the derivative mean over present targets (NaN in dydx: missing, unit directions only). */
 function lossFromJacobian(m: RefMlp, data: ReturnType<typeof shapeData>, n: number, w: number, gi: number[], dirs?: { v: Float64Array; k: number }): number {
   const d = m.sizes[0];
   const out = m.sizes[m.sizes.length - 1];
@@ -250,25 +251,27 @@ function lossFromJacobian(m: RefMlp, data: ReturnType<typeof shapeData>, n: numb
   const jac = refJacobian(m, data.x, n);
   const g = gi.length;
   let grad = 0;
+  let present = 0;
   const k = dirs ? dirs.k : g;
   for (let j = 0; j < k; j++) {
     for (let i = 0; i < n; i++) {
       for (let o = 0; o < out; o++) {
         let jv = 0;
         let t = 0;
-        for (let c = 0; c < d; c++) {
-          const vc = dirs ? dirs.v[(j * n + i) * d + c] : c === gi[j] ? 1 : 0;
-          jv += jac[(i * out + o) * d + c] * vc;
+        if (dirs) {
+          for (let c = 0; c < d; c++) jv += jac[(i * out + o) * d + c] * dirs.v[(j * n + i) * d + c];
+          for (let q = 0; q < g; q++) t += data.dydx[(i * out + o) * g + q] * dirs.v[(j * n + i) * d + gi[q]];
+        } else {
+          jv = jac[(i * out + o) * d + gi[j]];
+          t = data.dydx[(i * out + o) * g + j];
+          if (Number.isNaN(t)) continue;
         }
-        for (let q = 0; q < g; q++) {
-          const vc = dirs ? dirs.v[(j * n + i) * d + gi[q]] : q === j ? 1 : 0;
-          t += data.dydx[(i * out + o) * g + q] * vc;
-        }
+        present++;
         grad += (jv - t) ** 2;
       }
     }
   }
-  return ((1 - w) * value) / (n * out) + (w * grad) / (n * out * k);
+  return ((1 - w) * value) / (n * out) + (w * grad) / present;
 }
 
 /** Random directions supported on the gradient inputs only, k×n×inputs. */
@@ -370,29 +373,6 @@ test.describe('reference loss: consistency', () => {
 });
 
 test.describe('reference loss: missing derivative targets (NaN in dydx)', () => {
-  /** The masked loss from refJacobian: (1−w)·mean(ŷ−y)² + w·Σ_present (J e − t)² / P. */
-  function maskedLossFromJacobian(m: RefMlp, data: ReturnType<typeof shapeData>, n: number, w: number, gi: number[]): number {
-    const d = m.sizes[0];
-    const out = m.sizes[m.sizes.length - 1];
-    const yHat = refForward(m, data.x, n);
-    let value = 0;
-    for (let r = 0; r < n * out; r++) value += (yHat[r] - data.y[r]) ** 2;
-    const jac = refJacobian(m, data.x, n);
-    let grad = 0;
-    let present = 0;
-    for (let i = 0; i < n; i++) {
-      for (let o = 0; o < out; o++) {
-        gi.forEach((c, q) => {
-          const t = data.dydx[(i * out + o) * gi.length + q];
-          if (Number.isNaN(t)) return;
-          present++;
-          grad += (jac[(i * out + o) * d + c] - t) ** 2;
-        });
-      }
-    }
-    return ((1 - w) * value) / (n * out) + (w * grad) / present;
-  }
-
   for (const act of ['tanh', 'gelu', 'sin'] as const) {
     test(`${act}: the masked loss is the mean over present entries; its gradients match central differences`, () => {
       SHAPES.forEach((shape, si) => {
@@ -406,7 +386,7 @@ test.describe('reference loss: missing derivative targets (NaN in dydx)', () => 
           const label = `${act} shape ${si} w=${w}`;
           const res = refLossAndGradients(m, data, shape.n, opts);
           expect(Number.isFinite(res.loss), label).toBe(true);
-          expectClose(`${label} loss`, [res.loss], [maskedLossFromJacobian(m, data, shape.n, w, gi)], 1e-12, 1e-15);
+          expectClose(`${label} loss`, [res.loss], [lossFromJacobian(m, data, shape.n, w, gi)], 1e-12, 1e-15);
           const num = fdParamGradients(m, (mm) => refLossAndGradients(mm, data, shape.n, opts).loss);
           res.weights.forEach((gw, l) => expectClose(`${label} dW${l + 1}`, gw, num.weights[l]));
           res.biases.forEach((gb, l) => expectClose(`${label} db${l + 1}`, gb, num.biases[l]));
@@ -422,7 +402,7 @@ test.describe('reference loss: missing derivative targets (NaN in dydx)', () => 
     const data = shapeData(shape, gi.length, 1601);
     const full = refLossAndGradients(m, data, shape.n, { gradientWeight: 0.5 });
     // Without NaN: unchanged, and equal to the unmasked formula.
-    expectClose('no NaN', [full.loss], [maskedLossFromJacobian(m, data, shape.n, 0.5, gi)], 1e-12, 1e-15);
+    expectClose('no NaN', [full.loss], [lossFromJacobian(m, data, shape.n, 0.5, gi)], 1e-12, 1e-15);
     const one = { ...data, dydx: Float64Array.from(data.dydx) };
     one.dydx[5] = NaN;
     const masked = refLossAndGradients(m, one, shape.n, { gradientWeight: 1 });
