@@ -11,13 +11,8 @@ import { createMlp, createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, ty
 import { createNodeContext } from '../../src/node/index';
 import { mulberry32 } from '../../src/reference/rng';
 import { FUNCTIONS, sample, type TestFunction } from './functions';
-import { plotAutoVsBest } from './plot';
+import { f3, geomean, option, plotAutoVsBest } from './shared';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const preset = option('preset') ?? 'quick';
 const out = option('out') ?? 'bench/results/defaults';
 const PRESETS = {
@@ -121,8 +116,6 @@ async function timeOne(ctx: Context, d: number, spec: { hidden: number[]; seed: 
   return ms;
 }
 
-const geomean = (xs: number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
-const f3 = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
 
 function summarise(cases: Case[], adapter: string): string {
   const lines: string[] = [];

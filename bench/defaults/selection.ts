@@ -13,13 +13,8 @@ import { refForward, refJacobian, type RefMlp } from '../../src/reference/index'
 import { mulberry32 } from '../../src/reference/rng';
 import { takeDatasetRows } from '../../src/util/rows';
 import { FUNCTIONS, sample, type TestFunction } from './functions';
-import { plotAutoVsBest } from './plot';
+import { f3, geomean, option, plotAutoVsBest } from './shared';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
 const out = option('out') ?? 'bench/results/defaults';
 const FOLD_COUNTS = (option('folds') ?? '3,6').split(',').map(Number);
 const SEEDS = (option('seeds') ?? '0,1').split(',').map(Number);
@@ -190,8 +185,6 @@ const RULES: Record<string, Rule> = {
   'argmin value over every fold count': (r) => argmin(r.candidates.map((c) => mean(c.cv.flat().map((e) => e.value)))),
 };
 
-const geomean = (xs: number[]): number => Math.exp(mean(xs.map(Math.log)));
-const f3 = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
 
 function score(records: CaseRecord[], adapter: string): string {
   const lines = [`Adapter: ${adapter}. ${records.length} cases; fold counts ${FOLD_COUNTS.join(', ')}; test error ratio against w = 0 and against the best fixed w in hindsight.`, ''];

@@ -1,5 +1,15 @@
-// One point per case: 'auto''s test error against the best fixed w's (in hindsight), log-log,
-// as an SVG, with the 1× and 1.3× lines.
+// What bench/defaults/eval.ts and selection.ts both use: their command-line options, number
+// formatting, and the plot of 'auto' against the best fixed w.
+
+/** The value after `--name` on the command line, if given. */
+export function option(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+export const geomean = (xs: readonly number[]): number => Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+export const f3 = (x: number): string => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
 
 export interface AutoPoint {
   best: number;
@@ -8,6 +18,8 @@ export interface AutoPoint {
   label: string;
 }
 
+/** One point per case: 'auto''s test error against the best fixed w's (in hindsight), log-log,
+ *  as an SVG, with the 1× and 1.3× lines. */
 export function plotAutoVsBest(points: readonly AutoPoint[]): string {
   const size = 360;
   const pad = 40;
