@@ -51,7 +51,25 @@ export interface FusedVariant {
   mode: DirectionMode;
   /** Threads of the one workgroup that trains a model. */
   threads: number;
+  /** Tangent blocks of every model of the dispatch: the per-row sums are that many scalars. */
+  k: number;
+  /** Activation ids the dispatch's models use (ascending): the only ones compiled in. */
+  activations: number[];
 }
+
+/** One WGSL line per block q = 0…k (0: the primal rows), unrolled so the sums stay in registers. */
+const perBlock = (k: number, line: (q: number) => string) => Array.from({ length: k + 1 }, (_, q) => line(q)).join('\n');
+/** Units (or inputs) per thread in the fused step's products: each load of W serves U·(k+1) sums. */
+const U = 4;
+/** One WGSL line per unit u = 0…U−1 of a thread's tile. */
+const units = (line: (u: number) => string) => Array.from({ length: U }, (_, u) => line(u)).join('\n');
+
+/** `name(id, x)`: `table(id, x)` for the given ids only, each with a constant id (its switch folds). */
+const activationSubset = (name: string, table: string, ids: number[]) => /* wgsl */ `
+fn ${name}(id: u32, x: f32) -> f32 {
+${ids.slice(0, -1).map((id) => `  if (id == ${id}u) { return ${table}(${id}u, x); }`).join('\n')}
+  return ${table}(${ids[ids.length - 1]}u, x);
+}`;
 
 const switchOf = (name: string, fields: string[], first: number) => /* wgsl */ `
 fn ${name}(p: FusedProblem, l: u32) -> u32 {
@@ -74,7 +92,7 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
  */
 export const fusedStepProgram: Program<FusedVariant> = {
   name: 'fused-step',
-  key: (v) => `${v.mode}|${v.threads}`,
+  key: (v) => `${v.mode}|${v.threads}|${v.k}|${v.activations.join(',')}`,
   dims: FusedDims,
   bindings: () => [
     bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
@@ -108,6 +126,8 @@ ${switchOf('actOf', actFields, 1)}
 const T: u32 = ${v.threads}u;
 var<workgroup> partial: array<vec4f, ${v.threads}>;
 
+${['f', 'd1', 'd2'].map((f) => activationSubset(`fused${f.toUpperCase()}`, `act_${f}_id`, v.activations)).join('\n')}
+
 fn gatherOf(p: FusedProblem) -> GatherProblem {
   return GatherProblem(${GatherProblem.fields.map((f) => `p.${f}`).join(', ')});
 }
@@ -117,30 +137,60 @@ fn sync() {
   workgroupBarrier();
 }
 
-// Adam on layer l's [W; b] (at w): each thread one parameter, its gradient summed over the rows
-// ([A; Ȧ | 1; 0]ᵀ · [Z̄; Ż̄]), weight decay on W only; lr 0: a model that stopped.
-fn adam(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a: u32, zb: u32, w: u32) {
-  if (p.lr == 0u) { return; }
-  let lr = bitcast<f32>(p.lr);
+// One parameter's Adam update with its gradient g (weight decay already in g).
+fn adamAt(p: FusedProblem, st: StepInfo, q: u32, g: f32) {
   let beta1 = bitcast<f32>(p.beta1);
   let beta2 = bitcast<f32>(p.beta2);
+  let m = beta1 * moments[q] + (1.0 - beta1) * g;
+  let s = beta2 * moments[q + p.offMoment2] + (1.0 - beta2) * g * g;
+  moments[q] = m;
+  moments[q + p.offMoment2] = s;
+  params[q] -= bitcast<f32>(p.lr) * st.lrT * m / (sqrt(s) + st.epsT);
+}
+
+// Adam on layer l's [W; b] (at w), each gradient summed over the rows ([A; Ȧ | 1; 0]ᵀ·[Z̄; Ż̄]):
+// a thread takes a U×U tile of W (clamped loads, guarded updates) or U biases; weight decay on
+// W only; lr 0: a model that stopped.
+fn adam(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a: u32, zb: u32, w: u32) {
+  if (p.lr == 0u) { return; }
   let decay = bitcast<f32>(p.decay);
-  for (var e = lid; e < (fi + 1u) * fo; e += T) {
-    let i = e / fo;
-    let j = e % fo;
-    var g = 0.0;
-    if (i < fi) {
-      for (var r = 0u; r < rows; r++) { g += work[a + r * fi + i] * work[zb + r * fo + j]; }
-      g += decay * params[w + e];
+  let tj = (fo + ${U - 1}u) / ${U}u;
+  let ti = (fi + ${U - 1}u) / ${U}u;
+  for (var e = lid; e < (ti + 1u) * tj; e += T) {
+    let i0 = (e / tj) * ${U}u;
+    let j0 = (e % tj) * ${U}u;
+${units((u) => `    let cj${u} = min(j0 + ${u}u, fo - 1u);`)}
+    var g: array<f32, ${U * U}>;
+    if (i0 < fi) {
+${units((v) => `      let ci${v} = min(i0 + ${v}u, fi - 1u);`)}
+      var ap = a;
+      var zp = zb;
+      for (var r = 0u; r < rows; r++) {
+${units((v) => `        let a${v} = work[ap + ci${v}];`)}
+${units((u) => `        let z${u} = work[zp + cj${u}];`)}
+${units((v) => units((u) => `        g[${v * U + u}] += a${v} * z${u};`))}
+        ap += fi;
+        zp += fo;
+      }
     } else {
-      for (var r = 0u; r < p.n; r++) { g += work[zb + r * fo + j]; }
+      var zp = zb;
+      for (var r = 0u; r < p.n; r++) {
+${units((u) => `        g[${u}] += work[zp + cj${u}];`)}
+        zp += fo;
+      }
     }
-    let q = w + e;
-    let m = beta1 * moments[q] + (1.0 - beta1) * g;
-    let s = beta2 * moments[q + p.offMoment2] + (1.0 - beta2) * g * g;
-    moments[q] = m;
-    moments[q + p.offMoment2] = s;
-    params[q] -= lr * st.lrT * m / (sqrt(s) + st.epsT);
+    // The tile's parameters: rows i0… of W, or the bias row (at W's end).
+    let weights = i0 < fi;
+    let first = select(w + fi * fo, w + i0 * fo, weights);
+    let rowsHere = select(1u, min(fi - i0, ${U}u), weights);
+    for (var t = 0u; t < ${U * U}u; t++) {
+      let v = t / ${U}u;
+      let u = t % ${U}u;
+      if (v < rowsHere && j0 + u < fo) {
+        let q = first + v * fo + j0 + u;
+        adamAt(p, st, q, select(g[t], g[t] + decay * params[q], weights));
+      }
+    }
   }
 }
 
@@ -151,7 +201,7 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   let p = problems[model];
   let gp = gatherOf(p);
   let n = p.n;
-  let k = p.k;
+  let k = ${v.k}u;
   let L = p.depth;
   let rows = (1u + k) * n;
   // Level offsets in work (A_l, Z_l, Z̄_l) and in params ([W_l; b_l]).
@@ -182,26 +232,26 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       let act = actOf(p, l);
       let a = offA[l - 1u];
       let w = offP[l];
-      for (var e = lid; e < n * fo; e += T) {
-        let r = e / fo;
-        let j = e % fo;
-        // One load of W[i, j] for the primal row and every tangent block of sample r.
-        var acc: array<f32, ${FUSED_MAX_TANGENTS + 1}>;
-        acc[0] = params[w + fi * fo + j];
-        for (var q = 1u; q <= k; q++) { acc[q] = 0.0; }
+      // Each thread: sample r, units j0…j0+3 (clamped loads, guarded stores), every block.
+      let tiles = (fo + ${U - 1}u) / ${U}u;
+      for (var e = lid; e < n * tiles; e += T) {
+        let r = e / tiles;
+        let j0 = (e % tiles) * ${U}u;
+${units((u) => `        let c${u} = min(j0 + ${u}u, fo - 1u);`)}
+${perBlock(v.k, (q) => `        let x${q} = a + (${q}u * n + r) * fi;\n${units((u) => `        var acc${q}_${u} = ${q === 0 ? `params[w + fi * fo + c${u}]` : '0.0'};`)}`)}
+        var wp = w;
         for (var i = 0u; i < fi; i++) {
-          let wij = params[w + i * fo + j];
-          for (var q = 0u; q <= k; q++) { acc[q] += work[a + (q * n + r) * fi + i] * wij; }
+${units((u) => `          let w${u} = params[wp + c${u}];`)}
+${perBlock(v.k, (q) => `          let x${q}i = work[x${q} + i];\n${units((u) => `          acc${q}_${u} += x${q}i * w${u};`)}`)}
+          wp += fo;
         }
-        let z = acc[0];
-        work[offZ[l] + e] = z;
-        work[offA[l] + e] = act_f_id(act, z);
-        let d1 = act_d1_id(act, z);
-        for (var q = 1u; q <= k; q++) {
-          let t = (q * n + r) * fo + j;
-          work[offZ[l] + t] = acc[q];
-          work[offA[l] + t] = d1 * acc[q];
-        }
+${units((u) => `        if (j0 + ${u}u < fo) {
+          let e${u} = r * fo + j0 + ${u}u;
+          work[offZ[l] + e${u}] = acc0_${u};
+          work[offA[l] + e${u}] = fusedF(act, acc0_${u});
+          let d1 = fusedD1(act, acc0_${u});
+${perBlock(v.k, (q) => q === 0 ? '' : `          work[offZ[l] + ${q}u * n * fo + e${u}] = acc${q}_${u};\n          work[offA[l] + ${q}u * n * fo + e${u}] = d1 * acc${q}_${u};`)}
+        }`)}
       }
       sync();
     }
@@ -233,8 +283,8 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       let seed = l == L;
       for (var e = lid; e < block; e += T) {
         let zv = work[z + e];
-        let d1 = act_d1_id(act, zv);
-        let d2 = act_d2_id(act, zv);
+        let d1 = fusedD1(act, zv);
+        let d2 = fusedD2(act, zv);
         var sum = 0.0;
         if (seed) {
           sum = d1 * bitcast<f32>(p.valueScale) * (work[out + e] - work[p.offYb + e]);
@@ -271,16 +321,17 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       }
       if (l == 1u) { break; }
       // Ā_{l−1} = [Z̄; Ż̄]_l · W_lᵀ over every row.
-      for (var e = lid; e < n * fi; e += T) {
-        let r = e / fi;
-        let i = e % fi;
-        var acc: array<f32, ${FUSED_MAX_TANGENTS + 1}>;
-        for (var q = 0u; q <= k; q++) { acc[q] = 0.0; }
+      let tiles = (fi + ${U - 1}u) / ${U}u;
+      for (var e = lid; e < n * tiles; e += T) {
+        let r = e / tiles;
+        let i0 = (e % tiles) * ${U}u;
+${units((u) => `        let wrow${u} = offP[l] + min(i0 + ${u}u, fi - 1u) * fo;`)}
+${perBlock(v.k, (q) => `        let y${q} = zb + (${q}u * n + r) * fo;\n${units((u) => `        var acc${q}_${u} = 0.0;`)}`)}
         for (var j = 0u; j < fo; j++) {
-          let wij = params[offP[l] + i * fo + j];
-          for (var q = 0u; q <= k; q++) { acc[q] += work[zb + (q * n + r) * fo + j] * wij; }
+${units((u) => `          let w${u} = params[wrow${u} + j];`)}
+${perBlock(v.k, (q) => `          let y${q}j = work[y${q} + j];\n${units((u) => `          acc${q}_${u} += y${q}j * w${u};`)}`)}
         }
-        for (var q = 0u; q <= k; q++) { work[offAbar + (q * n + r) * fi + i] = acc[q]; }
+${units((u) => `        if (i0 + ${u}u < fi) {\n${perBlock(v.k, (q) => `          work[offAbar + (${q}u * n + r) * fi + i0 + ${u}u] = acc${q}_${u};`)}\n        }`)}
       }
       sync();
       l -= 1u;

@@ -70,8 +70,8 @@ export interface FusedAdam {
  */
 export class FusedWorkspace {
   private readonly scope: Scope;
-  private readonly dispatch: Dispatch;
-  private readonly table: GPUBuffer;
+  /** Models by tangent count (the kernel is compiled per count): their table and dispatch. */
+  private readonly parts: { models: number[]; table: GPUBuffer; dispatch: Dispatch }[] = [];
   private readonly chunk: GPUBuffer;
   private readonly chunkBytes = new ArrayBuffer(FUSED_CHUNK_BYTES);
 
@@ -114,7 +114,6 @@ export class FusedWorkspace {
         for (let l = 1; l <= FUSED_MAX_DEPTH; l++) record[`a${l}`] = l < sizes.length ? activationId(activations[l - 1]) : 0;
         return record;
       });
-      this.table = this.scope.storage('fused:problems', records.length * FusedProblem.words, FusedProblem.pack(records));
       this.chunk = this.scope.uniform('fused:chunk', FUSED_CHUNK_BYTES);
       const encoder = ctx.device.createCommandEncoder({ label: 'fused:weights' });
       encoder.copyBufferToBuffer(train.lossWeights, 0, work, own.total * 4, options.weightCount * 4);
@@ -122,11 +121,17 @@ export class FusedWorkspace {
       // A CPU-emulated adapter runs a workgroup on one core and pays per thread at each barrier:
       // few threads there.
       const threads = fusedCost.threads ?? (ctx.emulated ? 16 : 256);
-      const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads }, { models: members.length }, {
-        xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
-        params, moments, work, loss: train.loss, problems: this.table, chunk: this.chunk,
-      });
-      [[this.dispatch]] = realize(ctx, this.scope, 'fused', [[spec]]);
+      for (const k of new Set(members.map((mb) => mb.k))) {
+        const models = members.flatMap((mb, i) => (mb.k === k ? [i] : []));
+        const table = this.scope.storage(`fused:problems(k=${k})`, models.length * FusedProblem.words, FusedProblem.pack(models.map((i) => records[i])));
+        const activations = [...new Set(models.flatMap((i) => members[i].layout.activations.map(activationId)))].sort((a, b) => a - b);
+        const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads, k, activations }, { models: models.length }, {
+          xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
+          params, moments, work, loss: train.loss, problems: table, chunk: this.chunk,
+        });
+        const [[dispatch]] = realize(ctx, this.scope, `fused(k=${k})`, [[spec]]);
+        this.parts.push({ models, table, dispatch });
+      }
     } catch (error) {
       this.scope.destroy();
       throw error;
@@ -142,15 +147,16 @@ export class FusedWorkspace {
     this.ctx.device.queue.writeBuffer(this.chunk, 0, this.chunkBytes, 0, 16 + count * 32);
   }
 
-  /** The staged chunk: one dispatch. */
+  /** The staged chunk: one dispatch per tangent count. */
   encodeChunk(pass: GPUComputePassEncoder): void {
-    encodeDispatches(pass, [this.dispatch]);
+    encodeDispatches(pass, this.parts.map((part) => part.dispatch));
   }
 
   /** Model i's Adam learning rate from the next chunk on (0 freezes it). */
   setLearningRate(i: number, lr: number): void {
-    const word = i * FusedProblem.words + FusedProblem.fields.indexOf('lr');
-    this.ctx.device.queue.writeBuffer(this.table, word * 4, new Uint32Array([f32Bits(lr)]));
+    const part = this.parts.find((p) => p.models.includes(i))!;
+    const word = part.models.indexOf(i) * FusedProblem.words + FusedProblem.fields.indexOf('lr');
+    this.ctx.device.queue.writeBuffer(part.table, word * 4, new Uint32Array([f32Bits(lr)]));
   }
 
   destroy(): void {
