@@ -9,7 +9,7 @@ import { defineTable } from './table';
 /** Deepest network the fused step takes (layers, not counting the input). */
 export const FUSED_MAX_DEPTH = 8;
 /** Steps one fused dispatch holds: its step records are one uniform array. */
-export const FUSED_MAX_STEPS = 256;
+export const FUSED_MAX_STEPS = 1024;
 /** Most tangent blocks the fused step takes (each thread keeps one sum per block). */
 export const FUSED_MAX_TANGENTS = 8;
 /** Storage bindings of the fused program (a device must allow this many per stage). */

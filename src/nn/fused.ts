@@ -22,7 +22,7 @@ const STEP_BYTES = 28;
  * benchmark changes these to time the fused step past the crossover.
  */
 export const fusedCost = {
-  emulatedMaxMacs: 20_000,
+  emulatedMaxMacs: 500_000,
   gpuMaxMacs: 400_000,
   threads: null as number | null,
 };

@@ -17,8 +17,6 @@ export interface LossAndGradients extends MlpParameters {
   directionVectors?: Float32Array;
 }
 
-/** At most this many steps go into one command buffer; the losses are read back once per chunk. */
-const STEPS_PER_CHUNK = 256;
 /** Chunks shrink (to whole epochs) so one takes about this long: progress and abort stay
  *  responsive on slow adapters. */
 const TARGET_CHUNK_MS = 250;
@@ -167,8 +165,8 @@ class FitRun {
     this.n = plan.setups[0].n;
     this.perSample = plan.setups.some((s) => s.mode === 'perSample');
     const epochWise = this.perSample || !!plan.held || !!plan.earlyStopping;
-    this.slots = epochWise ? 1 : Math.max(1, Math.min(plan.maxEpochs, Math.floor(STEPS_PER_CHUNK / plan.perEpoch)));
-    this.capacity = Math.min(STEPS_PER_CHUNK, this.slots * plan.perEpoch);
+    this.slots = epochWise ? 1 : Math.max(1, Math.min(plan.maxEpochs, Math.floor(plan.stepsPerChunk / plan.perEpoch)));
+    this.capacity = Math.min(plan.stepsPerChunk, this.slots * plan.perEpoch);
     this.rngs = plan.seeds.map((s) => new Rng(s));
     this.userX = this.perSample ? plan.train.map((ds) => Float32Array.from(ds.x)) : [];
     this.gpuSeeds = this.rngs.map((r) => r.uint32());
