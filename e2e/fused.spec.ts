@@ -48,6 +48,15 @@ test('200 fused steps stay within 1e-4 of the layered ones (minibatches, several
   expectTwin(r, TOL_MANY_STEPS, '200 steps');
 });
 
+test('one fused step equals the layered one when a thread takes several tiles (layers wider than the workgroup covers at once)', async ({ gpu }) => {
+  // 16 threads, 4×4 tiles: W2 (16 × 24) is 24 tiles plus 6 of biases, the forward and
+  // input-gradient products 54 and 36 tiles of 9 samples.
+  const r = await run(gpu, 'fusedTwin', { inputs: 1, outputs: 1, spec: { hidden: [16, 24], activation: 'tanh', seed: 3 }, n: 9, options: { epochs: 1, gradientWeight: 0.5, jacobianMode: 'forward', learningRate: 1e-2, epsilon: 10 } });
+  console.log(`wide layers, one step, ε = 10: update err ${r.updateErr.toExponential(2)}`);
+  expectTwin(r, TOL_ONE_STEP, 'wide layers, one step, ε = 10');
+  expect(r.updateErr).toBeLessThanOrEqual(1e-4);
+});
+
 // Every activation (hidden and output), k ∈ {0, 1, 4}, random directions, a gradient-input
 // subset, several outputs, weight decay, 'auto' (forward under the fused kernel).
 const CASES: { label: string; inputs: number; outputs: number; spec: object; options: object }[] = [

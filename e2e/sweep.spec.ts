@@ -96,13 +96,16 @@ test('a sweep compiles no pipeline per width: the kernels of a few widths serve 
     const kernels = async () => (await pool.workerStats())[0].kernels;
     // GEMM variants depend on shape classes only (shaders/gemm.ts directGemmLayout: ≤ 4, ≤ 16,
     // > 16 columns; ≤ 16, ≤ 32, > 32 rows, where a weight gradient has fanIn + 1 rows and a
-    // baseline (w = 0) has no tangent rows): one width per class, with and without derivative
-    // targets, compiles every pipeline a sweep over widths needs.
-    for (const width of [4, 12, 24, 40]) {
+    // baseline (w = 0) has no tangent rows), and the fused step's on the tangent count and the
+    // activations: one width per class, with and without derivative targets, on both paths
+    // (src/nn/fused.ts: up to 500,000 multiply-adds a step fused on this adapter, so this job's
+    // networks are fused up to width ~125 with derivatives, ~220 without), compiles every
+    // pipeline a sweep over widths needs.
+    for (const width of [4, 12, 24, 40, 150, 250]) {
       for (const gradientWeight of [0.5, 0]) await pool.submit(smallJob(`warm${width}:${gradientWeight}`, { width, epochs: 1, gradientWeight }));
     }
     const warm = await kernels();
-    for (const width of [17, 40, 64, 100, 128]) await pool.submit(smallJob(`w${width}`, { width, epochs: 1 }));
+    for (const width of [17, 40, 64, 100, 128, 200]) await pool.submit(smallJob(`w${width}`, { width, epochs: 1 }));
     const after = await kernels();
     // A group of mixed widths and weights runs on the same kernels as lone networks.
     const mixed = { ...smallJob('mixed', { epochs: 1 }), models: [5, 20, 70].map((width, i) => ({ width, gradientWeight: i % 2 ? 0 : 0.5, seed: i })) };

@@ -156,11 +156,13 @@ fn adam(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a:
   let decay = bitcast<f32>(p.decay);
   let tj = (fo + ${U - 1}u) / ${U}u;
   let ti = (fi + ${U - 1}u) / ${U}u;
+  var g: array<f32, ${U * U}>;
   for (var e = lid; e < (ti + 1u) * tj; e += T) {
     let i0 = (e / tj) * ${U}u;
     let j0 = (e % tj) * ${U}u;
 ${units((u) => `    let cj${u} = min(j0 + ${u}u, fo - 1u);`)}
-    var g: array<f32, ${U * U}>;
+    // Zeroed here, for every tile: a declaration inside the loop was not re-zeroed on SwiftShader.
+    g = array<f32, ${U * U}>();
     if (i0 < fi) {
 ${units((v) => `      let ci${v} = min(i0 + ${v}u, fi - 1u);`)}
       var ap = a;
