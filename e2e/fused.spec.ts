@@ -49,8 +49,8 @@ test('200 fused steps stay within 1e-4 of the layered ones (minibatches, several
 });
 
 test('one fused step equals the layered one when a thread takes several tiles (layers wider than the workgroup covers at once)', async ({ gpu }) => {
-  // 16 threads, 4×4 tiles: W2 (16 × 24) is 24 tiles plus 6 of biases, the forward and
-  // input-gradient products 54 and 36 tiles of 9 samples.
+  // 4×4 tiles: W2 (16 × 24) is 24 tiles plus 6 of biases, the forward and input-gradient
+  // products 54 and 36 tiles of 9 samples, for a workgroup of 4 threads (SwiftShader) or 256.
   const r = await run(gpu, 'fusedTwin', { inputs: 1, outputs: 1, spec: { hidden: [16, 24], activation: 'tanh', seed: 3 }, n: 9, options: { epochs: 1, gradientWeight: 0.5, jacobianMode: 'forward', learningRate: 1e-2, epsilon: 10 } });
   console.log(`wide layers, one step, ε = 10: update err ${r.updateErr.toExponential(2)}`);
   expectTwin(r, TOL_ONE_STEP, 'wide layers, one step, ε = 10');

@@ -18,7 +18,7 @@ const STEP_BYTES = 28;
  * pays a fixed cost per dispatch (about 40 a step) and spreads each product over the device.
  * Up to maxMacs multiply-adds per model and step the fused step is the faster: measured on a
  * CPU-emulated adapter (bench/RESULTS.md, where one workgroup is one core); on a GPU an
- * estimate. `threads`: the workgroup size, when set (else 16 emulated, 256 on a GPU). The
+ * estimate. `threads`: the workgroup size, when set (else 4 emulated, 256 on a GPU). The
  * benchmark changes these to time the fused step past the crossover.
  */
 export const fusedCost = {
@@ -118,9 +118,9 @@ export class FusedWorkspace {
       const encoder = ctx.device.createCommandEncoder({ label: 'fused:weights' });
       encoder.copyBufferToBuffer(train.lossWeights, 0, work, own.total * 4, options.weightCount * 4);
       ctx.device.queue.submit([encoder.finish()]);
-      // A CPU-emulated adapter runs a workgroup on one core and pays per thread at each barrier:
-      // few threads there.
-      const threads = fusedCost.threads ?? (ctx.emulated ? 16 : 256);
+      // A CPU-emulated adapter runs a workgroup on one core, 4 lanes at a time, and switches
+      // between those groups of 4 at every barrier: one group there (4 threads measured fastest).
+      const threads = fusedCost.threads ?? (ctx.emulated ? 4 : 256);
       for (const k of new Set(members.map((mb) => mb.k))) {
         const models = members.flatMap((mb, i) => (mb.k === k ? [i] : []));
         const table = this.scope.storage(`fused:problems(k=${k})`, models.length * FusedProblem.words, FusedProblem.pack(models.map((i) => records[i])));
