@@ -21,7 +21,8 @@ export default defineConfig({
   testDir: 'e2e',
   timeout: 120_000,
   fullyParallel: false,
-  workers: 1,
+  // Two files at a time (one per core of a 2-core runner): each file's tests still run in order.
+  workers: 2,
   reporter: [['list'], ['./e2e/summary-reporter.ts']],
   webServer: {
     command: `SOBOLEV_NO_HMR=1 npx vite --host 127.0.0.1 --port ${port} --strictPort`,
