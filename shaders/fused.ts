@@ -83,10 +83,11 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
  * The fused training step: workgroup b trains model b through every step of a chunk —
  * the minibatch gather (gatherRow, as the grouped gather), the primal and tangent forward
  * ([A; Ȧ] with Z and Ż kept), the value-and-derivative loss and its seeds, the backward pass
- * with the σ''·ż·ȧ coupling, and Adam — with a storage barrier between phases. Each thread of
- * a layer's pass owns one (sample, unit) across all tangent blocks (so σ'(z) is computed once),
- * one input-gradient element or one parameter (its gradient summed over the rows, then its Adam
- * update: no gradient buffer). Layer l's parameters are updated only after Ā_{l−1} (which reads
+ * with the σ''·ż·ȧ coupling, and Adam — with a storage barrier between phases. In the products
+ * each thread owns a register tile: one sample × U units (forward; every tangent block, so σ'(z)
+ * is computed once) or × U inputs (Ā), or U × U parameters (their gradients summed over the
+ * rows, then their Adam updates: no gradient buffer); every element's sum keeps the order of one
+ * thread per element. Layer l's parameters are updated only after Ā_{l−1} (which reads
  * W_l) is complete. Every model reads only its own region of `work`: a model's result does
  * not depend on the others in the dispatch.
  */
