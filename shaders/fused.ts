@@ -1,5 +1,5 @@
 import { activationsWgsl } from './activations';
-import { GatherProblem, gatherRowWgsl, type DirectionMode } from './grouped';
+import { gatherDataBindings, GatherProblem, gatherRowWgsl, type DirectionMode } from './grouped';
 import { bind, type Program, type Workgroups } from './program';
 import { rngWgsl } from './rng';
 import { StepInfo } from './step';
@@ -10,7 +10,7 @@ import { defineTable } from './table';
 export const FUSED_MAX_DEPTH = 8;
 /** Steps one fused dispatch holds: its step records are one uniform array. */
 export const FUSED_MAX_STEPS = 1024;
-/** Most tangent blocks the fused step takes (each thread keeps one sum per block). */
+/** Most tangent blocks the fused step takes (each thread keeps U sums per block in registers). */
 export const FUSED_MAX_TANGENTS = 8;
 /** Storage bindings of the fused program (a device must allow this many per stage). */
 export const FUSED_STORAGE_BINDINGS = 9;
@@ -96,10 +96,7 @@ export const fusedStepProgram: Program<FusedVariant> = {
   key: (v) => `${v.mode}|${v.threads}|${v.k}|${v.activations.join(',')}`,
   dims: FusedDims,
   bindings: () => [
-    bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
-    bind('yAll', 'read', 'array<f32>', 'Dataset values, at offY'),
-    bind('dAll', 'read', 'array<f32>', 'Dataset derivatives, at offD'),
-    bind('indices', 'read', 'array<u32>', 'Per-model, per-epoch permutations at offPerm; at offGrad, which input each derivative column belongs to'),
+    ...gatherDataBindings,
     bind('params', 'rw', 'array<f32>', 'Every parameter of every model'),
     bind('moments', 'rw', 'array<f32>', 'Adam moments: first at the parameter index, second offMoment2 later'),
     bind('work', 'rw', 'array<f32>', "Each model's activations, gradients, minibatch targets and loss weights"),
@@ -213,8 +210,7 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   var offB: array<u32, ${FUSED_MAX_DEPTH + 1}>;
   var offP: array<u32, ${FUSED_MAX_DEPTH + 1}>;
   var at = p.work;
-  var widest = 0u;
-  for (var l = 0u; l <= L; l++) { offA[l] = at; at += rows * sizeOf(p, l); widest = max(widest, sizeOf(p, l)); }
+  for (var l = 0u; l <= L; l++) { offA[l] = at; at += rows * sizeOf(p, l); }
   for (var l = 1u; l <= L; l++) { offZ[l] = at; at += rows * sizeOf(p, l); }
   for (var l = 1u; l <= L; l++) { offB[l] = at; at += rows * sizeOf(p, l); }
   let offAbar = at;

@@ -2,7 +2,7 @@ import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import type { Activation } from '../src/types';
 import { activationId, activationsWgsl } from './activations';
 import { flatWorkgroups, GroupDims, groupBinding, tableBinding } from './gemm-grouped';
-import { bind, type Program } from './program';
+import { bind, type Binding, type Program } from './program';
 import { rngWgsl } from './rng';
 import { StepInfo } from './step';
 import { defineTable, findRecordWgsl } from './table';
@@ -343,6 +343,14 @@ export const GatherProblem = defineTable('GatherProblem', [
  * one buffer). Shared by the grouped gather and the fused step, so both draw the same rows
  * and random directions. `masked`: the derivative masks too (see groupedGatherProgram).
  */
+/** The dataset bindings gatherRow reads (the grouped gather's and the fused step's). */
+export const gatherDataBindings: readonly Binding[] = [
+  bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
+  bind('yAll', 'read', 'array<f32>', 'Dataset values, at offY'),
+  bind('dAll', 'read', 'array<f32>', "Dataset derivatives ('perSample': tangent targets), at offD; masked: their masks at offMask"),
+  bind('indices', 'read', 'array<u32>', 'Per-model, per-epoch permutations at offPerm; at offGrad, which input each derivative column belongs to'),
+];
+
 export const gatherRowWgsl = (mode: DirectionMode, x0: string, targets: string, masked = false): string => wgsl`
 fn gatherRow(p: GatherProblem, thread: u32, st: StepInfo) {
   if (thread >= (1u + p.k) * p.n) { return; }
@@ -404,10 +412,7 @@ export const groupedGatherProgram: Program<{ mode: DirectionMode; masked: boolea
   key: (v) => `${v.mode}${v.masked ? '|masked' : ''}`,
   dims: GroupDims,
   bindings: ({ mode }) => [
-    bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
-    bind('yAll', 'read', 'array<f32>', 'Dataset values, at offY'),
-    bind('dAll', 'read', 'array<f32>', "Dataset derivatives ('perSample': tangent targets), at offD; masked: their masks at offMask"),
-    bind('indices', 'read', 'array<u32>', 'Per-model, per-epoch permutations at offPerm; at offGrad, which input each derivative column belongs to'),
+    ...gatherDataBindings,
     bind('x0', 'rw', 'array<f32>', 'Stacked network inputs, at offX0'),
     bind('targets', 'rw', 'array<f32>', 'Minibatch targets: values at offYb, tangents at offTb (masked: masks at offMb)'),
     groupBinding,
