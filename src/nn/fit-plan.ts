@@ -2,7 +2,6 @@ import type { Dataset } from '../types';
 import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import type { FitOptions, FitProgress } from './fit';
-import { FUSED_MAX_STEPS } from '../../shaders/fused';
 import { fusedEligible } from './fused';
 import type { GroupState } from './group-session';
 import { checkJacobianMode, chooseJacobianMode, resolveLoss, type JacobianMode, type LossOptions, type LossSetup } from './loss';
@@ -61,9 +60,6 @@ export type FitBudget =
   | { kind: 'epochs'; epochs: number }
   | { kind: 'converge'; maxSteps: number; windowEpochs: number; tolerance: number; lrFactor: number; reductions: number; floor: number };
 
-/** Steps of the layered path in one command buffer (each step is some 20–60 dispatches). */
-const STEPS_PER_CHUNK = 256;
-
 /** A fit, resolved: what the training phases need, checked and with every default filled in. */
 export interface FitPlan {
   /** Each model's training data and loss setup (all with the same n). */
@@ -75,8 +71,8 @@ export interface FitPlan {
   /** Minibatches per epoch. */
   perEpoch: number;
   budget: FitBudget;
-  /** Most steps in one command buffer (the losses are read back once per chunk). */
-  stepsPerChunk: number;
+  /** The fused kernel trains these models (a part of fit's models: fusedParts decides). */
+  fused: boolean;
   /** The most epochs the budget allows. */
   maxEpochs: number;
   learningRates: number[];
@@ -248,7 +244,7 @@ export function resolveFit(group: GroupState, data: Dataset | readonly Dataset[]
     batch,
     perEpoch,
     budget,
-    stepsPerChunk: STEPS_PER_CHUNK,
+    fused: false,
     maxEpochs: budget.kind === 'epochs' ? budget.epochs : Math.ceil(budget.maxSteps / perEpoch),
     learningRates,
     weightDecay,
@@ -281,8 +277,7 @@ export function fusedParts(group: GroupState, plan: FitPlan): { indices: number[
   const forward = plan.setups.map((s) => (plan.jacobianMode === 'auto' && s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
   const fused = all.filter((i) => fusedEligible(group.ctx, [group.models[i].layout], [forward[i]], plan.batch));
   if (fused.length === 0) return [{ indices: all, plan }];
-  // One dispatch per chunk, so the chunk is as long as the kernel's step records allow.
-  const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => forward[i]), stepsPerChunk: FUSED_MAX_STEPS });
+  const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => forward[i]), fused: true });
   if (fused.length === all.length) return [{ indices: all, plan: fusedPlan(all) }];
   const rest = all.filter((i) => !fused.includes(i));
   return [{ indices: fused, plan: fusedPlan(fused) }, { indices: rest, plan: planPart(plan, rest) }];

@@ -80,7 +80,7 @@ export class FusedWorkspace {
     parent: Scope,
     params: GPUBuffer,
     paramTotal: number,
-    options: { n: number; members: GroupMember[]; train: Omit<GroupTrainOptions, 'adam'>; adam: FusedAdam; weightCount: number },
+    options: { n: number; members: GroupMember[]; train: Omit<GroupTrainOptions, 'adam' | 'steps'>; adam: FusedAdam; weightCount: number },
   ) {
     const { n, members, train, adam } = options;
     const { data } = train;

@@ -4,7 +4,7 @@ import { encodeDispatches } from '../gpu/dispatch';
 import type { Context } from '../gpu/context';
 import type { Scope } from '../gpu/scope';
 import type { Dataset } from '../types';
-import { FusedWorkspace, fusedEligible } from './fused';
+import { FusedWorkspace } from './fused';
 import { GroupWorkspace, pack, type MemberData } from './group-workspace';
 import type { ParamLayout } from './layout';
 import type { LossSetup } from './loss';
@@ -58,6 +58,8 @@ export interface GroupSessionOptions {
   reportScales?: number[];
   /** Train with Adam (fit); without it a step only computes the losses and gradients. */
   adam?: { beta1: number; beta2: number; learningRates: number[]; weightDecay: number[] };
+  /** Train with the fused kernel (with adam; fit's plan decides: fusedParts). */
+  fused?: boolean;
 }
 
 /**
@@ -80,7 +82,8 @@ export class GroupSession {
   /** Some model has missing derivative targets: every tangent residual carries a mask. */
   readonly masked: boolean;
   readonly recordBytes: number;
-  private readonly steps: GPUBuffer;
+  /** The layered step's step records (the fused kernel keeps its own). */
+  private readonly steps: GPUBuffer | null;
   private readonly records: ArrayBuffer;
 
   /** `datasets[i]` is model i's (already standardised) dataset; models may share one object. */
@@ -93,7 +96,7 @@ export class GroupSession {
       ({ data: this.data, memberData: this.memberData } = this.upload(datasets));
       const align = ctx.device.limits.minUniformBufferOffsetAlignment;
       this.recordBytes = Math.ceil(StepInfo.size / align) * align;
-      this.steps = this.scope.uniform('session:steps', options.stepsPerChunk * this.recordBytes);
+      const fusedAdam = options.fused ? options.adam : undefined;
       this.records = new ArrayBuffer(options.stepsPerChunk * this.recordBytes);
       this.lossStride = LOSS_SUMS * options.epochsPerChunk;
       this.loss = this.scope.storage('session:loss', this.lossStride * group.models.length);
@@ -114,17 +117,19 @@ export class GroupSession {
         loss: this.loss,
         lossWeights,
         lossStride: this.lossStride,
-        steps: this.steps,
       };
-      if (options.adam && fusedEligible(ctx, members.map((m) => m.layout), setups, options.batch)) {
-        this.workspace = new FusedWorkspace(ctx, this.scope, group.params, group.total, { n: options.batch, members, train, adam: options.adam, weightCount });
+      if (fusedAdam) {
+        this.steps = null;
+        this.workspace = new FusedWorkspace(ctx, this.scope, group.params, group.total, { n: options.batch, members, train, adam: fusedAdam, weightCount });
       } else {
+        const steps = this.scope.uniform('session:steps', options.stepsPerChunk * this.recordBytes);
+        this.steps = steps;
         const adam = options.adam && {
           ...options.adam,
           moment1: this.scope.storage('session:m', group.total),
           moment2: this.scope.storage('session:v', group.total),
         };
-        this.workspace = new GroupWorkspace(ctx, this.scope, group.params, group.total, { n: options.batch, members, train: { ...train, adam } });
+        this.workspace = new GroupWorkspace(ctx, this.scope, group.params, group.total, { n: options.batch, members, train: { ...train, steps, adam } });
       }
     } catch (error) {
       this.scope.destroy();
@@ -214,7 +219,7 @@ export class GroupSession {
     const { queue } = this.group.ctx.device;
     if (perms) queue.writeBuffer(this.data.indices, 0, perms);
     if (this.workspace instanceof FusedWorkspace) this.workspace.stage(this.records, this.recordBytes, count);
-    else queue.writeBuffer(this.steps, 0, this.records, 0, count * this.recordBytes);
+    else queue.writeBuffer(this.steps!, 0, this.records, 0, count * this.recordBytes);
     encoder.clearBuffer(this.loss);
   }
 

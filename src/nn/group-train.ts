@@ -1,3 +1,4 @@
+import { FUSED_MAX_STEPS } from '../../shaders/fused';
 import { withErrorScope } from '../gpu/buffers';
 import type { Dataset, MlpParameters } from '../types';
 import { unlessAborted } from '../util/abort';
@@ -17,6 +18,10 @@ export interface LossAndGradients extends MlpParameters {
   directionVectors?: Float32Array;
 }
 
+/** At most this many layered steps (some 20–60 dispatches each) go into one command buffer;
+ *  a fused chunk is one dispatch, as long as its step records allow (FUSED_MAX_STEPS). The
+ *  losses are read back once per chunk. */
+const STEPS_PER_CHUNK = 256;
 /** Chunks shrink (to whole epochs) so one takes about this long: progress and abort stay
  *  responsive on slow adapters. */
 const TARGET_CHUNK_MS = 250;
@@ -60,11 +65,16 @@ export function partitionModels(sizes: readonly (readonly number[])[], rows: rea
 async function byParts<R>(group: GroupState, setups: LossSetup[], batch: number, run: (part: GroupState, indices: number[]) => Promise<R[]>): Promise<R[]> {
   const { device } = group.ctx;
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
-  const parts = partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => rowsPerSample(s, group.outputs) * batch), limit);
-  if (parts.length === 1) return run(group, parts[0]);
+  return eachPart(group, partitionModels(group.models.map((m) => m.layout.sizes), setups.map((s) => rowsPerSample(s, group.outputs) * batch), limit), run);
+}
+
+/** `run` on each part of a group (model indices; one part: all of them), one after another;
+ *  the results in model order. `p` is the part's position in `parts`. */
+async function eachPart<R>(group: GroupState, parts: number[][], run: (part: GroupState, indices: number[], p: number) => Promise<R[]>): Promise<R[]> {
+  if (parts.length === 1) return run(group, parts[0], 0);
   const results: R[] = new Array(group.models.length);
-  for (const indices of parts) {
-    const part = await run({ ...group, models: indices.map((i) => group.models[i]) }, indices);
+  for (const [p, indices] of parts.entries()) {
+    const part = await run({ ...group, models: indices.map((i) => group.models[i]) }, indices, p);
     indices.forEach((i, j) => (results[i] = part[j]));
   }
   return results;
@@ -79,20 +89,17 @@ function emptyReport(batchSize: number, setup: LossSetup): FitReport {
 }
 
 /** Trains every model of a group in lockstep with Adam; the loop stays on the GPU. Model i
- *  follows exactly the steps a lone fit with its options would take. A group too large for
- *  one set of buffers trains as several parts, one after another. */
+ *  follows exactly the steps a lone fit with its options would take. The models the fused
+ *  kernel takes (fusedParts) and a group too large for one set of buffers train as several
+ *  parts, one after another. */
 export async function fitGroup(group: GroupState, data: Dataset | readonly Dataset[], options: GroupFitOptions): Promise<FitReport[]> {
   const plan = resolveFit(group, data, options);
   if (plan.signal?.aborted) return plan.setups.map((s) => ({ ...emptyReport(plan.batch, s), stopReason: 'aborted', aborted: true }));
   const split = fusedParts(group, plan);
-  const train = (g: GroupState, p: FitPlan) => byParts(g, p.setups, p.batch, (part, indices) => new FitRun(part, planPart(p, indices)).run());
-  if (split.length === 1) return train(group, split[0].plan);
-  const reports: FitReport[] = new Array(group.models.length);
-  for (const { indices, plan: own } of split) {
-    const part = await train({ ...group, models: indices.map((i) => group.models[i]) }, own);
-    indices.forEach((i, j) => (reports[i] = part[j]));
-  }
-  return reports;
+  return eachPart(group, split.map((s) => s.indices), (models, _, p) => {
+    const own = split[p].plan;
+    return byParts(models, own.setups, own.batch, (part, indices) => new FitRun(part, planPart(own, indices)).run());
+  });
 }
 
 /** One chunk of steps: whole epochs (`wholeEpochs` > 0) or part of one epoch. */
@@ -165,8 +172,9 @@ class FitRun {
     this.n = plan.setups[0].n;
     this.perSample = plan.setups.some((s) => s.mode === 'perSample');
     const epochWise = this.perSample || !!plan.held || !!plan.earlyStopping;
-    this.slots = epochWise ? 1 : Math.max(1, Math.min(plan.maxEpochs, Math.floor(plan.stepsPerChunk / plan.perEpoch)));
-    this.capacity = Math.min(plan.stepsPerChunk, this.slots * plan.perEpoch);
+    const stepsPerChunk = plan.fused ? FUSED_MAX_STEPS : STEPS_PER_CHUNK;
+    this.slots = epochWise ? 1 : Math.max(1, Math.min(plan.maxEpochs, Math.floor(stepsPerChunk / plan.perEpoch)));
+    this.capacity = Math.min(stepsPerChunk, this.slots * plan.perEpoch);
     this.rngs = plan.seeds.map((s) => new Rng(s));
     this.userX = this.perSample ? plan.train.map((ds) => Float32Array.from(ds.x)) : [];
     this.gpuSeeds = this.rngs.map((r) => r.uint32());
@@ -238,6 +246,7 @@ class FitRun {
       reportWeights,
       reportScales,
       adam: { beta1: plan.beta1, beta2: plan.beta2, learningRates: plan.learningRates, weightDecay: plan.weightDecay },
+      fused: plan.fused,
     });
     if (!plan.held) return true;
     // Scored once per epoch: a full-batch step without the optimiser over the held-out rows,
