@@ -1,11 +1,16 @@
 // In-page checks: run the GPU library and the float64 reference on the same model and data
 // and return the errors, so the Playwright specs only compare numbers against tolerances.
-import { createContext, createMlp, type Activation, type Context, type Mlp } from '../../src/index';
+import { createContext, createMlp, type Activation, type Context, type Mlp, type MlpParameters } from '../../src/index';
 import { relErr } from '../../src/util/stats';
 import { refForward, refJacobian, refJvp, refLossAndGradients, refRandomArray, refRandomMlp, type RefMlp } from '../../src/reference/index';
 
 const shared = new Map<string, Promise<Context>>();
 /** One context per page and GEMM variant (default: the adapter's choice). */
+/** A model's parameters as one array: every weight matrix, then every bias vector. */
+export function flatParameters(p: MlpParameters): Float32Array {
+  return Float32Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
+}
+
 export function context(tiledGemm?: boolean): Promise<Context> {
   const key = String(tiledGemm);
   if (!shared.has(key)) shared.set(key, createContext({ tiledGemm }));

@@ -2,7 +2,7 @@
 import { compiledKernelCount, createMlp, type Dataset } from '../../src/index';
 import { refAdamFit, refRandomArray, refRandomMlp } from '../../src/reference/index';
 import { rmse } from '../../src/util/stats';
-import { context, relErr } from './checks';
+import { context, flatParameters as flat, relErr } from './checks';
 
 
 /** f(x) = sin(x1)·cos(x2) with its gradient, on a seeded sample of [−2, 2]². */
@@ -82,7 +82,6 @@ export async function divergence(): Promise<{ diverged: boolean; epochs: number;
   const report = await mlp.fit(data, { epochs: 5, batchSize: 20, learningRate: 1e-2, gradientWeight: 0, normalize: false });
   const after = await mlp.getParameters();
   mlp.destroy();
-  const flat = (p: typeof before) => [...p.weights, ...p.biases].flatMap((a) => [...a]);
   return {
     diverged: report.diverged,
     epochs: report.epochs,

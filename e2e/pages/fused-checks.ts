@@ -2,6 +2,7 @@
 // models and on one that does not (fusedSmallModels: false), parameter by parameter.
 import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type FitOptions, type FitReport, type MlpParameters, type ModelSpec } from '../../src/index';
 import { refRandomArray } from '../../src/reference/index';
+import { flatParameters } from './checks';
 
 /** y_j = Σ_c sin((j + 1)·x_c + c) with its Jacobian, at n seeded points. */
 export function sineData(n: number, inputs: number, outputs: number, seed: number): Dataset {
@@ -20,7 +21,7 @@ export function sineData(n: number, inputs: number, outputs: number, seed: numbe
   return { x, y, dydx };
 }
 
-const flat = (p: MlpParameters): Float64Array => Float64Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
+const flat = (p: MlpParameters): Float64Array => Float64Array.from(flatParameters(p));
 
 /** Largest elementwise relative difference, each element against max(|b|, floor). */
 function maxRelative(a: Float64Array, b: Float64Array): number {

@@ -3,7 +3,7 @@
 import { createContext, createMlp, createMlpGroup, type Activation, type Dataset, type MlpParameters, type ModelSpec } from '../../src/index';
 import { refLossAndGradients, refRandomArray, type RefMlp } from '../../src/reference/index';
 import { relErr } from '../../src/util/stats';
-import { context } from './checks';
+import { context, flatParameters } from './checks';
 
 /** A smooth 2-input, 2-output function with its Jacobian, at n seeded points. */
 function waveData(n: number, seed: number): Dataset {
@@ -21,8 +21,7 @@ function waveData(n: number, seed: number): Dataset {
 
 /** Normwise relative error between two parameter sets (all layers flattened). */
 function paramsErr(a: MlpParameters, b: MlpParameters): number {
-  const flat = (p: MlpParameters) => Float32Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
-  return relErr(flat(a), flat(b));
+  return relErr(flatParameters(a), flatParameters(b));
 }
 
 const MODELS: ModelSpec[] = [

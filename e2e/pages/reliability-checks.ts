@@ -5,7 +5,7 @@ import { BusyError, createContext, createMlp, DeviceLostError, FitInterruptedErr
 
 const lib = () => library;
 import { rmse, sd } from '../../src/util/stats';
-import { context } from './checks';
+import { context, flatParameters as flat } from './checks';
 import { wave } from './fit-checks';
 
 const settle = async (p: Promise<unknown>): Promise<string> => {
@@ -148,7 +148,6 @@ export async function hungCallbackAborted(ms: number): Promise<{ aborted: boolea
   );
   const returnMs = performance.now() - abortedAt;
   const p1 = await mlp.getParameters();
-  const flat = (p: typeof p0) => [...p.weights, ...p.biases].flatMap((a) => [...a]);
   const unchanged = flat(p0).every((v, i) => v === flat(p1)[i]);
   mlp.destroy();
   return { aborted: report.aborted, returnMs, leaked: ctx.stats().liveBuffers - before, unchanged };
@@ -256,7 +255,6 @@ export async function throwingTargets(): Promise<{ error: string; state: string;
     if (e instanceof FitInterruptedError) state = e.state;
   }
   const p1 = await mlp.getParameters();
-  const flat = (p: typeof p0) => [...p.weights, ...p.biases].flatMap((a) => [...a]);
   const unchanged = flat(p0).every((v, i) => v === flat(p1)[i]);
   mlp.destroy();
   return { error, state, unchanged, leaked: ctx.stats().liveBuffers - before };
@@ -364,7 +362,6 @@ export async function saveAndLoad(): Promise<{ sameParameters: boolean; samePred
   await mlp.fit(data, { epochs: 5, batchSize: 10, learningRate: 1e-2, gradientWeight: 0.5 });
   const text = JSON.stringify(mlp);
   const copy = lib().loadMlp(ctx, JSON.parse(text));
-  const flat = (p: { weights: Float32Array[]; biases: Float32Array[] }) => [...p.weights, ...p.biases].flatMap((a) => [...a]);
   const [a, b] = [flat(await mlp.getParameters()), flat(await copy.getParameters())];
   const [ya, yb] = [await mlp.predict(data.x), await copy.predict(data.x)];
   const group = lib().createMlpGroup(ctx, { inputs: 2, outputs: 1, models: [{ hidden: [3] }, { hidden: [5, 2], activation: 'sin' }] });

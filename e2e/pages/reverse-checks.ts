@@ -3,7 +3,7 @@
 import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type JacobianMode, type MlpParameters, type ModelSpec as GroupModelSpec } from '../../src/index';
 import { refLossAndGradients, refRandomArray } from '../../src/reference/index';
 import { relErr } from '../../src/util/stats';
-import { context, modelPair, type LossSpec } from './checks';
+import { context, flatParameters as flat, modelPair, type LossSpec } from './checks';
 
 export interface ReverseSpec extends LossSpec {
   /** Directions: 'given' k random vectors, or k drawn with targets from a tangentTargets callback. */
@@ -101,7 +101,6 @@ export async function reverseTwins(tiled: boolean, mode: JacobianMode, direction
     const errors: number[] = [];
     const moved: number[] = [];
     const loneModes: string[] = [];
-    const flat = (p: MlpParameters) => Float32Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
     for (let i = 0; i < TWINS.length; i++) {
       const lone = createMlp(ctx, { inputs: 3, outputs: 1, ...TWINS[i] });
       try {
@@ -163,7 +162,6 @@ export async function reverseFitAgrees(): Promise<{ difference: number; moved: n
     }
     return t;
   };
-  const flat = (p: MlpParameters) => Float32Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
   const params: Float32Array[] = [];
   const modes: string[] = [];
   let initial: Float32Array | null = null;
