@@ -63,6 +63,12 @@ const perBlock = (k: number, line: (q: number) => string) => Array.from({ length
 const U = 4;
 /** One WGSL line per unit u = 0…U−1 of a thread's tile. */
 const units = (line: (u: number) => string) => Array.from({ length: U }, (_, u) => line(u)).join('\n');
+/** Samples per thread in the products: S·(k + 1)·U sums stay in registers and each load of W
+ *  serves S·(k + 1) of them. About 6 rows (24 sums) measured fastest on SwiftShader: with one
+ *  sample a k = 0 tile loads W once per multiply-add and ran at half the rate of a k = 2 one. */
+export const samplesPerTile = (k: number) => Math.max(1, Math.floor(6 / (k + 1)));
+/** One WGSL line per sample s = 0…S−1 of a thread's tile. */
+const tileSamples = (k: number, line: (s: number) => string) => Array.from({ length: samplesPerTile(k) }, (_, s) => line(s)).join('\n');
 
 /** `name(id, x)`: `table(id, x)` for the given ids only, each with a constant id (its switch folds). */
 const activationSubset = (name: string, table: string, ids: number[]) => /* wgsl */ `
@@ -84,10 +90,10 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
  * the minibatch gather (gatherRow, as the grouped gather), the primal and tangent forward
  * ([A; Ȧ] with Z and Ż kept), the value-and-derivative loss and its seeds, the backward pass
  * with the σ''·ż·ȧ coupling, and Adam — with a storage barrier between phases. In the products
- * each thread owns a register tile: one sample × U units (forward; every tangent block, so σ'(z)
- * is computed once) or × U inputs (Ā), or U × U parameters (their gradients summed over the
- * rows, then their Adam updates: no gradient buffer); every element's sum keeps the order of one
- * thread per element. Layer l's parameters are updated only after Ā_{l−1} (which reads
+ * each thread owns a register tile: S samples × U units (forward; every tangent block, so σ'(z)
+ * is computed once) or × U inputs (Ā), S = samplesPerTile(k), or U × U parameters (their
+ * gradients summed over the rows, then their Adam updates: no gradient buffer); every
+ * element's sum keeps the order of one thread per element. Layer l's parameters are updated only after Ā_{l−1} (which reads
  * W_l) is complete. Every model reads only its own region of `work`: a model's result does
  * not depend on the others in the dispatch.
  */
@@ -109,7 +115,9 @@ export const fusedStepProgram: Program<FusedVariant> = {
     const x = Math.min(Math.max(1, dims.models), 65535);
     return [x, Math.ceil(dims.models / x)];
   },
-  body: (v) => /* wgsl */ `
+  body: (v) => {
+    const S = samplesPerTile(v.k);
+    return /* wgsl */ `
 ${StepInfo.wgsl}
 struct FusedStep { @size(32) info: StepInfo }
 struct FusedChunk { count: u32, @align(16) steps: array<FusedStep, ${FUSED_MAX_STEPS}> }
@@ -135,15 +143,17 @@ fn sync() {
   workgroupBarrier();
 }
 
-// One parameter's Adam update with its gradient g (weight decay already in g).
-fn adamAt(p: FusedProblem, st: StepInfo, q: u32, g: f32) {
+// One parameter's Adam update with its gradient g, plus decay × the parameter (weights only).
+fn adamAt(p: FusedProblem, st: StepInfo, q: u32, g: f32, decay: f32, weight: bool) {
   let beta1 = bitcast<f32>(p.beta1);
   let beta2 = bitcast<f32>(p.beta2);
-  let m = beta1 * moments[q] + (1.0 - beta1) * g;
-  let s = beta2 * moments[q + p.offMoment2] + (1.0 - beta2) * g * g;
+  let value = params[q];
+  let gd = select(g, g + decay * value, weight);
+  let m = beta1 * moments[q] + (1.0 - beta1) * gd;
+  let s = beta2 * moments[q + p.offMoment2] + (1.0 - beta2) * gd * gd;
   moments[q] = m;
   moments[q + p.offMoment2] = s;
-  params[q] -= bitcast<f32>(p.lr) * st.lrT * m / (sqrt(s) + st.epsT);
+  params[q] = value - bitcast<f32>(p.lr) * st.lrT * m / (sqrt(s) + st.epsT);
 }
 
 // Adam on layer l's [W; b] (at w), each gradient summed over the rows ([A; Ȧ | 1; 0]ᵀ·[Z̄; Ż̄]):
@@ -188,7 +198,7 @@ ${units((u) => `        g[${u}] += work[zp + cj${u}];`)}
       let u = t % ${U}u;
       if (v < rowsHere && j0 + u < fo) {
         let q = first + v * fo + j0 + u;
-        adamAt(p, st, q, select(g[t], g[t] + decay * params[q], weights));
+        adamAt(p, st, q, g[t], decay, weights);
       }
     }
   }
@@ -231,25 +241,27 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       let act = actOf(p, l);
       let a = offA[l - 1u];
       let w = offP[l];
-      // Each thread: sample r, units j0…j0+3 (clamped loads, guarded stores), every block.
+      // Each thread: samples r0…r0+S−1 (S = ${S}), units j0…j0+3 (clamped loads, guarded stores), every block.
       let tiles = (fo + ${U - 1}u) / ${U}u;
-      for (var e = lid; e < n * tiles; e += T) {
-        let r = e / tiles;
+      for (var e = lid; e < ((n + ${S - 1}u) / ${S}u) * tiles; e += T) {
+        let r0 = (e / tiles) * ${S}u;
         let j0 = (e % tiles) * ${U}u;
-${units((u) => `        let c${u} = min(j0 + ${u}u, fo - 1u);`)}
-${perBlock(v.k, (q) => `        let x${q} = a + (${q}u * n + r) * fi;\n${units((u) => `        var acc${q}_${u} = ${q === 0 ? `params[w + fi * fo + c${u}]` : '0.0'};`)}`)}
+${units((u) => `        let c${u} = min(j0 + ${u}u, fo - 1u);\n        let b${u} = params[w + fi * fo + c${u}];`)}
+${tileSamples(v.k, (t) => perBlock(v.k, (q) => `        let x${t}_${q} = a + (${q}u * n + min(r0 + ${t}u, n - 1u)) * fi;\n${units((u) => `        var acc${t}_${q}_${u} = ${q === 0 ? `b${u}` : '0.0'};`)}`))}
         var wp = w;
         for (var i = 0u; i < fi; i++) {
 ${units((u) => `          let w${u} = params[wp + c${u}];`)}
-${perBlock(v.k, (q) => `          let x${q}i = work[x${q} + i];\n${units((u) => `          acc${q}_${u} += x${q}i * w${u};`)}`)}
+${tileSamples(v.k, (t) => perBlock(v.k, (q) => `          let x${t}_${q}i = work[x${t}_${q} + i];\n${units((u) => `          acc${t}_${q}_${u} += x${t}_${q}i * w${u};`)}`))}
           wp += fo;
         }
-${units((u) => `        if (j0 + ${u}u < fo) {
-          let e${u} = r * fo + j0 + ${u}u;
-          work[offZ[l] + e${u}] = acc0_${u};
-          work[offA[l] + e${u}] = fusedF(act, acc0_${u});
-          let d1 = fusedD1(act, acc0_${u});
-${perBlock(v.k, (q) => q === 0 ? '' : `          work[offZ[l] + ${q}u * n * fo + e${u}] = acc${q}_${u};\n          work[offA[l] + ${q}u * n * fo + e${u}] = d1 * acc${q}_${u};`)}
+${tileSamples(v.k, (t) => `        if (r0 + ${t}u < n) {
+${units((u) => `          if (j0 + ${u}u < fo) {
+            let e${u} = (r0 + ${t}u) * fo + j0 + ${u}u;
+            work[offZ[l] + e${u}] = acc${t}_0_${u};
+            work[offA[l] + e${u}] = fusedF(act, acc${t}_0_${u});
+            let d1 = fusedD1(act, acc${t}_0_${u});
+${perBlock(v.k, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo + e${u}] = acc${t}_${q}_${u};\n            work[offA[l] + ${q}u * n * fo + e${u}] = d1 * acc${t}_${q}_${u};`)}
+          }`)}
         }`)}
       }
       sync();
@@ -321,16 +333,18 @@ ${perBlock(v.k, (q) => q === 0 ? '' : `          work[offZ[l] + ${q}u * n * fo +
       if (l == 1u) { break; }
       // Ā_{l−1} = [Z̄; Ż̄]_l · W_lᵀ over every row.
       let tiles = (fi + ${U - 1}u) / ${U}u;
-      for (var e = lid; e < n * tiles; e += T) {
-        let r = e / tiles;
+      for (var e = lid; e < ((n + ${S - 1}u) / ${S}u) * tiles; e += T) {
+        let r0 = (e / tiles) * ${S}u;
         let i0 = (e % tiles) * ${U}u;
 ${units((u) => `        let wrow${u} = offP[l] + min(i0 + ${u}u, fi - 1u) * fo;`)}
-${perBlock(v.k, (q) => `        let y${q} = zb + (${q}u * n + r) * fo;\n${units((u) => `        var acc${q}_${u} = 0.0;`)}`)}
+${tileSamples(v.k, (t) => perBlock(v.k, (q) => `        let y${t}_${q} = zb + (${q}u * n + min(r0 + ${t}u, n - 1u)) * fo;\n${units((u) => `        var acc${t}_${q}_${u} = 0.0;`)}`))}
         for (var j = 0u; j < fo; j++) {
 ${units((u) => `          let w${u} = params[wrow${u} + j];`)}
-${perBlock(v.k, (q) => `          let y${q}j = work[y${q} + j];\n${units((u) => `          acc${q}_${u} += y${q}j * w${u};`)}`)}
+${tileSamples(v.k, (t) => perBlock(v.k, (q) => `          let y${t}_${q}j = work[y${t}_${q} + j];\n${units((u) => `          acc${t}_${q}_${u} += y${t}_${q}j * w${u};`)}`))}
         }
-${units((u) => `        if (i0 + ${u}u < fi) {\n${perBlock(v.k, (q) => `          work[offAbar + (${q}u * n + r) * fi + i0 + ${u}u] = acc${q}_${u};`)}\n        }`)}
+${tileSamples(v.k, (t) => `        if (r0 + ${t}u < n) {
+${units((u) => `          if (i0 + ${u}u < fi) {\n${perBlock(v.k, (q) => `            work[offAbar + (${q}u * n + r0 + ${t}u) * fi + i0 + ${u}u] = acc${t}_${q}_${u};`)}\n          }`)}
+        }`)}
       }
       sync();
       l -= 1u;
@@ -339,5 +353,6 @@ ${units((u) => `        if (i0 + ${u}u < fi) {\n${perBlock(v.k, (q) => `        
     sync();
   }
 }
-`,
+`;
+  },
 };
