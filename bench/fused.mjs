@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Headless runner of bench/fused.html (the fused training kernel vs the layered step): writes
 // bench/results/fused.json (git-ignored) and prints a Markdown table for bench/RESULTS.md.
-//   node bench/fused.mjs [--rounds=3] [--budgetMs=1200] [--sections=lone,sweep,grid] [--etas=2,4,8] [--repeats=1,10] [--timeout-min=60]
+//   node bench/fused.mjs [--rounds=3] [--budgetMs=1200] [--sections=lone,sweep,grid] [--etas=2,4,8] [--repeats=1,10] [--forceGrid=1] [--timeout-min=60]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 function table(title, rows) {
   if (!rows.length) return [];
   const lines = [`### ${title}`, '', '| case | models | MACs/step/model | fused chosen | fused ms/step | layered ms/step | layered ÷ fused | dispatches/step fused, layered |', '|---|---:|---:|---|---:|---:|---:|---|'];
-  for (const r of rows) lines.push(`| ${r.name} | ${r.models} | ${Number.isFinite(r.macs) ? r.macs.toLocaleString('en') : 'per model'} | ${r.models > 1 ? 'the small models' : r.fusedSelected ? 'yes' : 'no'} | ${f(r.fusedMsPerStep, 3)} | ${f(r.layeredMsPerStep, 3)} | **${f(r.speedup)}×** | ${f(r.fusedDispatches, 2)}, ${f(r.layeredDispatches, 1)} |`);
+  for (const r of rows) lines.push(`| ${r.name} | ${r.models} | ${Number.isFinite(r.macs) ? r.macs.toLocaleString('en') : 'per model'} | ${r.models > 1 ? (r.fusedSelected ? 'all (forced)' : "fit's choice") : r.fusedSelected ? 'yes' : 'no'} | ${f(r.fusedMsPerStep, 3)} | ${f(r.layeredMsPerStep, 3)} | **${f(r.speedup)}×** | ${f(r.fusedDispatches, 2)}, ${f(r.layeredDispatches, 1)} |`);
   return [...lines, ''];
 }
 
@@ -23,7 +23,7 @@ async function main() {
   const executablePath = requireChromium();
   const vite = await startVite({ cacheDir: '.vite-bench-fused', optimizeDeps: { entries: ['bench/fused.html'] } });
   const query = new URLSearchParams();
-  for (const name of ['rounds', 'budgetMs', 'sections', 'etas', 'repeats', 'lone', 'threads']) if (option(name)) query.set(name, option(name));
+  for (const name of ['rounds', 'budgetMs', 'sections', 'etas', 'repeats', 'lone', 'threads', 'forceGrid']) if (option(name)) query.set(name, option(name));
   const url = `${vite.url}/bench/fused.html${query.size ? `?${query}` : ''}`;
   const browser = await launchChromium({ executablePath, headless: true });
   const started = Date.now();

@@ -22,6 +22,8 @@ const sweepEtas = (params.get('etas') ?? '2,4,8,12,16,24,32,60').split(',').map(
 const loneCases = params.get('lone')?.split(',').map(Number);
 if (params.get('threads')) fusedCost.threads = Number(params.get('threads'));
 const gridRepeats = (params.get('repeats') ?? '1,10').split(',').map(Number);
+/** forceGrid=1: the grid's every model on the fused step (else fit's choice, per model). */
+const forceGrid = params.get('forceGrid') === '1';
 const log = (m: string) => console.log(`[fused] ${m}`);
 const out = document.getElementById('out')!;
 
@@ -171,7 +173,7 @@ async function main() {
     for (const eta of sweepEtas) result.sweep.push(await measure(fused, layered, paper(eta), true));
   }
   if (sections.has('grid')) {
-    for (const R of gridRepeats) result.grid.push(await measure(fused, layered, { name: `toy2d grid, ${32 * R} models grouped`, sizes: sizesOf(240), n: 50, batch: 10, grid: 32 * R }, false));
+    for (const R of gridRepeats) result.grid.push(await measure(fused, layered, { name: `toy2d grid, ${32 * R} models grouped`, sizes: sizesOf(240), n: 50, batch: 10, grid: 32 * R }, forceGrid));
   }
   result.seconds = (performance.now() - started) / 1000;
   fused.destroy();

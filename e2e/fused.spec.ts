@@ -102,3 +102,11 @@ test('a model of a fused group equals its lone fused twin bit for bit', async ({
   expect(r.moved).toBe(true);
   expect(r.differing, `of ${r.total}`).toBe(0);
 });
+
+test('a group whose models keep each other\'s cores busy is fused past the lone threshold; its model ends within the group contract (1e-5 normwise) of its layered lone twin', async ({ gpu }) => {
+  const r = await run(gpu, 'sharedCoresTwin');
+  expect(r.loneFused, 'alone: the layered step').toBe(false);
+  expect(r.groupFused, 'in the group: the fused kernel').toBe(true);
+  expect(r.moved).toBe(true);
+  expect(r.relative).toBeLessThanOrEqual(1e-5);
+});

@@ -2,6 +2,7 @@
 // models and on one that does not (fusedSmallModels: false), parameter by parameter.
 import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type FitOptions, type FitReport, type MlpParameters, type ModelSpec } from '../../src/index';
 import { refRandomArray } from '../../src/reference/index';
+import { fusedCost } from '../../src/nn/fused';
 import { flatParameters } from './checks';
 
 /** y_j = Σ_c sin((j + 1)·x_c + c) with its Jacobian, at n seeded points. */
@@ -119,5 +120,63 @@ export async function fusedGroupTwin(count: number, which: number): Promise<{ di
   } finally {
     group.destroy();
     lone.destroy();
+  }
+}
+
+/**
+ * Two models past the lone threshold (2→4×96→1 at batch 10 with k = 2: 838,080 multiply-adds a
+ * step) on two cores: alone each takes the layered step, in a group each keeps the other core
+ * busy, so the group is fused. Whether each fit compiled the fused kernel, and how far the
+ * grouped model ends from its lone twin (normwise relative).
+ */
+export async function sharedCoresTwin(): Promise<{ groupFused: boolean; loneFused: boolean; relative: number; moved: boolean }> {
+  const data = sineData(10, 2, 1, 5);
+  const spec: ModelSpec = { hidden: [96, 96, 96, 96], activation: 'tanh', seed: 21 };
+  const options = { epochs: 3, batchSize: 10, gradientWeight: 0.5, learningRate: 1e-3, seed: 4 } as const;
+  const saved = fusedCost.cores;
+  fusedCost.cores = 2;
+  const log = console.log;
+  let compiled = false;
+  console.log = (...args: unknown[]) => {
+    if (String(args[0]).startsWith('[sobolev-webgpu] program fused-step')) compiled = true;
+    else log(...args);
+  };
+  const fitOn = async <T>(train: (ctx: Context) => Promise<T>): Promise<{ out: T; fused: boolean }> => {
+    const ctx = await createContext({ debugPrograms: ['fused-step'] });
+    compiled = false;
+    try {
+      return { out: await train(ctx), fused: compiled };
+    } finally {
+      ctx.destroy();
+    }
+  };
+  try {
+    const grouped = await fitOn(async (ctx) => {
+      const group = createMlpGroup(ctx, { inputs: 2, outputs: 1, models: [spec, { ...spec, seed: 22 }] });
+      await group.fit(data, options);
+      const p = flat(await group.getParameters(0));
+      group.destroy();
+      return p;
+    });
+    const lone = await fitOn(async (ctx) => {
+      const mlp = createMlp(ctx, { inputs: 2, outputs: 1, ...spec });
+      const before = flat(await mlp.getParameters());
+      await mlp.fit(data, options);
+      const after = flat(await mlp.getParameters());
+      mlp.destroy();
+      return { before, after };
+    });
+    const a = grouped.out;
+    const b = lone.out.after;
+    const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((sum, x) => sum + x * x, 0));
+    return {
+      groupFused: grouped.fused,
+      loneFused: lone.fused,
+      relative: norm(a.map((v, i) => v - b[i])) / norm(b),
+      moved: lone.out.before.some((v, i) => v !== b[i]),
+    };
+  } finally {
+    console.log = log;
+    fusedCost.cores = saved;
   }
 }

@@ -2,7 +2,7 @@ import type { Dataset } from '../types';
 import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import type { FitOptions, FitProgress } from './fit';
-import { fusedEligible } from './fused';
+import { fusedChoice } from './fused';
 import type { GroupState } from './group-session';
 import { checkJacobianMode, chooseJacobianMode, resolveLoss, type JacobianMode, type LossOptions, type LossSetup } from './loss';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
@@ -275,7 +275,8 @@ export function resolveFit(group: GroupState, data: Dataset | readonly Dataset[]
 export function fusedParts(group: GroupState, plan: FitPlan): { indices: number[]; plan: FitPlan }[] {
   const all = plan.setups.map((_, i) => i);
   const forward = plan.setups.map((s) => (plan.jacobianMode === 'auto' && s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
-  const fused = all.filter((i) => fusedEligible(group.ctx, [group.models[i].layout], [forward[i]], plan.batch));
+  const chosen = fusedChoice(group.ctx, all.map((i) => group.models[i].layout), all.map((i) => forward[i]), plan.batch);
+  const fused = all.filter((_, j) => chosen[j]);
   if (fused.length === 0) return [{ indices: all, plan }];
   const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => forward[i]), fused: true });
   if (fused.length === all.length) return [{ indices: all, plan: fusedPlan(all) }];

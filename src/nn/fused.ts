@@ -16,14 +16,22 @@ const STEP_BYTES = 28;
  * in one workgroup, so its time grows with the model's multiply-adds per step
  * (rows × Σ fanIn·fanOut, rows = (1 + k)·batch) at the rate of one workgroup; the layered step
  * pays a fixed cost per dispatch (about 40 a step) and spreads each product over the device.
- * Up to maxMacs multiply-adds per model and step the fused step is the faster: measured on a
- * CPU-emulated adapter (bench/RESULTS.md, where one workgroup is one core); on a GPU an
- * estimate. `threads`: the workgroup size, when set (else 4 emulated, 256 on a GPU). The
- * benchmark changes these to time the fused step past the crossover.
+ * - A model alone: up to maxMacs multiply-adds per step the fused step is the faster
+ *   (measured on a CPU-emulated adapter, where one workgroup is one core; on a GPU an estimate).
+ * - Models that share a dispatch (a group's models with the same tangent count) run side by
+ *   side, one workgroup each: on an emulated adapter with `cores` ≥ 2 cores, a model up to
+ *   emulatedGroupMaxMacs is fused too when the others' work fills the other cores while it
+ *   runs ((cores − 1) × its multiply-adds ≤ the others'), since per core the fused step beats
+ *   the layered one at every size measured (bench/RESULTS.md, the toy2d grid).
+ * `cores`: when set (else navigator.hardwareConcurrency; unknown: 1, no sharing).
+ * `threads`: the workgroup size, when set (else 4 emulated, 256 on a GPU). The benchmark
+ * changes these to time the fused step past the crossover.
  */
 export const fusedCost = {
-  emulatedMaxMacs: 500_000,
+  emulatedMaxMacs: 700_000,
+  emulatedGroupMaxMacs: 6_000_000,
   gpuMaxMacs: 400_000,
+  cores: null as number | null,
   threads: null as number | null,
 };
 
@@ -35,24 +43,38 @@ export function stepMacs(layout: ParamLayout, rows: number): number {
 }
 
 /**
- * Whether the fused kernel trains these models (a group, or one part of it): the single
- * predicate of the choice. Training with Adam, forward-mode input derivatives, directions
- * drawn on the GPU ('all' or random), depth ≤ FUSED_MAX_DEPTH, a device that binds the
- * kernel's storage buffers, and every model under the cost model's threshold; the context
- * option fusedSmallModels: false turns it off.
+ * Which of these models (a group's, or one) the fused kernel trains: the single place of the
+ * choice. A model qualifies with Adam training, forward-mode input derivatives, directions
+ * drawn on the GPU ('all' or random), depth ≤ FUSED_MAX_DEPTH and a device that binds the
+ * kernel's storage buffers; then the cost model decides (fusedCost). The context option
+ * fusedSmallModels: false turns it off.
  */
-export function fusedEligible(ctx: Context, layouts: readonly ParamLayout[], setups: readonly LossSetup[], batch: number): boolean {
-  if (!ctx.fusedSmallModels) return false;
-  if (ctx.device.limits.maxStorageBuffersPerShaderStage < FUSED_STORAGE_BINDINGS) return false;
-  return layouts.every((layout, i) => {
+export function fusedChoice(ctx: Context, layouts: readonly ParamLayout[], setups: readonly LossSetup[], batch: number): boolean[] {
+  const none = layouts.map(() => false);
+  if (!ctx.fusedSmallModels) return none;
+  if (ctx.device.limits.maxStorageBuffersPerShaderStage < FUSED_STORAGE_BINDINGS) return none;
+  const fits = layouts.map((layout, i) => {
     const s = setups[i];
     return (s.k === 0 || s.jacobianMode === 'forward')
       && (s.k === 0 || s.present === 1) // missing derivative targets: the layered step's masked variant
       && s.k <= FUSED_MAX_TANGENTS
       && (s.mode === 'all' || s.mode === 'random')
-      && layout.sizes.length - 1 <= FUSED_MAX_DEPTH
-      && stepMacs(layout, (1 + s.k) * batch) <= (ctx.emulated ? fusedCost.emulatedMaxMacs : fusedCost.gpuMaxMacs);
+      && layout.sizes.length - 1 <= FUSED_MAX_DEPTH;
   });
+  const macs = layouts.map((layout, i) => stepMacs(layout, (1 + setups[i].k) * batch));
+  if (!ctx.emulated) return fits.map((ok, i) => ok && macs[i] <= fusedCost.gpuMaxMacs);
+  const cores = fusedCost.cores ?? (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
+  const sharing = cores >= 2;
+  let chosen = fits.map((ok, i) => ok && macs[i] <= (sharing ? Math.max(fusedCost.emulatedMaxMacs, fusedCost.emulatedGroupMaxMacs) : fusedCost.emulatedMaxMacs));
+  // Drop the models that others' work would not cover until none is left to drop (dropping
+  // one only lowers the others' cover).
+  for (let changed = sharing; changed;) {
+    const cover = chosen.map((_, i) => macs.reduce((sum, m, j) => (j !== i && chosen[j] && setups[j].k === setups[i].k ? sum + m : sum), 0));
+    const kept = chosen.map((c, i) => c && (macs[i] <= fusedCost.emulatedMaxMacs || (cores - 1) * macs[i] <= cover[i]));
+    changed = kept.some((c, i) => c !== chosen[i]);
+    chosen = kept;
+  }
+  return chosen;
 }
 
 /** Adam's settings (the moments are the workspace's own buffer). */
@@ -122,7 +144,9 @@ export class FusedWorkspace {
       // between those groups of 4 at every barrier: one group there (4 threads measured fastest).
       const threads = fusedCost.threads ?? (ctx.emulated ? 4 : 256);
       for (const k of new Set(members.map((mb) => mb.k))) {
-        const models = members.flatMap((mb, i) => (mb.k === k ? [i] : []));
+        // Largest first: the device takes workgroups in order, so the longest start first.
+        const macs = members.map((mb) => stepMacs(mb.layout, (1 + mb.k) * n));
+        const models = members.flatMap((mb, i) => (mb.k === k ? [i] : [])).sort((a, b) => macs[b] - macs[a]);
         const table = this.scope.storage(`fused:problems(k=${k})`, models.length * FusedProblem.words, FusedProblem.pack(models.map((i) => records[i])));
         const activations = [...new Set(models.flatMap((i) => members[i].layout.activations.map(activationId)))].sort((a, b) => a - b);
         const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads, k, activations }, { models: models.length }, {
