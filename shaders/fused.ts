@@ -93,9 +93,9 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
  * each thread owns a register tile: S samples × U units (forward; every tangent block, so σ'(z)
  * is computed once) or × U inputs (Ā), S = samplesPerTile(k), or U × U parameters (their
  * gradients summed over the rows, then their Adam updates: no gradient buffer); every
- * element's sum keeps the order of one thread per element. Layer l's parameters are updated only after Ā_{l−1} (which reads
- * W_l) is complete. Every model reads only its own region of `work`: a model's result does
- * not depend on the others in the dispatch.
+ * element's sum keeps the order of one thread per element. Layer l's parameters are updated
+ * only after Ā_{l−1} (which reads W_l) is complete. Every model reads only its own region of
+ * `work`: a model's result does not depend on the others in the dispatch.
  */
 export const fusedStepProgram: Program<FusedVariant> = {
   name: 'fused-step',

@@ -327,22 +327,6 @@ export const GatherProblem = defineTable('GatherProblem', [
   'n', 'd', 'm', 'g', 'k', 'skip', 'unitRows', 'total', 'seed', 'offX', 'offY', 'offD', 'offMask', 'offPerm', 'offGrad', 'offX0', 'offYb', 'offTb', 'offMb', 'offV', 'start',
 ] as const);
 
-/**
- * Grouped minibatch gather (shaders/batch.ts for one model): each problem is a model, with
- * its own dataset offsets, permutation, tangent blocks k and RNG seed; one thread per
- * (block, sample). The directions go `skip` blocks below the primal rows (reverse mode keeps
- * its adjoint blocks there); the random stream is indexed by the unskipped row. 'all' writes
- * its unit vectors only when unitRows is 1 (reverse mode reads the gradient inputs instead).
- * `masked` ('all' only): the dataset's derivative masks (1 present, 0 missing; laid out as
- * its derivatives, at offMask) are gathered with the targets, to offMb.
- */
-/**
- * WGSL: `gatherRow(p, thread, st)` writes row `thread` ((block, sample), block-major) of one
- * model's minibatch for the step `st`: its inputs or direction into `x0`, its value or
- * tangent targets into `targets` (both named by the caller: the fused kernel keeps them in
- * one buffer). Shared by the grouped gather and the fused step, so both draw the same rows
- * and random directions. `masked`: the derivative masks too (see groupedGatherProgram).
- */
 /** The dataset bindings gatherRow reads (the grouped gather's and the fused step's). */
 export const gatherDataBindings: readonly Binding[] = [
   bind('xAll', 'read', 'array<f32>', 'Dataset inputs (total × d each), at offX'),
@@ -351,6 +335,13 @@ export const gatherDataBindings: readonly Binding[] = [
   bind('indices', 'read', 'array<u32>', 'Per-model, per-epoch permutations at offPerm; at offGrad, which input each derivative column belongs to'),
 ];
 
+/**
+ * WGSL: `gatherRow(p, thread, st)` writes row `thread` ((block, sample), block-major) of one
+ * model's minibatch for the step `st`: its inputs or direction into `x0`, its value or
+ * tangent targets into `targets` (both named by the caller: the fused kernel keeps them in
+ * one buffer). Shared by the grouped gather and the fused step, so both draw the same rows
+ * and random directions. `masked`: the derivative masks too (see groupedGatherProgram).
+ */
 export const gatherRowWgsl = (mode: DirectionMode, x0: string, targets: string, masked = false): string => wgsl`
 fn gatherRow(p: GatherProblem, thread: u32, st: StepInfo) {
   if (thread >= (1u + p.k) * p.n) { return; }
@@ -407,6 +398,15 @@ fn gatherRow(p: GatherProblem, thread: u32, st: StepInfo) {
 }
 `.replaceAll('X0[', `${x0}[`).replaceAll('TARGETS[', `${targets}[`);
 
+/**
+ * Grouped minibatch gather (shaders/batch.ts for one model): each problem is a model, with
+ * its own dataset offsets, permutation, tangent blocks k and RNG seed; one thread per
+ * (block, sample). The directions go `skip` blocks below the primal rows (reverse mode keeps
+ * its adjoint blocks there); the random stream is indexed by the unskipped row. 'all' writes
+ * its unit vectors only when unitRows is 1 (reverse mode reads the gradient inputs instead).
+ * `masked` ('all' only): the dataset's derivative masks (1 present, 0 missing; laid out as
+ * its derivatives, at offMask) are gathered with the targets, to offMb.
+ */
 export const groupedGatherProgram: Program<{ mode: DirectionMode; masked: boolean }> = {
   name: 'batch-gather-grouped',
   key: (v) => `${v.mode}${v.masked ? '|masked' : ''}`,

@@ -5,12 +5,12 @@ import { relErr } from '../../src/util/stats';
 import { refForward, refJacobian, refJvp, refLossAndGradients, refRandomArray, refRandomMlp, type RefMlp } from '../../src/reference/index';
 
 const shared = new Map<string, Promise<Context>>();
-/** One context per page and GEMM variant (default: the adapter's choice). */
 /** A model's parameters as one array: every weight matrix, then every bias vector. */
 export function flatParameters(p: MlpParameters): Float32Array {
   return Float32Array.from([...p.weights, ...p.biases].flatMap((t) => [...t]));
 }
 
+/** One context per page and GEMM variant (default: the adapter's choice). */
 export function context(tiledGemm?: boolean): Promise<Context> {
   const key = String(tiledGemm);
   if (!shared.has(key)) shared.set(key, createContext({ tiledGemm }));

@@ -2,6 +2,7 @@
 // models and on one that does not (fusedSmallModels: false), parameter by parameter.
 import { createContext, createMlp, createMlpGroup, type Context, type Dataset, type FitOptions, type FitReport, type MlpParameters, type ModelSpec } from '../../src/index';
 import { refRandomArray } from '../../src/reference/index';
+import { relErr } from '../../src/util/stats';
 import { fusedCost } from '../../src/nn/fused';
 import { flatParameters } from './checks';
 
@@ -30,6 +31,22 @@ function maxRelative(a: Float64Array, b: Float64Array): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-3 * scale));
   return worst;
+}
+
+/** Runs `body` and says whether it compiled the fused step: a context created with
+ *  debugPrograms: ['fused-step'] prints that program's WGSL when it compiles it. */
+async function watchFusedCompile<T>(body: () => Promise<T>): Promise<{ out: T; compiledFused: boolean }> {
+  const log = console.log;
+  let compiledFused = false;
+  console.log = (...args: unknown[]) => {
+    if (String(args[0]).startsWith('[sobolev-webgpu] program fused-step')) compiledFused = true;
+    else log(...args);
+  };
+  try {
+    return { out: await body(), compiledFused };
+  } finally {
+    console.log = log;
+  }
 }
 
 const contexts = new Map<boolean, Promise<Context>>();
@@ -67,19 +84,14 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
     // debugPrograms prints a program's WGSL when it is compiled: how we see the fused kernel ran.
     const ctx = fresh ? await createContext({ fusedSmallModels: fused, debugPrograms: ['fused-step'] }) : await ctxFor(fused);
     const mlp = createMlp(ctx, { inputs: c.inputs, outputs: c.outputs, ...c.spec });
-    const log = console.log;
-    let compiledFused = false;
-    console.log = (...args: unknown[]) => {
-      if (String(args[0]).startsWith('[sobolev-webgpu] program fused-step')) compiledFused = true;
-      else log(...args);
-    };
     try {
-      const before = flat(await mlp.getParameters());
-      const report = await mlp.fit(data, c.options);
-      const after = flat(await mlp.getParameters());
-      return { before, after, report, pipelines: ctx.stats().pipelines, compiledFused };
+      const { out, compiledFused } = await watchFusedCompile(async () => {
+        const before = flat(await mlp.getParameters());
+        const report = await mlp.fit(data, c.options);
+        return { before, report, after: flat(await mlp.getParameters()) };
+      });
+      return { ...out, pipelines: ctx.stats().pipelines, compiledFused };
     } finally {
-      console.log = log;
       mlp.destroy();
       if (fresh) ctx.destroy();
     }
@@ -135,17 +147,11 @@ export async function sharedCoresTwin(): Promise<{ groupFused: boolean; loneFuse
   const options = { epochs: 3, batchSize: 10, gradientWeight: 0.5, learningRate: 1e-3, seed: 4 } as const;
   const saved = fusedCost.cores;
   fusedCost.cores = 2;
-  const log = console.log;
-  let compiled = false;
-  console.log = (...args: unknown[]) => {
-    if (String(args[0]).startsWith('[sobolev-webgpu] program fused-step')) compiled = true;
-    else log(...args);
-  };
   const fitOn = async <T>(train: (ctx: Context) => Promise<T>): Promise<{ out: T; fused: boolean }> => {
     const ctx = await createContext({ debugPrograms: ['fused-step'] });
-    compiled = false;
     try {
-      return { out: await train(ctx), fused: compiled };
+      const { out, compiledFused } = await watchFusedCompile(() => train(ctx));
+      return { out, fused: compiledFused };
     } finally {
       ctx.destroy();
     }
@@ -166,17 +172,13 @@ export async function sharedCoresTwin(): Promise<{ groupFused: boolean; loneFuse
       mlp.destroy();
       return { before, after };
     });
-    const a = grouped.out;
-    const b = lone.out.after;
-    const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((sum, x) => sum + x * x, 0));
     return {
       groupFused: grouped.fused,
       loneFused: lone.fused,
-      relative: norm(a.map((v, i) => v - b[i])) / norm(b),
-      moved: lone.out.before.some((v, i) => v !== b[i]),
+      relative: relErr(grouped.out, lone.out.after),
+      moved: lone.out.before.some((v, i) => v !== lone.out.after[i]),
     };
   } finally {
-    console.log = log;
     fusedCost.cores = saved;
   }
 }

@@ -143,9 +143,9 @@ export class FusedWorkspace {
       // A CPU-emulated adapter runs a workgroup on one core, 4 lanes at a time, and switches
       // between those groups of 4 at every barrier: one group there (4 threads measured fastest).
       const threads = fusedCost.threads ?? (ctx.emulated ? 4 : 256);
+      // Largest first in each dispatch: the device takes workgroups in order, so the longest start first.
+      const macs = members.map((mb) => stepMacs(mb.layout, (1 + mb.k) * n));
       for (const k of new Set(members.map((mb) => mb.k))) {
-        // Largest first: the device takes workgroups in order, so the longest start first.
-        const macs = members.map((mb) => stepMacs(mb.layout, (1 + mb.k) * n));
         const models = members.flatMap((mb, i) => (mb.k === k ? [i] : [])).sort((a, b) => macs[b] - macs[a]);
         const table = this.scope.storage(`fused:problems(k=${k})`, models.length * FusedProblem.words, FusedProblem.pack(models.map((i) => records[i])));
         const activations = [...new Set(models.flatMap((i) => members[i].layout.activations.map(activationId)))].sort((a, b) => a - b);
