@@ -74,11 +74,51 @@ for (const c of CASES) {
   });
 }
 
-test("'auto' runs the fused kernel in forward mode; the layered step took reverse: the same training", async ({ gpu }) => {
-  const r = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 1, spec: { hidden: [6, 6], activation: 'tanh', seed: 12 }, n: 12, options: { epochs: 10, batchSize: 6, learningRate: 5e-3 } });
-  expect(r.fused.jacobianMode).toBe('forward');
-  expect(r.layered.jacobianMode).toBe('reverse');
-  expectTwin({ ...r, fused: { ...r.fused, jacobianMode: 'reverse' } }, TOL_MANY_STEPS, "'auto'");
+// Reverse mode (one cotangent block per output, directions 'all'): the same cases where it applies.
+const REVERSE_CASES = [
+  ...CASES.filter((c) => !('directions' in c.options) && (c.options as { gradientWeight?: number }).gradientWeight !== 0),
+  { label: 'softplus, a gradient-input subset, 2 outputs', inputs: 4, outputs: 2, spec: { hidden: [7, 5], activation: 'softplus', seed: 7 }, options: { gradientInputs: [1, 3] } },
+  { label: 'gelu output, depth 1 (no hidden layer)', inputs: 3, outputs: 1, spec: { hidden: [], activation: 'gelu', outputActivation: 'gelu', seed: 8 }, options: {} },
+];
+for (const c of REVERSE_CASES) {
+  test(`fused equals layered in reverse mode: ${c.label}`, async ({ gpu }) => {
+    const r = await run(gpu, 'fusedTwin', { inputs: c.inputs, outputs: c.outputs, spec: c.spec, n: 12, options: { epochs: 10, batchSize: 6, learningRate: 5e-3, ...c.options, jacobianMode: 'reverse' } });
+    expect(r.fused.jacobianMode).toBe('reverse');
+    expectTwin(r, TOL_MANY_STEPS, `reverse: ${c.label}`);
+  });
+}
+
+test('one fused step in reverse mode equals the layered one (≤ 1e-6), also with wide layers', async ({ gpu }) => {
+  const narrow = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 1, spec: { hidden: [8, 8], activation: 'tanh', seed: 3 }, n: 10, options: { epochs: 1, gradientWeight: 0.5, jacobianMode: 'reverse', learningRate: 1e-2, epsilon: 10 } });
+  expectTwin(narrow, TOL_ONE_STEP, 'reverse, one step');
+  expect(narrow.updateErr).toBeLessThanOrEqual(1e-4);
+  const wide = await run(gpu, 'fusedTwin', { inputs: 5, outputs: 2, spec: { hidden: [16, 24], activation: 'sin', seed: 3 }, n: 9, options: { epochs: 1, gradientWeight: 0.5, jacobianMode: 'reverse', learningRate: 1e-2, epsilon: 10 } });
+  expectTwin(wide, TOL_ONE_STEP, 'reverse, wide layers, one step');
+  expect(wide.updateErr).toBeLessThanOrEqual(1e-4);
+});
+
+test('200 fused steps in reverse mode stay within 1e-4 of the layered ones (minibatches, 2 outputs)', async ({ gpu }) => {
+  const r = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 2, spec: { hidden: [10, 10], activation: 'tanh', seed: 4 }, n: 20, options: { epochs: 40, batchSize: 4, gradientWeight: 0.5, jacobianMode: 'reverse', learningRate: 3e-3, lrDecay: 0.01 } });
+  expect(r.fused.steps).toBe(200);
+  expectTwin(r, TOL_MANY_STEPS, 'reverse, 200 steps');
+});
+
+test("'auto': the fused kernel takes reverse mode where it saves enough (fusedMode), else forward; the same training as the layered step", async ({ gpu }) => {
+  // 3 → 64 → 64 → 1, full batch 12: reverse saves (3 − 1)·12·4,352 = 104,448 multiply-adds a step.
+  const large = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 1, spec: { hidden: [64, 64], activation: 'tanh', seed: 12 }, n: 12, options: { epochs: 10, batchSize: 12, learningRate: 5e-3 } });
+  expect(large.fused.jacobianMode).toBe('reverse');
+  expect(large.layered.jacobianMode).toBe('reverse');
+  expectTwin(large, TOL_MANY_STEPS, "'auto', reverse");
+  // 3 → 6 → 6 → 1 at batch 6 saves 720: forward.
+  const small = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 1, spec: { hidden: [6, 6], activation: 'tanh', seed: 12 }, n: 12, options: { epochs: 10, batchSize: 6, learningRate: 5e-3 } });
+  expect(small.fused.jacobianMode).toBe('forward');
+  expect(small.layered.jacobianMode).toBe('reverse');
+  expectTwin({ ...small, fused: { ...small.fused, jacobianMode: 'reverse' } }, TOL_MANY_STEPS, "'auto', forward");
+  // Random directions: forward, the kernel's only mode for them.
+  const random = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 1, spec: { hidden: [64, 64], activation: 'tanh', seed: 12 }, n: 12, options: { epochs: 10, batchSize: 12, learningRate: 5e-3, directions: 3 } });
+  expect(random.fused.jacobianMode).toBe('forward');
+  expect(random.layered.jacobianMode).toBe('reverse');
+  expectTwin({ ...random, fused: { ...random.fused, jacobianMode: 'reverse' } }, TOL_MANY_STEPS, "'auto', random directions");
 });
 
 test('early stopping on a validation split, standardised data: the fused fit reports as the layered one', async ({ gpu }) => {
@@ -97,10 +137,12 @@ test('a diverging fused fit stops and restores as the layered one', async ({ gpu
   expect(Number.isFinite(r.err), 'the restored parameters are finite').toBe(true);
 });
 
-test('a model of a fused group equals its lone fused twin bit for bit', async ({ gpu }) => {
-  const r = await run(gpu, 'fusedGroupTwin', 5, 3);
-  expect(r.moved).toBe(true);
-  expect(r.differing, `of ${r.total}`).toBe(0);
+test('a model of a fused group equals its lone fused twin bit for bit (forward and reverse mode)', async ({ gpu }) => {
+  for (const reverse of [false, true]) {
+    const r = await run(gpu, 'fusedGroupTwin', 5, 3, reverse);
+    expect(r.moved).toBe(true);
+    expect(r.differing, `reverse ${reverse}: of ${r.total}`).toBe(0);
+  }
 });
 
 test('a group whose models keep each other\'s cores busy is fused past the lone threshold; its model ends within the group contract (1e-5 normwise) of its layered lone twin', async ({ gpu }) => {

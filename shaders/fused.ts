@@ -38,37 +38,107 @@ export const FusedDims = defineStruct('FusedDims', { models: 'u32' });
 /** The chunk: how many steps, and each step's record (StepInfo padded to 32 bytes). */
 export const FUSED_CHUNK_BYTES = 16 + FUSED_MAX_STEPS * 32;
 
-/** Floats of a model's region of `work`: A_0…A_L, Z_1…Z_L, Z̄_1…Z̄_L (rows × width each),
- *  Ā (rows × widest), then the minibatch targets (n·m values, k·n·m tangents). */
-export function fusedWorkFloats(sizes: readonly number[], n: number, k: number): number {
-  const rows = (1 + k) * n;
+/** Floats of a model's region of `work`: A_0…A_L, Z_1…Z_L, Z̄_1…Z̄_L (rows × width each, rows =
+ *  (1 + blocks)·n: k tangent blocks, or in reverse mode one cotangent block per output), in
+ *  reverse mode Ḡ_1…Ḡ_{L−1} (m·n × width), Ā (rows × widest), then the minibatch targets
+ *  (n·m values, k·n·m derivatives) at fusedTargetsAt. */
+export function fusedWorkFloats(sizes: readonly number[], n: number, k: number, cotangents = 0): number {
+  return fusedTargetsAt(sizes, n, k, cotangents) + (1 + k) * n * sizes[sizes.length - 1];
+}
+
+/** Where the minibatch targets start in a model's region of `work` (fusedWorkFloats). */
+export function fusedTargetsAt(sizes: readonly number[], n: number, k: number, cotangents = 0): number {
+  const rows = (1 + (cotangents > 0 ? cotangents : k)) * n;
   const sum = sizes.reduce((a, b) => a + b, 0);
-  const m = sizes[sizes.length - 1];
-  return rows * (sum + 2 * (sum - sizes[0]) + Math.max(...sizes)) + (1 + k) * n * m;
+  const hidden = sum - sizes[0] - sizes[sizes.length - 1];
+  return rows * (sum + 2 * (sum - sizes[0]) + Math.max(...sizes)) + cotangents * n * hidden;
 }
 
 export interface FusedVariant {
   mode: DirectionMode;
   /** Threads of the one workgroup that trains a model. */
   threads: number;
-  /** Tangent blocks of every model of the dispatch: the per-row sums are that many scalars. */
+  /** Derivative directions of every model of the dispatch (forward mode: its tangent blocks). */
   k: number;
+  /** Reverse mode: one cotangent block per output (m); 0: forward mode (k tangent blocks). */
+  cotangents: number;
   /** Activation ids the dispatch's models use (ascending): the only ones compiled in. */
   activations: number[];
 }
 
-/** One WGSL line per block q = 0…k (0: the primal rows), unrolled so the sums stay in registers. */
-const perBlock = (k: number, line: (q: number) => string) => Array.from({ length: k + 1 }, (_, q) => line(q)).join('\n');
-/** Units (or inputs) per thread in the fused step's products: each load of W serves U·(k+1) sums. */
+/** One WGSL line per block q = 0…blocks−1, unrolled so the sums stay in registers. */
+const perBlock = (blocks: number, line: (q: number) => string) => Array.from({ length: blocks }, (_, q) => line(q)).join('\n');
+/** Units (or inputs) per thread in the fused step's products: each load of W serves U·blocks sums. */
 const U = 4;
 /** One WGSL line per unit u = 0…U−1 of a thread's tile. */
 const units = (line: (u: number) => string) => Array.from({ length: U }, (_, u) => line(u)).join('\n');
-/** Samples per thread in the products: S·(k + 1)·U sums stay in registers and each load of W
- *  serves S·(k + 1) of them. About 6 rows (24 sums) measured fastest on SwiftShader: with one
- *  sample a k = 0 tile loads W once per multiply-add and ran at half the rate of a k = 2 one. */
-export const samplesPerTile = (k: number) => Math.max(1, Math.floor(6 / (k + 1)));
-/** One WGSL line per sample s = 0…S−1 of a thread's tile. */
-const tileSamples = (k: number, line: (s: number) => string) => Array.from({ length: samplesPerTile(k) }, (_, s) => line(s)).join('\n');
+/** Samples per thread in a product over `blocks` row blocks: S·blocks·U sums stay in registers
+ *  and each load of W serves S·blocks of them. About 6 rows (24 sums) measured fastest on
+ *  SwiftShader: with one sample a one-block tile loads W once per multiply-add and ran at half
+ *  the rate of a three-block one. */
+export const samplesPerTile = (blocks: number) => (blocks === 1 ? 5 : Math.max(1, Math.floor(6 / blocks)));
+
+/** A product of a thread tile: which row blocks it takes, where block q's row of a sample
+ *  starts (`row(q, sample)`, WGSL), and what it stores for sample t and unit u once summed
+ *  (`store(t, u)`: its sums are acc{t}_{q}_{u}, its element of an n × width block `el`). */
+interface Tile {
+  blocks: number;
+  row: (q: number, sample: string) => string;
+  store: (t: number, u: number) => string;
+}
+
+const tileSamples = (blocks: number, line: (t: number) => string) => Array.from({ length: samplesPerTile(blocks) }, (_, t) => line(t)).join('\n');
+
+/** Z = X·W_l (+ b on block 0 when `bias`) over fan-in fi = the rows' width, fan-out fo: each
+ *  thread takes S samples × U units of every block (clamped loads, guarded stores). */
+function rowsTimesW(tile: Tile & { bias: boolean }): string {
+  const S = samplesPerTile(tile.blocks);
+  const samples = (line: (t: number) => string) => tileSamples(tile.blocks, line);
+  return /* wgsl */ `
+      let tiles = (fo + ${U - 1}u) / ${U}u;
+      for (var e = lid; e < ((n + ${S - 1}u) / ${S}u) * tiles; e += T) {
+        let r0 = (e / tiles) * ${S}u;
+        let j0 = (e % tiles) * ${U}u;
+${units((u) => `        let c${u} = min(j0 + ${u}u, fo - 1u);${tile.bias ? `\n        let b${u} = params[w + fi * fo + c${u}];` : ''}`)}
+${samples((t) => perBlock(tile.blocks, (q) => `        let x${t}_${q} = ${tile.row(q, `min(r0 + ${t}u, n - 1u)`)};\n${units((u) => `        var acc${t}_${q}_${u} = ${q === 0 && tile.bias ? `b${u}` : '0.0'};`)}`))}
+        var wp = w;
+        for (var i = 0u; i < fi; i++) {
+${units((u) => `          let w${u} = params[wp + c${u}];`)}
+${samples((t) => perBlock(tile.blocks, (q) => `          let x${t}_${q}i = work[x${t}_${q} + i];\n${units((u) => `          acc${t}_${q}_${u} += x${t}_${q}i * w${u};`)}`))}
+          wp += fo;
+        }
+${samples((t) => `        if (r0 + ${t}u < n) {
+${units((u) => `          if (j0 + ${u}u < fo) {
+            let el = (r0 + ${t}u) * fo + j0 + ${u}u;
+${tile.store(t, u)}
+          }`)}
+        }`)}
+      }`;
+}
+
+/** X·W_lᵀ: rows of width fo into rows of width fi, each thread S samples × U inputs of every block. */
+function rowsTimesWT(tile: Tile): string {
+  const S = samplesPerTile(tile.blocks);
+  const samples = (line: (t: number) => string) => tileSamples(tile.blocks, line);
+  return /* wgsl */ `
+      let tiles = (fi + ${U - 1}u) / ${U}u;
+      for (var e = lid; e < ((n + ${S - 1}u) / ${S}u) * tiles; e += T) {
+        let r0 = (e / tiles) * ${S}u;
+        let i0 = (e % tiles) * ${U}u;
+${units((u) => `        let wrow${u} = w + min(i0 + ${u}u, fi - 1u) * fo;`)}
+${samples((t) => perBlock(tile.blocks, (q) => `        let y${t}_${q} = ${tile.row(q, `min(r0 + ${t}u, n - 1u)`)};\n${units((u) => `        var acc${t}_${q}_${u} = 0.0;`)}`))}
+        for (var j = 0u; j < fo; j++) {
+${units((u) => `          let w${u} = params[wrow${u} + j];`)}
+${samples((t) => perBlock(tile.blocks, (q) => `          let y${t}_${q}j = work[y${t}_${q} + j];\n${units((u) => `          acc${t}_${q}_${u} += y${t}_${q}j * w${u};`)}`))}
+        }
+${samples((t) => `        if (r0 + ${t}u < n) {
+${units((u) => `          if (i0 + ${u}u < fi) {
+            let el = (r0 + ${t}u) * fi + i0 + ${u}u;
+${tile.store(t, u)}
+          }`)}
+        }`)}
+      }`;
+}
 
 /** `name(id, x)`: `table(id, x)` for the given ids only, each with a constant id (its switch folds). */
 const activationSubset = (name: string, table: string, ids: number[]) => /* wgsl */ `
@@ -86,20 +156,21 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
 }`;
 
 /**
- * The fused training step: workgroup b trains model b through every step of a chunk —
- * the minibatch gather (gatherRow, as the grouped gather), the primal and tangent forward
- * ([A; Ȧ] with Z and Ż kept), the value-and-derivative loss and its seeds, the backward pass
- * with the σ''·ż·ȧ coupling, and Adam — with a storage barrier between phases. In the products
- * each thread owns a register tile: S samples × U units (forward; every tangent block, so σ'(z)
- * is computed once) or × U inputs (Ā), S = samplesPerTile(k), or U × U parameters (their
+ * The fused training step: workgroup b trains model b through every step of a chunk — the
+ * minibatch gather (gatherRow, as the grouped gather), the forward pass with the input
+ * derivatives, the value-and-derivative loss and its seeds, the backward pass with the σ''
+ * coupling, and Adam — with a storage barrier between phases. Forward mode (forwardStep) stacks
+ * k tangent blocks under the primal rows; reverse mode (reverseStep, DESIGN §8) one cotangent
+ * block per output. In the products each thread owns a register tile of S samples × U units
+ * (or inputs) of every block it takes (rowsTimesW, rowsTimesWT), or U × U parameters (their
  * gradients summed over the rows, then their Adam updates: no gradient buffer); every
  * element's sum keeps the order of one thread per element. Layer l's parameters are updated
- * only after Ā_{l−1} (which reads W_l) is complete. Every model reads only its own region of
+ * only after the last product that reads W_l. Every model reads only its own region of
  * `work`: a model's result does not depend on the others in the dispatch.
  */
 export const fusedStepProgram: Program<FusedVariant> = {
   name: 'fused-step',
-  key: (v) => `${v.mode}|${v.threads}|${v.k}|${v.activations.join(',')}`,
+  key: (v) => `${v.mode}|${v.threads}|${v.k}|${v.cotangents}|${v.activations.join(',')}`,
   dims: FusedDims,
   bindings: () => [
     ...gatherDataBindings,
@@ -115,9 +186,7 @@ export const fusedStepProgram: Program<FusedVariant> = {
     const x = Math.min(Math.max(1, dims.models), 65535);
     return [x, Math.ceil(dims.models / x)];
   },
-  body: (v) => {
-    const S = samplesPerTile(v.k);
-    return /* wgsl */ `
+  body: (v) => /* wgsl */ `
 ${StepInfo.wgsl}
 struct FusedStep { @size(32) info: StepInfo }
 struct FusedChunk { count: u32, @align(16) steps: array<FusedStep, ${FUSED_MAX_STEPS}> }
@@ -204,6 +273,49 @@ ${units((u) => `        g[${u}] += work[zp + cj${u}];`)}
   }
 }
 
+// The step's loss sums into its epoch's slot (as the grouped loss): weighted for the report, plain for the objective.
+fn addLoss(p: FusedProblem, st: StepInfo, k: u32) {
+  var total = vec4f(0.0);
+  for (var i = 0u; i < T; i++) { total += partial[i]; }
+  let valueCount = p.n * p.m;
+  let valueMse = total.x / f32(valueCount);
+  let tangentMse = total.y / f32(max(valueCount * k, 1u));
+  let vw = bitcast<f32>(p.valueWeight);
+  let tw = bitcast<f32>(p.tangentWeight);
+  let base = p.offLoss + 4u * st.lossSlot;
+  loss[base] += st.lossScale * (vw * total.x + tw * total.y);
+  loss[base + 1u] += st.lossScale * valueMse;
+  loss[base + 2u] += st.lossScale * tangentMse;
+  loss[base + 3u] += st.lossScale * (vw * total.z + tw * total.w);
+}
+${v.cotangents > 0 ? reverseStep(v) : forwardStep(v)}
+`,
+};
+
+/** Level offsets in `work` (A_l, Z_l, Z̄_l; reverse mode also Ḡ_l) and in params ([W_l; b_l]). */
+const levelOffsets = (reverse: boolean) => /* wgsl */ `
+  var offA: array<u32, ${FUSED_MAX_DEPTH + 1}>;
+  var offZ: array<u32, ${FUSED_MAX_DEPTH + 1}>;
+  var offB: array<u32, ${FUSED_MAX_DEPTH + 1}>;
+  var offP: array<u32, ${FUSED_MAX_DEPTH + 1}>;
+  var at = p.work;
+  for (var l = 0u; l <= L; l++) { offA[l] = at; at += rows * sizeOf(p, l); }
+  for (var l = 1u; l <= L; l++) { offZ[l] = at; at += rows * sizeOf(p, l); }
+  for (var l = 1u; l <= L; l++) { offB[l] = at; at += rows * sizeOf(p, l); }${reverse ? `
+  var offG: array<u32, ${FUSED_MAX_DEPTH + 1}>;
+  for (var l = 1u; l < L; l++) { offG[l] = at; at += M * n * sizeOf(p, l); }` : ''}
+  let offAbar = at;
+  var pAt = p.paramOffset;
+  for (var l = 1u; l <= L; l++) { offP[l] = pAt; pAt += (sizeOf(p, l - 1u) + 1u) * sizeOf(p, l); }`;
+
+/**
+ * Forward mode: [A; Ȧ] with Z and Ż kept, k tangent blocks (the directions, gathered under the
+ * primal rows); the loss seeds the output level's [Z̄; Ż̄], the backward pass forms each level's
+ * from Ā = [Z̄; Ż̄]·Wᵀ with the σ''·ż·ȧ coupling, and Adam takes [A; Ȧ]ᵀ·[Z̄; Ż̄].
+ */
+function forwardStep(v: FusedVariant): string {
+  const B = 1 + v.k;
+  return /* wgsl */ `
 @compute @workgroup_size(${v.threads})
 fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let model = wgId.x + wgId.y * groups.x;
@@ -214,18 +326,7 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   let k = ${v.k}u;
   let L = p.depth;
   let rows = (1u + k) * n;
-  // Level offsets in work (A_l, Z_l, Z̄_l) and in params ([W_l; b_l]).
-  var offA: array<u32, ${FUSED_MAX_DEPTH + 1}>;
-  var offZ: array<u32, ${FUSED_MAX_DEPTH + 1}>;
-  var offB: array<u32, ${FUSED_MAX_DEPTH + 1}>;
-  var offP: array<u32, ${FUSED_MAX_DEPTH + 1}>;
-  var at = p.work;
-  for (var l = 0u; l <= L; l++) { offA[l] = at; at += rows * sizeOf(p, l); }
-  for (var l = 1u; l <= L; l++) { offZ[l] = at; at += rows * sizeOf(p, l); }
-  for (var l = 1u; l <= L; l++) { offB[l] = at; at += rows * sizeOf(p, l); }
-  let offAbar = at;
-  var pAt = p.paramOffset;
-  for (var l = 1u; l <= L; l++) { offP[l] = pAt; pAt += (sizeOf(p, l - 1u) + 1u) * sizeOf(p, l); }
+${levelOffsets(false)}
   let m = p.m;
   let out = offA[L];
   let valueCount = n * m;
@@ -241,32 +342,18 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
       let act = actOf(p, l);
       let a = offA[l - 1u];
       let w = offP[l];
-      // Each thread: samples r0…r0+S−1 (S = ${S}), units j0…j0+3 (clamped loads, guarded stores), every block.
-      let tiles = (fo + ${U - 1}u) / ${U}u;
-      for (var e = lid; e < ((n + ${S - 1}u) / ${S}u) * tiles; e += T) {
-        let r0 = (e / tiles) * ${S}u;
-        let j0 = (e % tiles) * ${U}u;
-${units((u) => `        let c${u} = min(j0 + ${u}u, fo - 1u);\n        let b${u} = params[w + fi * fo + c${u}];`)}
-${tileSamples(v.k, (t) => perBlock(v.k, (q) => `        let x${t}_${q} = a + (${q}u * n + min(r0 + ${t}u, n - 1u)) * fi;\n${units((u) => `        var acc${t}_${q}_${u} = ${q === 0 ? `b${u}` : '0.0'};`)}`))}
-        var wp = w;
-        for (var i = 0u; i < fi; i++) {
-${units((u) => `          let w${u} = params[wp + c${u}];`)}
-${tileSamples(v.k, (t) => perBlock(v.k, (q) => `          let x${t}_${q}i = work[x${t}_${q} + i];\n${units((u) => `          acc${t}_${q}_${u} += x${t}_${q}i * w${u};`)}`))}
-          wp += fo;
-        }
-${tileSamples(v.k, (t) => `        if (r0 + ${t}u < n) {
-${units((u) => `          if (j0 + ${u}u < fo) {
-            let e${u} = (r0 + ${t}u) * fo + j0 + ${u}u;
-            work[offZ[l] + e${u}] = acc${t}_0_${u};
-            work[offA[l] + e${u}] = fusedF(act, acc${t}_0_${u});
+${rowsTimesW({
+    blocks: B,
+    bias: true,
+    row: (q, sample) => `a + (${q}u * n + ${sample}) * fi`,
+    store: (t, u) => `            work[offZ[l] + el] = acc${t}_0_${u};
+            work[offA[l] + el] = fusedF(act, acc${t}_0_${u});
             let d1 = fusedD1(act, acc${t}_0_${u});
-${perBlock(v.k, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo + e${u}] = acc${t}_${q}_${u};\n            work[offA[l] + ${q}u * n * fo + e${u}] = d1 * acc${t}_${q}_${u};`)}
-          }`)}
-        }`)}
-      }
+${perBlock(B, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo + el] = acc${t}_${q}_${u};\n            work[offA[l] + ${q}u * n * fo + el] = d1 * acc${t}_${q}_${u};`)}`,
+  })}
       sync();
     }
-    // The loss sums (as the grouped loss): weighted for the report, plain for the objective.
+    // The loss sums: weighted for the report, plain for the objective.
     var sv = 0.0;
     var ov = 0.0;
     var stn = 0.0;
@@ -290,6 +377,7 @@ ${perBlock(v.k, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo
       let act = actOf(p, l);
       let z = offZ[l];
       let zb = offB[l];
+      let w = offP[l];
       let block = n * fo;
       let seed = l == L;
       for (var e = lid; e < block; e += T) {
@@ -317,42 +405,176 @@ ${perBlock(v.k, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo
       }
       if (!seed) { adam(p, st, lid, rows, fo, sizeOf(p, l + 1u), offA[l], offB[l + 1u], offP[l + 1u]); }
       sync();
-      if (seed && lid == 0u) {
-        var total = vec4f(0.0);
-        for (var i = 0u; i < T; i++) { total += partial[i]; }
-        let valueMse = total.x / f32(valueCount);
-        let tangentMse = total.y / f32(max(valueCount * k, 1u));
-        let vw = bitcast<f32>(p.valueWeight);
-        let tw = bitcast<f32>(p.tangentWeight);
-        let base = p.offLoss + 4u * st.lossSlot;
-        loss[base] += st.lossScale * (vw * total.x + tw * total.y);
-        loss[base + 1u] += st.lossScale * valueMse;
-        loss[base + 2u] += st.lossScale * tangentMse;
-        loss[base + 3u] += st.lossScale * (vw * total.z + tw * total.w);
-      }
+      if (seed && lid == 0u) { addLoss(p, st, k); }
       if (l == 1u) { break; }
       // Ā_{l−1} = [Z̄; Ż̄]_l · W_lᵀ over every row.
-      let tiles = (fi + ${U - 1}u) / ${U}u;
-      for (var e = lid; e < ((n + ${S - 1}u) / ${S}u) * tiles; e += T) {
-        let r0 = (e / tiles) * ${S}u;
-        let i0 = (e % tiles) * ${U}u;
-${units((u) => `        let wrow${u} = offP[l] + min(i0 + ${u}u, fi - 1u) * fo;`)}
-${tileSamples(v.k, (t) => perBlock(v.k, (q) => `        let y${t}_${q} = zb + (${q}u * n + min(r0 + ${t}u, n - 1u)) * fo;\n${units((u) => `        var acc${t}_${q}_${u} = 0.0;`)}`))}
-        for (var j = 0u; j < fo; j++) {
-${units((u) => `          let w${u} = params[wrow${u} + j];`)}
-${tileSamples(v.k, (t) => perBlock(v.k, (q) => `          let y${t}_${q}j = work[y${t}_${q} + j];\n${units((u) => `          acc${t}_${q}_${u} += y${t}_${q}j * w${u};`)}`))}
-        }
-${tileSamples(v.k, (t) => `        if (r0 + ${t}u < n) {
-${units((u) => `          if (i0 + ${u}u < fi) {\n${perBlock(v.k, (q) => `            work[offAbar + (${q}u * n + r0 + ${t}u) * fi + i0 + ${u}u] = acc${t}_${q}_${u};`)}\n          }`)}
-        }`)}
-      }
+${rowsTimesWT({
+    blocks: B,
+    row: (q, sample) => `zb + (${q}u * n + ${sample}) * fo`,
+    store: (t, u) => perBlock(B, (q) => `            work[offAbar + ${q}u * n * fi + el] = acc${t}_${q}_${u};`),
+  })}
       sync();
       l -= 1u;
     }
     adam(p, st, lid, rows, sizeOf(p, 0u), sizeOf(p, 1u), offA[0], offB[1], offP[1]);
     sync();
   }
+}`;
 }
-`;
-  },
-};
+
+/**
+ * Reverse mode (DESIGN §8), M = m cotangent blocks, block j for output j; directions 'all'
+ * (the gradient inputs). Per step: the primal forward (the output level also seeds
+ * Ĝ_L = σ'(Z_L)·e_j); the input-gradient sweep Ḡ_{l−1} = Ĝ_l·W_lᵀ, Ĝ_l = σ'(Z_l)·Ḡ_l down to
+ * Ḡ_0, whose gradient-input columns meet their targets (the derivative loss and the adjoint
+ * seed R_0); the adjoint sweep R̂_l = R_{l−1}·W_l, R_l = σ'(Z_l)·R̂_l; the primal backward
+ * Z̄ = σ'(Z)·Ā + σ''(Z)·Σ_j Ḡ⁽ʲ⁾·R̂⁽ʲ⁾, Ā_{l−1} = Z̄_l·W_lᵀ; Adam on [A; R]ᵀ·[Z̄; Ĝ].
+ * Rows of a level: A_l = [A; R], Z_l = [Z; R̂], Z̄_l = [Z̄; Ĝ] ((1 + M)·n each); Ḡ_l (M·n) apart.
+ */
+function reverseStep(v: FusedVariant): string {
+  const M = v.cotangents;
+  const outputs = (line: (j: number) => string) => perBlock(M, line);
+  return /* wgsl */ `
+const M: u32 = ${M}u;
+
+// Output j's gradient y at input i of sample r (Ḡ_0): its residual against each direction on
+// input i into the adjoint seed R_0 (every input's entry written), and the derivative loss sums
+// (weighted, plain).
+fn inputGradient(p: FusedProblem, x: u32, r: u32, i: u32, j: u32, y: f32) -> vec2f {
+  var seed = 0.0;
+  var sums = vec2f(0.0);
+  for (var q = 0u; q < p.k; q++) {
+    if (indices[p.offGrad + q] == i) {
+      let res = y - work[p.offTb + (q * p.n + r) * p.m + j];
+      seed += bitcast<f32>(p.tangentScale) * res;
+      sums += vec2f(work[p.offW + p.m + q * p.m + j] * res * res, res * res);
+    }
+  }
+  work[x + ((1u + j) * p.n + r) * p.d + i] = seed;
+  return sums;
+}
+
+@compute @workgroup_size(${v.threads})
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let model = wgId.x + wgId.y * groups.x;
+  if (model >= dims.models) { return; }
+  let p = problems[model];
+  let gp = gatherOf(p);
+  let n = p.n;
+  let k = ${v.k}u;
+  let L = p.depth;
+  let rows = (1u + M) * n;
+${levelOffsets(true)}
+  let m = p.m;
+  let out = offA[L];
+  let valueCount = n * m;
+
+  for (var s = 0u; s < chunk.count; s++) {
+    let st = chunk.steps[s].info;
+    for (var t = lid; t < (1u + k) * n; t += T) { gatherRow(gp, t, st); }
+    sync();
+    // Primal forward: Z = A·W + b, A = σ(Z); at the output level Ĝ_L = σ'(Z_L)·e_j too.
+    for (var l = 1u; l <= L; l++) {
+      let fi = sizeOf(p, l - 1u);
+      let fo = sizeOf(p, l);
+      let act = actOf(p, l);
+      let a = offA[l - 1u];
+      let w = offP[l];
+${rowsTimesW({
+    blocks: 1,
+    bias: true,
+    row: (_, sample) => `a + ${sample} * fi`,
+    store: (t, u) => `            work[offZ[l] + el] = acc${t}_0_${u};
+            work[offA[l] + el] = fusedF(act, acc${t}_0_${u});
+            if (l == L) {
+              let d1 = fusedD1(act, acc${t}_0_${u});
+${outputs((j) => `              work[offB[l] + ${1 + j}u * n * fo + el] = select(0.0, d1, j0 + ${u}u == ${j}u);`)}
+            }`,
+  })}
+      sync();
+    }
+    var sv = 0.0;
+    var ov = 0.0;
+    var tangentSums = vec2f(0.0);
+    for (var i = lid; i < valueCount; i += T) {
+      let r = work[out + i] - work[p.offYb + i];
+      sv += work[p.offW + i % m] * r * r;
+      ov += r * r;
+    }
+    // Input-gradient sweep: Ḡ_{l−1} = Ĝ_l·W_lᵀ, and Ĝ_{l−1} = σ'(Z_{l−1})·Ḡ_{l−1}; at the inputs, R_0 and the derivative loss.
+    for (var l = L; l >= 1u; l--) {
+      let fi = sizeOf(p, l - 1u);
+      let fo = sizeOf(p, l);
+      let w = offP[l];
+      let below = l - 1u;
+${rowsTimesWT({
+    blocks: M,
+    row: (q, sample) => `offB[l] + (${1 + q}u * n + ${sample}) * fo`,
+    store: (t, u) => `            if (below == 0u) {
+${outputs((j) => `              tangentSums += inputGradient(p, offA[0], r0 + ${t}u, i0 + ${u}u, ${j}u, acc${t}_${j}_${u});`)}
+            } else {
+              let d1 = fusedD1(actOf(p, below), work[offZ[below] + el]);
+${outputs((j) => `              work[offG[below] + ${j}u * n * fi + el] = acc${t}_${j}_${u};\n              work[offB[below] + ${1 + j}u * n * fi + el] = d1 * acc${t}_${j}_${u};`)}
+            }`,
+  })}
+      sync();
+    }
+    partial[lid] = vec4f(sv, tangentSums.x, ov, tangentSums.y);
+    // Adjoint sweep: R̂_l = R_{l−1}·W_l, R_l = σ'(Z_l)·R̂_l.
+    for (var l = 1u; l <= L; l++) {
+      let fi = sizeOf(p, l - 1u);
+      let fo = sizeOf(p, l);
+      let act = actOf(p, l);
+      let a = offA[l - 1u];
+      let w = offP[l];
+${rowsTimesW({
+    blocks: M,
+    bias: false,
+    row: (q, sample) => `a + (${1 + q}u * n + ${sample}) * fi`,
+    store: (t, u) => `            let d1 = fusedD1(act, work[offZ[l] + el]);
+${outputs((j) => `            work[offZ[l] + ${1 + j}u * n * fo + el] = acc${t}_${j}_${u};\n            work[offA[l] + ${1 + j}u * n * fo + el] = d1 * acc${t}_${j}_${u};`)}`,
+  })}
+      sync();
+    }
+    // Primal backward, from the output level down (Ḡ_L = e_j); Adam on layer l + 1 while level l's Z̄ forms.
+    var l = L;
+    loop {
+      let fi = sizeOf(p, l - 1u);
+      let fo = sizeOf(p, l);
+      let act = actOf(p, l);
+      let z = offZ[l];
+      let zb = offB[l];
+      let w = offP[l];
+      let block = n * fo;
+      let seed = l == L;
+      for (var e = lid; e < block; e += T) {
+        let zv = work[z + e];
+        var coupling = 0.0;
+        var abar = 0.0;
+        if (seed) {
+          abar = bitcast<f32>(p.valueScale) * (work[out + e] - work[p.offYb + e]);
+          coupling = work[z + (1u + e % fo) * block + e];
+        } else {
+          abar = work[offAbar + e];
+${outputs((j) => `          coupling += work[offG[l] + ${j}u * block + e] * work[z + ${1 + j}u * block + e];`)}
+        }
+        work[zb + e] = fusedD1(act, zv) * abar + fusedD2(act, zv) * coupling;
+      }
+      if (!seed) { adam(p, st, lid, rows, fo, sizeOf(p, l + 1u), offA[l], offB[l + 1u], offP[l + 1u]); }
+      sync();
+      if (seed && lid == 0u) { addLoss(p, st, k); }
+      if (l == 1u) { break; }
+      // Ā_{l−1} = Z̄_l·W_lᵀ on the primal rows.
+${rowsTimesWT({
+    blocks: 1,
+    row: (_, sample) => `zb + ${sample} * fo`,
+    store: (t, u) => `            work[offAbar + el] = acc${t}_0_${u};`,
+  })}
+      sync();
+      l -= 1u;
+    }
+    adam(p, st, lid, rows, sizeOf(p, 0u), sizeOf(p, 1u), offA[0], offB[1], offP[1]);
+    sync();
+  }
+}`;
+}

@@ -111,13 +111,14 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
 }
 
 /** A group of `count` copies of one spec (seeds differ) trained fused, and model `which`
- *  alone with its seed: bit-for-bit equal parameters (the count of differing floats). */
-export async function fusedGroupTwin(count: number, which: number): Promise<{ differing: number; total: number; moved: boolean }> {
+ *  alone with its seed: bit-for-bit equal parameters (the count of differing floats).
+ *  `reverse`: directions 'all' in reverse mode (else 2 random directions, forward). */
+export async function fusedGroupTwin(count: number, which: number, reverse = false): Promise<{ differing: number; total: number; moved: boolean }> {
   const ctx = await ctxFor(true);
   const data = sineData(12, 2, 1, 5);
   const specs: ModelSpec[] = Array.from({ length: count }, (_, i) => ({ hidden: [6 + (i % 3), 5], activation: (['tanh', 'sin', 'gelu'] as const)[i % 3], seed: 40 + i }));
   const rates = specs.map((_, i) => 1e-2 * (1 + i / count));
-  const options = { epochs: 20, batchSize: 5, gradientWeight: 0.5, directions: 2 } as const;
+  const options = { epochs: 20, batchSize: 5, gradientWeight: 0.5, ...(reverse ? { jacobianMode: 'reverse' as const } : { directions: 2 }) } as const;
   const group = createMlpGroup(ctx, { inputs: 2, outputs: 1, models: specs });
   const lone = createMlp(ctx, { inputs: 2, outputs: 1, ...specs[which] });
   try {
@@ -136,14 +137,14 @@ export async function fusedGroupTwin(count: number, which: number): Promise<{ di
 }
 
 /**
- * Two models past the lone threshold (2→4×96→1 at batch 10 with k = 2: 838,080 multiply-adds a
- * step) on two cores: alone each takes the layered step, in a group each keeps the other core
+ * Two models past the lone threshold (2→4×120→1 at batch 10, k = 2 in reverse mode: 871,200
+ * multiply-adds a step) on two cores: alone each takes the layered step, in a group each keeps the other core
  * busy, so the group is fused. Whether each fit compiled the fused kernel, and how far the
  * grouped model ends from its lone twin (normwise relative).
  */
 export async function sharedCoresTwin(): Promise<{ groupFused: boolean; loneFused: boolean; relative: number; moved: boolean }> {
   const data = sineData(10, 2, 1, 5);
-  const spec: ModelSpec = { hidden: [96, 96, 96, 96], activation: 'tanh', seed: 21 };
+  const spec: ModelSpec = { hidden: [120, 120, 120, 120], activation: 'tanh', seed: 21 };
   const options = { epochs: 3, batchSize: 10, gradientWeight: 0.5, learningRate: 1e-3, seed: 4 } as const;
   const saved = fusedCost.cores;
   fusedCost.cores = 2;

@@ -2,7 +2,7 @@
 // on a stand-in emulated context with two cores.
 import { test, expect } from '@playwright/test';
 import type { Context } from '../../src/gpu/context';
-import { fusedChoice, fusedCost, stepMacs } from '../../src/nn/fused';
+import { fusedChoice, fusedCost, fusedMode, stepMacs } from '../../src/nn/fused';
 import { paramLayout, type ParamLayout } from '../../src/nn/layout';
 import type { LossSetup } from '../../src/nn/loss';
 
@@ -59,4 +59,30 @@ test('the toy2d grid (η = 2…60, w ∈ {0, 0.5}) is fused whole on two cores',
   // The layered step keeps what the fused kernel cannot take (a device without its bindings).
   const small = { ...emulated, device: { limits: { maxStorageBuffersPerShaderStage: 8 } } } as unknown as Context;
   expect(fusedChoice(small, [paper(2)], [setup(2)], BATCH)).toEqual([false]);
+});
+
+test('reverse mode: a model counts its cotangent blocks (m), takes directions "all" only; fusedMode takes it where it saves enough', () => {
+  const reverse = (k: number, mode = 'all'): LossSetup => ({ ...setup(k), jacobianMode: 'reverse', mode } as LossSetup);
+  const saved = fusedCost.cores;
+  fusedCost.cores = 2;
+  try {
+    expect(fusedChoice(emulated, [paper(16)], [reverse(2)], BATCH)).toEqual([true]);
+    expect(fusedChoice(emulated, [paper(16)], [reverse(2, 'random')], BATCH)).toEqual([false]);
+    // η = 24 alone: forward stacks 3 blocks of rows (838,080 multiply-adds, past the lone threshold), reverse 2 (558,720).
+    const eta24 = paper(24);
+    expect(stepMacs(eta24, 3 * BATCH)).toBeGreaterThan(fusedCost.emulatedMaxMacs);
+    expect(stepMacs(eta24, 2 * BATCH)).toBeLessThanOrEqual(fusedCost.emulatedMaxMacs);
+    fusedCost.cores = 1;
+    expect(fusedChoice(emulated, [eta24], [setup(2)], BATCH)).toEqual([false]);
+    expect(fusedChoice(emulated, [eta24], [reverse(2)], BATCH)).toEqual([true]);
+  } finally {
+    fusedCost.cores = saved;
+  }
+  // Saved per model: (k − m)·batch·Σ fanIn·fanOut; η = 2 saves 2,160, η = 16 124,800.
+  expect(fusedMode([paper(2)], [reverse(2)], BATCH)).toBe('forward');
+  expect(fusedMode([paper(16)], [reverse(2)], BATCH)).toBe('reverse');
+  expect(fusedMode([paper(16)], [setup(2)], BATCH)).toBe('forward');
+  // A part decides on the average over its models with derivatives (values-only models do not count).
+  expect(fusedMode([paper(2), paper(60), paper(2)], [reverse(2), reverse(2), reverse(0)], BATCH)).toBe('reverse');
+  expect(fusedMode([paper(2), paper(8), paper(2)], [reverse(2), reverse(2), reverse(2)], BATCH)).toBe('forward');
 });

@@ -2,7 +2,7 @@ import type { Dataset } from '../types';
 import { Rng } from '../util/rng';
 import { takeDatasetRows } from '../util/rows';
 import type { FitOptions, FitProgress } from './fit';
-import { fusedChoice } from './fused';
+import { fusedChoice, fusedMode } from './fused';
 import type { GroupState } from './group-session';
 import { checkJacobianMode, chooseJacobianMode, resolveLoss, type JacobianMode, type LossOptions, type LossSetup } from './loss';
 import { checkOptionKeys, checkPositiveInt, checkRange } from './validate';
@@ -269,13 +269,23 @@ export function resolveFit(group: GroupState, data: Dataset | readonly Dataset[]
 /**
  * fit's models split by the fused kernel (src/nn/fused.ts): those it takes, then the others
  * (trained one part after the other, like a group too large for one set of buffers). Under
- * 'auto' the fused models run forward mode, the kernel's (the layered step's cost comparison
- * of the two modes does not apply to it). One part when all or none are fused.
+ * 'auto' the fused models' mode is fusedMode's (random directions: forward, the only mode the
+ * kernel has for them). One part when all or none are fused.
  */
 export function fusedParts(group: GroupState, plan: FitPlan): { indices: number[]; plan: FitPlan }[] {
   const all = plan.setups.map((_, i) => i);
-  const forward = plan.setups.map((s) => (plan.jacobianMode === 'auto' && s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
-  const chosen = fusedChoice(group.ctx, all.map((i) => group.models[i].layout), all.map((i) => forward[i]), plan.batch);
+  const layouts = all.map((i) => group.models[i].layout);
+  const inForward = (setups: LossSetup[]) => setups.map((s) => (s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
+  const auto = plan.jacobianMode === 'auto' && plan.setups.some((s) => s.jacobianMode === 'reverse');
+  let forward = auto && plan.setups.some((s) => s.k > 0 && s.mode === 'random') ? inForward(plan.setups) : plan.setups;
+  let chosen = fusedChoice(group.ctx, layouts, forward, plan.batch);
+  if (auto && forward === plan.setups) {
+    const fusedOnes = all.filter((i) => chosen[i]);
+    if (fusedMode(fusedOnes.map((i) => layouts[i]), fusedOnes.map((i) => plan.setups[i]), plan.batch) === 'forward') {
+      forward = inForward(plan.setups);
+      chosen = fusedChoice(group.ctx, layouts, forward, plan.batch);
+    }
+  }
   const fused = all.filter((_, j) => chosen[j]);
   if (fused.length === 0) return [{ indices: all, plan }];
   const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => forward[i]), fused: true });

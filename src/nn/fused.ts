@@ -1,4 +1,4 @@
-import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_TANGENTS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedWorkFloats } from '../../shaders/fused';
+import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_TANGENTS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedTargetsAt, fusedWorkFloats } from '../../shaders/fused';
 import { activationId } from '../../shaders/activations';
 import { f32Bits } from '../../shaders/table';
 import type { Context } from '../gpu/context';
@@ -26,6 +26,10 @@ const STEP_BYTES = 28;
  * `cores`: when set (else navigator.hardwareConcurrency; unknown: 1, no sharing).
  * `threads`: the workgroup size, when set (else 4 emulated, 256 on a GPU). The benchmark
  * changes these to time the fused step past the crossover.
+ * - Under jacobianMode 'auto', fused models with fewer outputs m than directions k run reverse
+ *   mode when it saves, per model, at least reverseMinSavedMacs multiply-adds a step on
+ *   average ((k − m)·batch·Σ fanIn·fanOut): reverse mode has 2L more phases (a barrier and a
+ *   pass each), which cost more than they save on small networks (fusedMode).
  */
 export const fusedCost = {
   emulatedMaxMacs: 700_000,
@@ -33,7 +37,13 @@ export const fusedCost = {
   gpuMaxMacs: 400_000,
   cores: null as number | null,
   threads: null as number | null,
+  reverseMinSavedMacs: 80_000,
 };
+
+/** Row blocks a model's step stacks: k tangent blocks, or in reverse mode one per output (none without derivatives). */
+export function stackedBlocks(layout: ParamLayout, setup: Pick<LossSetup, 'k' | 'jacobianMode'>): number {
+  return setup.k === 0 ? 0 : setup.jacobianMode === 'reverse' ? layout.sizes[layout.sizes.length - 1] : setup.k;
+}
 
 /** A model's multiply-adds per forward pass of its stacked rows. */
 export function stepMacs(layout: ParamLayout, rows: number): number {
@@ -44,10 +54,11 @@ export function stepMacs(layout: ParamLayout, rows: number): number {
 
 /**
  * Which of these models (a group's, or one) the fused kernel trains: the single place of the
- * choice. A model qualifies with Adam training, forward-mode input derivatives, directions
- * drawn on the GPU ('all' or random), depth ≤ FUSED_MAX_DEPTH and a device that binds the
- * kernel's storage buffers; then the cost model decides (fusedCost). The context option
- * fusedSmallModels: false turns it off.
+ * choice. A model qualifies with Adam training, directions drawn on the GPU ('all' or random;
+ * 'all' only in reverse mode), at most FUSED_MAX_TANGENTS stacked blocks, every derivative
+ * target present, depth ≤ FUSED_MAX_DEPTH and a device that binds the kernel's storage
+ * buffers; then the cost model decides (fusedCost). The context option fusedSmallModels: false
+ * turns it off.
  */
 export function fusedChoice(ctx: Context, layouts: readonly ParamLayout[], setups: readonly LossSetup[], batch: number): boolean[] {
   const none = layouts.map(() => false);
@@ -55,13 +66,12 @@ export function fusedChoice(ctx: Context, layouts: readonly ParamLayout[], setup
   if (ctx.device.limits.maxStorageBuffersPerShaderStage < FUSED_STORAGE_BINDINGS) return none;
   const fits = layouts.map((layout, i) => {
     const s = setups[i];
-    return (s.k === 0 || s.jacobianMode === 'forward')
-      && (s.k === 0 || s.present === 1) // missing derivative targets: the layered step's masked variant
-      && s.k <= FUSED_MAX_TANGENTS
-      && (s.mode === 'all' || s.mode === 'random')
+    return (s.k === 0 || s.present === 1) // missing derivative targets: the layered step's masked variant
+      && stackedBlocks(layout, s) <= FUSED_MAX_TANGENTS
+      && (s.mode === 'all' || (s.mode === 'random' && s.jacobianMode === 'forward'))
       && layout.sizes.length - 1 <= FUSED_MAX_DEPTH;
   });
-  const macs = layouts.map((layout, i) => stepMacs(layout, (1 + setups[i].k) * batch));
+  const macs = layouts.map((layout, i) => stepMacs(layout, (1 + stackedBlocks(layout, setups[i])) * batch));
   if (!ctx.emulated) return fits.map((ok, i) => ok && macs[i] <= fusedCost.gpuMaxMacs);
   const cores = fusedCost.cores ?? (globalThis.navigator as Navigator | undefined)?.hardwareConcurrency ?? 1;
   const sharing = cores >= 2;
@@ -75,6 +85,21 @@ export function fusedChoice(ctx: Context, layouts: readonly ParamLayout[], setup
     chosen = kept;
   }
   return chosen;
+}
+
+/**
+ * The one Jacobian mode of a fused part under 'auto' (the setups hold the layered step's
+ * choice: reverse when m < k): reverse when the fused models with derivative terms save on
+ * average at least fusedCost.reverseMinSavedMacs multiply-adds a step by it, else forward.
+ */
+export function fusedMode(layouts: readonly ParamLayout[], setups: readonly LossSetup[], batch: number): 'forward' | 'reverse' {
+  const withDerivatives = layouts.flatMap((layout, i) => (setups[i].k > 0 ? [{ layout, setup: setups[i] }] : []));
+  if (!withDerivatives.length || withDerivatives[0].setup.jacobianMode !== 'reverse') return 'forward';
+  const saved = withDerivatives.reduce((sum, { layout, setup }) => {
+    const m = layout.sizes[layout.sizes.length - 1];
+    return sum + stepMacs(layout, (setup.k - m) * batch);
+  }, 0);
+  return saved >= withDerivatives.length * fusedCost.reverseMinSavedMacs ? 'reverse' : 'forward';
 }
 
 /** Adam's settings (the moments are the workspace's own buffer). */
@@ -108,7 +133,9 @@ export class FusedWorkspace {
     const { data } = train;
     this.scope = parent.child(`fused-workspace(B=${members.length},n=${n})`);
     try {
-      const own = pack(members.map((mb) => fusedWorkFloats(mb.layout.sizes, n, mb.k)));
+      // Reverse mode: one cotangent block per output for the models with derivative terms.
+      const cotangents = members.map((mb) => (train.reverse ? stackedBlocks(mb.layout, { k: mb.k, jacobianMode: 'reverse' }) : 0));
+      const own = pack(members.map((mb, i) => fusedWorkFloats(mb.layout.sizes, n, mb.k, cotangents[i])));
       // The loss weights follow every model's region.
       const work = this.scope.storage('fused:work', own.total + options.weightCount);
       const moments = this.scope.storage('fused:moments', 2 * paramTotal);
@@ -117,11 +144,10 @@ export class FusedWorkspace {
       const records = members.map((mb, i) => {
         const t = train.members[i];
         const { sizes, activations } = mb.layout;
-        const rows = (1 + mb.k) * n;
-        const targets = own.offsets[i] + fusedWorkFloats(sizes, n, mb.k) - rows * m;
+        const targets = own.offsets[i] + fusedTargetsAt(sizes, n, mb.k, cotangents[i]);
         const w = t.gradientWeight;
         const record: Record<string, number> = {
-          n, d, m, g: data.g, k: mb.k, skip: 0, unitRows: 1, total: t.data.total, seed: t.seed >>> 0,
+          n, d, m, g: data.g, k: mb.k, skip: cotangents[i], unitRows: cotangents[i] > 0 ? 0 : 1, total: t.data.total, seed: t.seed >>> 0,
           offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offGrad: data.gradOffset,
           offX0: own.offsets[i], offYb: targets, offTb: targets + n * m, offV: 0, start: 0, offMask: 0, offMb: 0,
           depth: sizes.length - 1, paramOffset: mb.paramOffset, offMoment2: paramTotal, work: own.offsets[i],
@@ -144,12 +170,13 @@ export class FusedWorkspace {
       // between those groups of 4 at every barrier: one group there (4 threads measured fastest).
       const threads = fusedCost.threads ?? (ctx.emulated ? 4 : 256);
       // Largest first in each dispatch: the device takes workgroups in order, so the longest start first.
-      const macs = members.map((mb) => stepMacs(mb.layout, (1 + mb.k) * n));
+      const macs = members.map((mb, i) => stepMacs(mb.layout, (1 + (cotangents[i] || mb.k)) * n));
       for (const k of new Set(members.map((mb) => mb.k))) {
         const models = members.flatMap((mb, i) => (mb.k === k ? [i] : [])).sort((a, b) => macs[b] - macs[a]);
+        const reverse = cotangents[models[0]];
         const table = this.scope.storage(`fused:problems(k=${k})`, models.length * FusedProblem.words, FusedProblem.pack(models.map((i) => records[i])));
         const activations = [...new Set(models.flatMap((i) => members[i].layout.activations.map(activationId)))].sort((a, b) => a - b);
-        const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads, k, activations }, { models: models.length }, {
+        const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads, k, cotangents: reverse, activations }, { models: models.length }, {
           xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
           params, moments, work, loss: train.loss, problems: table, chunk: this.chunk,
         });
