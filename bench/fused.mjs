@@ -14,8 +14,8 @@ const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 
 function table(title, rows) {
   if (!rows.length) return [];
-  const lines = [`### ${title}`, '', '| case | models | MACs/step/model | fused chosen | fused ms/step | layered ms/step | layered ÷ fused | dispatches/step fused, layered |', '|---|---:|---:|---|---:|---:|---:|---|'];
-  for (const r of rows) lines.push(`| ${r.name} | ${r.models} | ${Number.isFinite(r.macs) ? r.macs.toLocaleString('en') : 'per model'} | ${r.models > 1 ? (r.fusedSelected ? 'all (forced)' : "fit's choice") : r.fusedSelected ? 'yes' : 'no'} | ${f(r.fusedMsPerStep, 3)} | ${f(r.layeredMsPerStep, 3)} | **${f(r.speedup)}×** | ${f(r.fusedDispatches, 2)}, ${f(r.layeredDispatches, 1)} |`);
+  const lines = [`### ${title}`, '', '| case | models | fused mode | MACs/step/model | fused chosen | fused ms/step | layered ms/step | layered ÷ fused | dispatches/step fused, layered |', '|---|---:|---|---:|---|---:|---:|---:|---|'];
+  for (const r of rows) lines.push(`| ${r.name} | ${r.models} | ${r.mode} | ${Number.isFinite(r.macs) ? r.macs.toLocaleString('en') : 'per model'} | ${r.models > 1 ? (r.fusedSelected ? 'all (forced)' : "fit's choice") : r.fusedSelected ? 'yes' : 'no'} | ${f(r.fusedMsPerStep, 3)} | ${f(r.layeredMsPerStep, 3)} | **${f(r.speedup)}×** | ${f(r.fusedDispatches, 2)}, ${f(r.layeredDispatches, 1)} |`);
   return [...lines, ''];
 }
 
@@ -43,7 +43,7 @@ async function main() {
       '## The fused training kernel vs the layered step',
       '',
       `- Date: ${r.date}; adapter: ${r.adapter}; Chromium ${browserVersion}; command: \`${command}\`; whole run ${f(r.seconds, 0)} s`,
-      `- ms/step = (fit of 1 + E epochs − fit of 1 epoch) ÷ the extra steps (create + fit + destroy each; fit's fixed costs cancel), median of ${r.rounds} rounds, fused and layered interleaved in the same page; w = 0.5, directions 'all' (k = inputs), tanh, Adam lr 1e-3, jacobianMode 'auto' (the layered step takes reverse for one output and k ≥ 2; the fused kernel runs forward)`,
+      `- ms/step = (fit of 1 + E epochs − fit of 1 epoch) ÷ the extra steps (create + fit + destroy each; fit's fixed costs cancel), median of ${r.rounds} rounds, fused and layered interleaved in the same page; w = 0.5, directions 'all' (k = inputs), tanh, Adam lr 1e-3, jacobianMode 'auto' (the layered step takes reverse for one output and k ≥ 2, the fused kernel too where reverse saves ≥ ${r.reverseMinSavedMacs.toLocaleString('en')} multiply-adds a step per model, else forward); MACs count the fused mode's stacked rows`,
       `- "fused chosen": whether fit picks the fused kernel for the model (threshold ${r.threshold.toLocaleString('en')} multiply-adds per model and step); the crossover sweep forces it.`,
       '',
       ...table('The issue\'s shapes (one model)', r.lone),

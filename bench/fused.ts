@@ -52,8 +52,8 @@ interface Case {
   grid?: number;
 }
 
-/** One fit of `epochs` epochs (create + fit + destroy); returns ms and the steps taken. */
-async function fitOnce(ctx: Context, c: Case, epochs: number, ds: Dataset | Dataset[]): Promise<{ ms: number; steps: number }> {
+/** One fit of `epochs` epochs (create + fit + destroy); returns ms, the steps taken and the Jacobian mode of its last model. */
+async function fitOnce(ctx: Context, c: Case, epochs: number, ds: Dataset | Dataset[]): Promise<{ ms: number; steps: number; mode: string }> {
   const t0 = performance.now();
   if (c.grid) {
     const models = makeGrid(c.grid / 32, ETAS, [0, 0.5]);
@@ -63,7 +63,7 @@ async function fitOnce(ctx: Context, c: Case, epochs: number, ds: Dataset | Data
         epochs, batchSize: c.batch, learningRate: 1e-3, gradientWeight: models.map((m) => m.w), seed: models.map((m) => m.seed), directions: 'all',
       });
       if (reports.some((r) => r.diverged)) throw new Error(`${c.name}: a model diverged`);
-      return { ms: performance.now() - t0, steps: reports[0].steps };
+      return { ms: performance.now() - t0, steps: reports[0].steps, mode: reports[reports.length - 1].jacobianMode };
     } finally {
       group.destroy();
     }
@@ -72,7 +72,7 @@ async function fitOnce(ctx: Context, c: Case, epochs: number, ds: Dataset | Data
   try {
     const report = await mlp.fit(ds as Dataset, { epochs, batchSize: c.batch, learningRate: 1e-3, gradientWeight: 0.5, seed: 1 });
     if (report.diverged) throw new Error(`${c.name}: diverged`);
-    return { ms: performance.now() - t0, steps: report.steps };
+    return { ms: performance.now() - t0, steps: report.steps, mode: report.jacobianMode };
   } finally {
     mlp.destroy();
   }
@@ -84,6 +84,9 @@ interface Row {
   n: number;
   batch: number;
   models: number;
+  /** The fused fit's Jacobian mode (the grid: its w = 0.5 models'). */
+  mode: string;
+  /** Multiply-adds per step of the fused fit's stacked rows (k = d tangent blocks forward, one cotangent block reverse). */
   macs: number;
   fusedSelected: boolean;
   extraSteps: number;
@@ -112,10 +115,13 @@ async function measure(fused: Context, layered: Context, c: Case, force: boolean
       const b = await fitOnce(ctx, c, 3, ds);
       return Math.max(0.01, (b.ms - a.ms) / (2 * perEpoch));
     }));
+    let mode = '';
     const dispatches = async (ctx: Context) => {
       let steps = 0;
       const rec = await recordDispatches(async () => {
-        steps = (await fitOnce(ctx, c, 3, ds)).steps;
+        const fit = await fitOnce(ctx, c, 3, ds);
+        steps = fit.steps;
+        if (ctx === fused) mode = fit.mode;
       });
       rec.release();
       return rec.dispatches.length / steps;
@@ -133,10 +139,11 @@ async function measure(fused: Context, layered: Context, c: Case, force: boolean
       }
     }
     const model = paramLayout(c.sizes, c.sizes.slice(1).map(() => 'tanh'));
+    const macs = stepMacs(model, (1 + (mode === 'reverse' ? 1 : c.sizes[0])) * c.batch);
     const row: Row = {
-      name: c.name, sizes: c.sizes, n: c.n, batch: c.batch, models: c.grid ?? 1,
-      macs: c.grid ? NaN : stepMacs(model, (1 + c.sizes[0]) * c.batch),
-      fusedSelected: force || (!c.grid && stepMacs(model, (1 + c.sizes[0]) * c.batch) <= limit),
+      name: c.name, sizes: c.sizes, n: c.n, batch: c.batch, models: c.grid ?? 1, mode,
+      macs: c.grid ? NaN : macs,
+      fusedSelected: force || (!c.grid && macs <= limit),
       extraSteps: extraEpochs * perEpoch,
       fusedMs: perStep.fused, layeredMs: perStep.layered, fusedDispatches, layeredDispatches,
       fusedMsPerStep: median(perStep.fused), layeredMsPerStep: median(perStep.layered),
@@ -156,8 +163,8 @@ async function main() {
   const a = fused.adapterInfo;
   const adapter = [a.vendor, a.architecture, a.description].filter(Boolean).join(' / ');
   log(`adapter: ${adapter}; ${navigator.hardwareConcurrency} threads`);
-  const result: { adapter: string; date: string; rounds: number; budgetMs: number; lone: Row[]; sweep: Row[]; grid: Row[]; seconds: number; threshold: number } = {
-    adapter, date: new Date().toISOString(), rounds, budgetMs, lone: [], sweep: [], grid: [], seconds: 0, threshold: fused.emulated ? fusedCost.emulatedMaxMacs : fusedCost.gpuMaxMacs,
+  const result: { adapter: string; date: string; rounds: number; budgetMs: number; lone: Row[]; sweep: Row[]; grid: Row[]; seconds: number; threshold: number; reverseMinSavedMacs: number } = {
+    adapter, date: new Date().toISOString(), rounds, budgetMs, lone: [], sweep: [], grid: [], seconds: 0, threshold: fused.emulated ? fusedCost.emulatedMaxMacs : fusedCost.gpuMaxMacs, reverseMinSavedMacs: fusedCost.reverseMinSavedMacs,
   };
   const paper = (eta: number): Case => ({ name: `2→4×${4 * eta}→1 (η = ${eta}), batch 10 of 50`, sizes: sizesOf(4 * eta), n: 50, batch: 10 });
   if (sections.has('lone')) {

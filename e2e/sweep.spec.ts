@@ -97,10 +97,11 @@ test('a sweep compiles no pipeline per width: the kernels of a few widths serve 
     // GEMM variants depend on shape classes only (shaders/gemm.ts directGemmLayout: ≤ 4, ≤ 16,
     // > 16 columns; ≤ 16, ≤ 32, > 32 rows, where a weight gradient has fanIn + 1 rows and a
     // baseline (w = 0) has no tangent rows), and the fused step's on the tangent count and the
-    // activations: one width per class, with and without derivative targets, on both paths
-    // (src/nn/fused.ts: up to 700,000 multiply-adds a step fused on a lone model on this
-    // adapter, so this job's networks are fused up to width ~150 with derivatives, ~260
-    // without), compiles every pipeline a sweep over widths needs.
+    // activations and its mode: one width per class, with and without derivative targets, on
+    // every path (src/nn/fused.ts: up to 700,000 multiply-adds a step fused on a lone model on
+    // this adapter, reverse mode where it saves 80,000 a step, so this job's networks with
+    // derivatives are fused forward up to width 87, reverse up to 185, then layered; without
+    // derivatives fused up to 263), compiles every pipeline a sweep over widths needs.
     for (const width of [4, 12, 24, 40, 160, 280]) {
       for (const gradientWeight of [0.5, 0]) await pool.submit(smallJob(`warm${width}:${gradientWeight}`, { width, epochs: 1, gradientWeight }));
     }

@@ -120,7 +120,7 @@ export async function reverseTwins(tiled: boolean, mode: JacobianMode, direction
 }
 
 /** What fit reports for a mode request, or the error it throws. */
-// The layered step's choice: the fused kernel (docs/fused.md) runs small models forward.
+// The layered step's choice (the fused kernel makes its own: fusedMode, docs/fused.md).
 let layered: Promise<Context> | null = null;
 
 export async function reverseModeChoice(inputs: number, outputs: number, options: Record<string, unknown>): Promise<string> {
