@@ -138,6 +138,7 @@ export class FusedWorkspace {
       const own = pack(members.map((mb, i) => fusedWorkFloats(mb.layout.sizes, n, mb.k, cotangents[i])));
       // The loss weights follow every model's region.
       const work = this.scope.storage('fused:work', own.total + options.weightCount);
+      // Adam's moments, interleaved (parameter q's at 2q and 2q + 1).
       const moments = this.scope.storage('fused:moments', 2 * paramTotal);
       const d = members[0].layout.sizes[0];
       const m = members[0].layout.sizes[members[0].layout.sizes.length - 1];
@@ -150,7 +151,7 @@ export class FusedWorkspace {
           n, d, m, g: data.g, k: mb.k, skip: cotangents[i], unitRows: cotangents[i] > 0 ? 0 : 1, total: t.data.total, seed: t.seed >>> 0,
           offX: t.data.offX, offY: t.data.offY, offD: t.data.offD, offPerm: t.data.offPerm, offGrad: data.gradOffset,
           offX0: own.offsets[i], offYb: targets, offTb: targets + n * m, offV: 0, start: 0, offMask: 0, offMb: 0,
-          depth: sizes.length - 1, paramOffset: mb.paramOffset, offMoment2: paramTotal, work: own.offsets[i],
+          depth: sizes.length - 1, paramOffset: mb.paramOffset, work: own.offsets[i],
           offW: own.total + t.offW, offLoss: i * train.lossStride,
           lr: f32Bits(adam.learningRates[i]), beta1: f32Bits(adam.beta1), beta2: f32Bits(adam.beta2), decay: f32Bits(adam.weightDecay[i]),
           valueScale: f32Bits((2 * (1 - w)) / (n * m)),
