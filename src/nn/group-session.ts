@@ -85,6 +85,10 @@ export class GroupSession {
   /** The layered step's step records (the fused kernel keeps its own). */
   private readonly steps: GPUBuffer | null;
   private readonly records: ArrayBuffer;
+  /** The loss buffer's starting contents when a chunk carries sums (stage): zeros but there. */
+  private readonly lossStart: Float32Array<ArrayBuffer>;
+  /** Each model's first slot as the last readLoss found it, as stored (float32, unscaled). */
+  private lastSlot: Float32Array[] = [];
 
   /** `datasets[i]` is model i's (already standardised) dataset; models may share one object. */
   constructor(readonly group: GroupState, readonly setups: LossSetup[], datasets: Dataset[], readonly options: GroupSessionOptions) {
@@ -100,6 +104,7 @@ export class GroupSession {
       this.records = new ArrayBuffer(options.stepsPerChunk * this.recordBytes);
       this.lossStride = LOSS_SUMS * options.epochsPerChunk;
       this.loss = this.scope.storage('session:loss', this.lossStride * group.models.length);
+      this.lossStart = new Float32Array(this.lossStride * group.models.length);
       this.scope.reserveReadback(this.lossStride * group.models.length * 4);
       const m = group.outputs;
       const weights = setups.map((s, i) => options.reportWeights?.[i] ?? new Float32Array(m * (1 + s.k)).fill(1));
@@ -214,13 +219,21 @@ export class GroupSession {
   }
 
   /** Uploads the staged records of `count` steps and (when given) every model's
-   *  permutations (B windows of n × epochsPerChunk); the loss slots start at zero. */
-  stage(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null): void {
+   *  permutations (B windows of n × epochsPerChunk). The loss slots start at zero, or with
+   *  `carry` each model's first slot starts where the last chunk's ended (readLoss): an epoch
+   *  split over chunks is then summed in float32 in step order, exactly as one chunk would. */
+  stage(encoder: GPUCommandEncoder, count: number, perms: Uint32Array<ArrayBuffer> | null, carry = false): void {
     const { queue } = this.group.ctx.device;
     if (perms) queue.writeBuffer(this.data.indices, 0, perms);
     if (this.workspace instanceof FusedWorkspace) this.workspace.stage(this.records, this.recordBytes, count);
     else queue.writeBuffer(this.steps!, 0, this.records, 0, count * this.recordBytes);
-    encoder.clearBuffer(this.loss);
+    if (!carry) {
+      encoder.clearBuffer(this.loss);
+      return;
+    }
+    this.lastSlot.forEach((slot, i) => this.lossStart.set(slot, i * this.lossStride));
+    queue.writeBuffer(this.loss, 0, this.lossStart);
+    this.lastSlot.forEach((_, i) => this.lossStart.fill(0, i * this.lossStride, i * this.lossStride + LOSS_SUMS));
   }
 
   /** Whether the fused kernel runs this session's steps. */
@@ -255,6 +268,7 @@ export class GroupSession {
    *  ones scaled to user units. */
   async readLoss(slots: number): Promise<Float64Array[]> {
     const sums = await this.scope.readMany(this.group.models.map((_, i) => ({ buffer: this.loss, offset: i * this.lossStride, count: LOSS_SUMS * slots })));
+    this.lastSlot = sums.map((own) => own.slice(0, LOSS_SUMS));
     return sums.map((own, i) => Float64Array.from(own, (v, j) => (j % LOSS_SUMS === 3 ? v : v * (this.options.reportScales?.[i] ?? 1))));
   }
 

@@ -143,7 +143,7 @@ class FitRun {
   private readonly stopped: boolean[];
   private readonly firstLoss: number[];
   private readonly best: { loss: number; epoch: number }[];
-  /** The current epoch's loss sums so far (an epoch taken in parts). */
+  /** The current epoch's loss sums so far (an epoch taken in parts; its slot carries them). */
   private readonly running: Float64Array[];
   private readonly convergence: Convergence[];
   private prepared: ({ scaler: Standardizer; data: Dataset; held?: Dataset } | null)[] = [];
@@ -333,7 +333,7 @@ class FitRun {
     }
     const scored = this.held !== null && chunk.epochsDone > 0; // a held-out score of the parameters at this chunk's end
     const encoder = device.createCommandEncoder({ label: 'fit:chunk' });
-    session.stage(encoder, count, chunk.newShuffles ? this.perms : null);
+    session.stage(encoder, count, chunk.newShuffles ? this.perms : null, this.inEpoch > 0);
     if (scored) this.held!.stage(encoder, 1, null);
     const pass = encoder.beginComputePass({ label: 'fit:steps' });
     session.encodeChunk(pass, count);
@@ -365,8 +365,9 @@ class FitRun {
     const report = this.reports[i];
     const best = this.best[i];
     const { wholeEpochs, epochsDone, count } = chunk;
-    // The chunk's mean loss: its last epoch's, or (part of an epoch) its steps' mean.
-    const chunkLoss = wholeEpochs > 0 ? own[LOSS_SUMS * (wholeEpochs - 1)] : (own[0] * plan.perEpoch) / count;
+    // The chunk's mean loss: its last epoch's, or (part of an epoch, whose slot carries the
+    // epoch's sums so far) its steps' mean.
+    const chunkLoss = wholeEpochs > 0 ? own[LOSS_SUMS * (wholeEpochs - 1)] : ((own[0] - this.running[i][0]) * plan.perEpoch) / count;
     if (this.chunks === 0) this.firstLoss[i] = chunkLoss;
     const reason = !own.every(Number.isFinite)
       ? 'the loss became NaN or infinite'
@@ -389,12 +390,11 @@ class FitRun {
     };
     if (wholeEpochs > 0) {
       for (let e = 0; e < wholeEpochs; e++) push(own.subarray(LOSS_SUMS * e, LOSS_SUMS * (e + 1)));
+    } else if (epochsDone) {
+      push(own);
+      this.running[i].fill(0);
     } else {
-      this.running[i].forEach((_, j) => (this.running[i][j] += own[j]));
-      if (epochsDone) {
-        push(this.running[i]);
-        this.running[i].fill(0);
-      }
+      this.running[i].set(own.subarray(0, LOSS_SUMS));
     }
     const epochsBefore = report.epochs;
     report.epochs = this.epoch + epochsDone;
