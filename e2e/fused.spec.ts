@@ -57,6 +57,13 @@ test('one fused step equals the layered one when a thread takes several tiles (l
   expect(r.updateErr).toBeLessThanOrEqual(1e-4);
 });
 
+test('a workgroup of 64 threads (as on a GPU: many SIMD groups meet at every barrier) trains as the layered step, in both modes', async ({ gpu }) => {
+  for (const jacobianMode of ['forward', 'reverse']) {
+    const r = await run(gpu, 'fusedTwin', { inputs: 3, outputs: 2, spec: { hidden: [9, 7], activation: 'tanh', seed: 5 }, n: 12, threads: 64, options: { epochs: 10, batchSize: 6, learningRate: 5e-3, gradientWeight: 0.5, jacobianMode } });
+    expectTwin(r, TOL_MANY_STEPS, `64 threads, ${jacobianMode}`);
+  }
+});
+
 // Every activation (hidden and output), k ∈ {0, 1, 4}, random directions, a gradient-input
 // subset, several outputs, weight decay, 'auto' (forward under the fused kernel).
 const CASES: { label: string; inputs: number; outputs: number; spec: object; options: object }[] = [

@@ -61,6 +61,8 @@ export interface TwinCase {
   spec: ModelSpec;
   n: number;
   options: FitOptions;
+  /** The fused kernel's workgroup size (else the adapter's default: 4 emulated). */
+  threads?: number;
 }
 
 // (Not bestEpoch: without validation it scores each chunk's parameters, and chunks follow the clock.)
@@ -96,7 +98,9 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
       if (fresh) ctx.destroy();
     }
   };
-  const f = await run(true, true);
+  const savedThreads = fusedCost.threads;
+  fusedCost.threads = c.threads ?? savedThreads;
+  const f = await run(true, true).finally(() => (fusedCost.threads = savedThreads));
   const l = await run(false, true);
   return {
     err: maxRelative(f.after, l.after),
