@@ -14,7 +14,8 @@ const STEP_BYTES = 28;
 /**
  * The cost model behind the choice (docs/fused.md): the fused step runs a model's whole step
  * in one workgroup, so its time grows with the model's multiply-adds per step
- * (rows × Σ fanIn·fanOut, rows = (1 + k)·batch) at the rate of one workgroup; the layered step
+ * (rows × Σ fanIn·fanOut, rows = (1 + blocks)·batch: k tangent blocks forward, m cotangent
+ * blocks reverse) at the rate of one workgroup; the layered step
  * pays a fixed cost per dispatch (about 40 a step) and spreads each product over the device.
  * - A model alone: up to maxMacs multiply-adds per step the fused step is the faster
  *   (measured on a CPU-emulated adapter, where one workgroup is one core; on a GPU an estimate).
@@ -23,13 +24,13 @@ const STEP_BYTES = 28;
  *   emulatedGroupMaxMacs is fused too when the others' work fills the other cores while it
  *   runs ((cores − 1) × its multiply-adds ≤ the others'), since per core the fused step beats
  *   the layered one at every size measured (bench/RESULTS.md, the toy2d grid).
- * `cores`: when set (else navigator.hardwareConcurrency; unknown: 1, no sharing).
- * `threads`: the workgroup size, when set (else 4 emulated, 256 on a GPU). The benchmark
- * changes these to time the fused step past the crossover.
  * - Under jacobianMode 'auto', fused models with fewer outputs m than directions k run reverse
  *   mode when it saves, per model, at least reverseMinSavedMacs multiply-adds a step on
  *   average ((k − m)·batch·Σ fanIn·fanOut): reverse mode has 2L more phases (a barrier and a
  *   pass each), which cost more than they save on small networks (fusedMode).
+ * `cores`: when set (else navigator.hardwareConcurrency; unknown: 1, no sharing).
+ * `threads`: the workgroup size, when set (else 4 emulated, 256 on a GPU). The benchmark
+ * changes these to time the fused step past the crossover.
  */
 export const fusedCost = {
   emulatedMaxMacs: 700_000,
