@@ -10,8 +10,9 @@ import { defineTable } from './table';
 export const FUSED_MAX_DEPTH = 8;
 /** Steps one fused dispatch holds: its step records are one uniform array. */
 export const FUSED_MAX_STEPS = 1024;
-/** Most tangent blocks the fused step takes (each thread keeps U sums per block in registers). */
-export const FUSED_MAX_TANGENTS = 8;
+/** Most stacked blocks the fused step takes (k tangent blocks, or m cotangent blocks in reverse
+ *  mode; a product tile keeps its sums of every block in registers). */
+export const FUSED_MAX_BLOCKS = 8;
 /** Storage bindings of the fused program (a device must allow this many per stage). */
 export const FUSED_STORAGE_BINDINGS = 9;
 

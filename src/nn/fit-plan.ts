@@ -277,18 +277,18 @@ export function fusedParts(group: GroupState, plan: FitPlan): { indices: number[
   const layouts = all.map((i) => group.models[i].layout);
   const inForward = (setups: LossSetup[]) => setups.map((s) => (s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
   const auto = plan.jacobianMode === 'auto' && plan.setups.some((s) => s.jacobianMode === 'reverse');
-  let forward = auto && plan.setups.some((s) => s.k > 0 && s.mode === 'random') ? inForward(plan.setups) : plan.setups;
-  let chosen = fusedChoice(group.ctx, layouts, forward, plan.batch);
-  if (auto && forward === plan.setups) {
+  let fusedSetups = auto && plan.setups.some((s) => s.k > 0 && s.mode === 'random') ? inForward(plan.setups) : plan.setups;
+  let chosen = fusedChoice(group.ctx, layouts, fusedSetups, plan.batch);
+  if (auto && fusedSetups === plan.setups) {
     const fusedOnes = all.filter((i) => chosen[i]);
     if (fusedMode(fusedOnes.map((i) => layouts[i]), fusedOnes.map((i) => plan.setups[i]), plan.batch) === 'forward') {
-      forward = inForward(plan.setups);
-      chosen = fusedChoice(group.ctx, layouts, forward, plan.batch);
+      fusedSetups = inForward(plan.setups);
+      chosen = fusedChoice(group.ctx, layouts, fusedSetups, plan.batch);
     }
   }
   const fused = all.filter((_, j) => chosen[j]);
   if (fused.length === 0) return [{ indices: all, plan }];
-  const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => forward[i]), fused: true });
+  const fusedPlan = (indices: number[]): FitPlan => ({ ...planPart(plan, indices), setups: indices.map((i) => fusedSetups[i]), fused: true });
   if (fused.length === all.length) return [{ indices: all, plan: fusedPlan(all) }];
   const rest = all.filter((i) => !fused.includes(i));
   return [{ indices: fused, plan: fusedPlan(fused) }, { indices: rest, plan: planPart(plan, rest) }];

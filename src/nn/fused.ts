@@ -1,4 +1,4 @@
-import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_TANGENTS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedTargetsAt, fusedWorkFloats } from '../../shaders/fused';
+import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_BLOCKS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedTargetsAt, fusedWorkFloats } from '../../shaders/fused';
 import { activationId } from '../../shaders/activations';
 import { f32Bits } from '../../shaders/table';
 import type { Context } from '../gpu/context';
@@ -56,7 +56,7 @@ export function stepMacs(layout: ParamLayout, rows: number): number {
 /**
  * Which of these models (a group's, or one) the fused kernel trains: the single place of the
  * choice. A model qualifies with Adam training, directions drawn on the GPU ('all' or random;
- * 'all' only in reverse mode), at most FUSED_MAX_TANGENTS stacked blocks, every derivative
+ * 'all' only in reverse mode), at most FUSED_MAX_BLOCKS stacked blocks, every derivative
  * target present, depth ≤ FUSED_MAX_DEPTH and a device that binds the kernel's storage
  * buffers; then the cost model decides (fusedCost). The context option fusedSmallModels: false
  * turns it off.
@@ -68,7 +68,7 @@ export function fusedChoice(ctx: Context, layouts: readonly ParamLayout[], setup
   const fits = layouts.map((layout, i) => {
     const s = setups[i];
     return (s.k === 0 || s.present === 1) // missing derivative targets: the layered step's masked variant
-      && stackedBlocks(layout, s) <= FUSED_MAX_TANGENTS
+      && stackedBlocks(layout, s) <= FUSED_MAX_BLOCKS
       && (s.mode === 'all' || (s.mode === 'random' && s.jacobianMode === 'forward'))
       && layout.sizes.length - 1 <= FUSED_MAX_DEPTH;
   });
