@@ -295,6 +295,17 @@ ${v.cotangents > 0 ? reverseStep(v) : forwardStep(v)}
 `,
 };
 
+/** The entry point's first lines: workgroup b trains model b (of the dispatch's table). */
+const entry = (v: FusedVariant) => /* wgsl */ `@compute @workgroup_size(${v.threads})
+fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let model = wgId.x + wgId.y * groups.x;
+  if (model >= dims.models) { return; }
+  let p = problems[model];
+  let gp = gatherOf(p);
+  let n = p.n;
+  let k = ${v.k}u;
+  let L = p.depth;`;
+
 /** Level offsets in `work` (A_l, Z_l, Z̄_l; reverse mode also Ḡ_l) and in params ([W_l; b_l]). */
 const levelOffsets = (reverse: boolean) => /* wgsl */ `
   var offA: array<u32, ${FUSED_MAX_DEPTH + 1}>;
@@ -319,15 +330,7 @@ const levelOffsets = (reverse: boolean) => /* wgsl */ `
 function forwardStep(v: FusedVariant): string {
   const B = 1 + v.k;
   return /* wgsl */ `
-@compute @workgroup_size(${v.threads})
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let model = wgId.x + wgId.y * groups.x;
-  if (model >= dims.models) { return; }
-  let p = problems[model];
-  let gp = gatherOf(p);
-  let n = p.n;
-  let k = ${v.k}u;
-  let L = p.depth;
+${entry(v)}
   let rows = (1u + k) * n;
 ${levelOffsets(false)}
   let m = p.m;
@@ -457,15 +460,7 @@ fn inputGradient(p: FusedProblem, x: u32, r: u32, i: u32, j: u32, y: f32) -> vec
   return sums;
 }
 
-@compute @workgroup_size(${v.threads})
-fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let model = wgId.x + wgId.y * groups.x;
-  if (model >= dims.models) { return; }
-  let p = problems[model];
-  let gp = gatherOf(p);
-  let n = p.n;
-  let k = ${v.k}u;
-  let L = p.depth;
+${entry(v)}
   let rows = (1u + M) * n;
 ${levelOffsets(true)}
   let m = p.m;
