@@ -295,6 +295,25 @@ ${v.cotangents > 0 ? reverseStep(v) : forwardStep(v)}
 `,
 };
 
+/** Each thread's share of the step's value residuals: weighted (sv, for the report) and plain (ov). */
+const valueLoss = /* wgsl */ `    var sv = 0.0;
+    var ov = 0.0;
+    for (var i = lid; i < valueCount; i += T) {
+      let r = work[out + i] - work[p.offYb + i];
+      sv += work[p.offW + i % m] * r * r;
+      ov += r * r;
+    }`;
+
+/** A level of the backward pass: its sizes, activation, offsets and whether it is the output (the seed). */
+const backwardLevel = /* wgsl */ `      let fi = sizeOf(p, l - 1u);
+      let fo = sizeOf(p, l);
+      let act = actOf(p, l);
+      let z = offZ[l];
+      let zb = offB[l];
+      let w = offP[l];
+      let block = n * fo;
+      let seed = l == L;`;
+
 /** The entry point's first lines: workgroup b trains model b (of the dispatch's table). */
 const entry = (v: FusedVariant) => /* wgsl */ `@compute @workgroup_size(${v.threads})
 fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -360,15 +379,9 @@ ${perBlock(B, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo +
       sync();
     }
     // The loss sums: weighted for the report, plain for the objective.
-    var sv = 0.0;
-    var ov = 0.0;
+${valueLoss}
     var stn = 0.0;
     var ot = 0.0;
-    for (var i = lid; i < valueCount; i += T) {
-      let r = work[out + i] - work[p.offYb + i];
-      sv += work[p.offW + i % m] * r * r;
-      ov += r * r;
-    }
     for (var i = lid; i < valueCount * k; i += T) {
       let r = work[out + valueCount + i] - work[p.offTb + i];
       stn += work[p.offW + m + (i / valueCount) * m + i % m] * r * r;
@@ -378,14 +391,7 @@ ${perBlock(B, (q) => q === 0 ? '' : `            work[offZ[l] + ${q}u * n * fo +
     // Backward, from the output level down; Adam on layer l + 1 while level l's Z̄ forms.
     var l = L;
     loop {
-      let fi = sizeOf(p, l - 1u);
-      let fo = sizeOf(p, l);
-      let act = actOf(p, l);
-      let z = offZ[l];
-      let zb = offB[l];
-      let w = offP[l];
-      let block = n * fo;
-      let seed = l == L;
+${backwardLevel}
       for (var e = lid; e < block; e += T) {
         let zv = work[z + e];
         let d1 = fusedD1(act, zv);
@@ -491,14 +497,8 @@ ${outputs((j) => `              work[offB[l] + ${1 + j}u * n * fo + el] = select
   })}
       sync();
     }
-    var sv = 0.0;
-    var ov = 0.0;
+${valueLoss}
     var tangentSums = vec2f(0.0);
-    for (var i = lid; i < valueCount; i += T) {
-      let r = work[out + i] - work[p.offYb + i];
-      sv += work[p.offW + i % m] * r * r;
-      ov += r * r;
-    }
     // Input-gradient sweep: Ḡ_{l−1} = Ĝ_l·W_lᵀ, and Ĝ_{l−1} = σ'(Z_{l−1})·Ḡ_{l−1}; at the inputs, R_0 and the derivative loss.
     for (var l = L; l >= 1u; l--) {
       let fi = sizeOf(p, l - 1u);
@@ -537,14 +537,7 @@ ${outputs((j) => `            work[offZ[l] + ${1 + j}u * n * fo + el] = acc${t}_
     // Primal backward, from the output level down (Ḡ_L = e_j); Adam on layer l + 1 while level l's Z̄ forms.
     var l = L;
     loop {
-      let fi = sizeOf(p, l - 1u);
-      let fo = sizeOf(p, l);
-      let act = actOf(p, l);
-      let z = offZ[l];
-      let zb = offB[l];
-      let w = offP[l];
-      let block = n * fo;
-      let seed = l == L;
+${backwardLevel}
       for (var e = lid; e < block; e += T) {
         let zv = work[z + e];
         var coupling = 0.0;
