@@ -5,6 +5,8 @@
 // Fits: d→16→16→1 tanh at the default budget, the cross-validation fits capped as 'auto' caps them.
 //   node bench/defaults/run.mjs --script selection [--preset quick] [--folds 3,6]
 //   node bench/defaults/run.mjs --script selection --from FILE       (the rules again, no fits)
+//   --splits 2: each fold count's cross-validation also on a second shuffle of the rows (the
+//   rule "… over two splits" pools both splits' folds; on records without one it is 'auto').
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
 import { chooseCandidate, foldRows } from '../../src/nn/auto-weight';
@@ -20,6 +22,7 @@ const FOLD_COUNTS = (option('folds') ?? '3,6').split(',').map(Number);
 const SEEDS = (option('seeds') ?? '0,1').split(',').map(Number);
 const ONLY = option('functions')?.split(',');
 const REPLICATES = Number(option('replicates') ?? 0);
+const SPLITS = Number(option('splits') ?? 1);
 const CV_MAX_STEPS = 1000;
 const GRID = [...GRADIENT_WEIGHT_CANDIDATES];
 const TEST_POINTS = 1000;
@@ -40,6 +43,8 @@ interface CandidateRecord {
   steps: number;
   /** Per fold count K (FOLD_COUNTS order): each fold's held-out errors. */
   cv: Errors[][];
+  /** The same on a second shuffle of the rows (--splits 2). */
+  cv2?: Errors[][];
 }
 interface CaseRecord {
   fn: string;
@@ -113,17 +118,20 @@ async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<Case
 
   // Cross-validation at each fold count, one group over seeds × candidates × folds.
   for (const K of FOLD_COUNTS.filter((k) => k > 0)) {
-    const { folds, train, held } = foldRows(n, K);
-    const clones = pairs.flatMap((p) => Array.from({ length: folds }, (_, f) => ({ ...p, f })));
-    const group = createMlpGroup(ctx, { inputs: d, outputs: 1, models: clones.map((c) => ({ hidden: HIDDEN, seed: c.seed })) });
-    await group.fit(clones.map((c) => takeDatasetRows(trains[c.s], shape, train[c.f])), { gradientWeight: clones.map((c) => c.w), maxSteps: CV_MAX_STEPS });
-    const models = await refModels(group, d);
-    group.destroy();
-    clones.forEach((c, i) => {
-      const cand = records[c.s].candidates[c.c];
-      if (c.f === 0) cand.cv.push([]);
-      cand.cv[cand.cv.length - 1].push(errorsOn(models[i], takeDatasetRows(trains[c.s], shape, held[c.f]), d, scales[c.s]));
-    });
+    for (let split = 0; split < SPLITS; split++) {
+      const { folds, train, held } = split === 0 ? foldRows(n, K) : foldRows(n, K, 0x5eed + split);
+      const clones = pairs.flatMap((p) => Array.from({ length: folds }, (_, f) => ({ ...p, f })));
+      const group = createMlpGroup(ctx, { inputs: d, outputs: 1, models: clones.map((c) => ({ hidden: HIDDEN, seed: c.seed })) });
+      await group.fit(clones.map((c) => takeDatasetRows(trains[c.s], shape, train[c.f])), { gradientWeight: clones.map((c) => c.w), maxSteps: CV_MAX_STEPS });
+      const models = await refModels(group, d);
+      group.destroy();
+      clones.forEach((c, i) => {
+        const cand = records[c.s].candidates[c.c];
+        const list = split === 0 ? cand.cv : (cand.cv2 ??= []);
+        if (c.f === 0) list.push([]);
+        list[list.length - 1].push(errorsOn(models[i], takeDatasetRows(trains[c.s], shape, held[c.f]), d, scales[c.s]));
+      });
+    }
   }
   return records;
 }
@@ -140,8 +148,11 @@ function beats(perFold: number[][], b: number, se: number): boolean {
   const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - m) ** 2, 0) / (diffs.length - 1));
   return m + (se * sd) / Math.sqrt(diffs.length) < 0;
 }
+/** Both splits' folds pooled (--splits 2); records without a second split: the first alone. */
+const cvValueSplits = (rec: CaseRecord, k: number): number[][] => rec.candidates.map((c) => [...c.cv[k], ...(c.cv2?.[k] ?? [])].map((e) => e.value));
 const RULES: Record<string, Rule> = {
   "'auto' (geometric mean over folds, 5 % margin over w = 0)": (r, k) => chooseCandidate(cvValue(r, k)).chosen,
+  "'auto' over two splits (geometric mean over both splits' folds, 5 % margin)": (r, k) => chooseCandidate(cvValueSplits(r, k)).chosen,
   'argmin value': (r, k) => argmin(cvValue(r, k).map(mean)),
   'argmin value, 1-SE guard vs 0': (r, k) => {
     const pf = cvValue(r, k);

@@ -61,12 +61,12 @@ export function chooseCandidate(perFold: readonly (readonly number[])[]): { scor
   return { scores, chosen };
 }
 
-/** Equal-size folds over n rows (at most `most` of them): fold f holds out `held` rows, the
- *  rest (the same count for every fold) train. */
-export function foldRows(n: number, most = FOLDS): { folds: number; train: Uint32Array[]; held: Uint32Array[] } {
+/** Equal-size folds over n rows (at most `most` of them, rows shuffled by `seed`): fold f holds
+ *  out `held` rows, the rest (the same count for every fold) train. */
+export function foldRows(n: number, most = FOLDS, seed = FOLD_SEED): { folds: number; train: Uint32Array[]; held: Uint32Array[] } {
   const folds = Math.max(2, Math.min(most, Math.floor(n / MIN_ROWS_PER_FOLD)));
   const order = Uint32Array.from({ length: n }, (_, i) => i);
-  new Rng(FOLD_SEED).shuffle(order);
+  new Rng(seed).shuffle(order);
   const size = Math.floor(n / folds);
   const train: Uint32Array[] = [];
   const held: Uint32Array[] = [];
