@@ -6,7 +6,7 @@
 // with the fused step forced past the threshold: the crossover), 'grid' (the toy2d grid
 // grouped). Result: globalThis.__fusedBench (or __fusedBenchError).
 import { createContext, createMlp, createMlpGroup, type Context, type Dataset } from '../src/index';
-import { fusedCost, stepMacs } from '../src/nn/fused';
+import { fusedCost, stackedBlocks, stepMacs } from '../src/nn/fused';
 import { paramLayout } from '../src/nn/layout';
 import { median } from '../src/util/stats';
 import { dataset as toy2d, ETAS, grid as makeGrid, sizesOf } from './grid';
@@ -139,7 +139,7 @@ async function measure(fused: Context, layered: Context, c: Case, force: boolean
       }
     }
     const model = paramLayout(c.sizes, c.sizes.slice(1).map(() => 'tanh'));
-    const macs = stepMacs(model, (1 + (mode === 'reverse' ? 1 : c.sizes[0])) * c.batch);
+    const macs = stepMacs(model, (1 + stackedBlocks(model, { k: c.sizes[0], jacobianMode: mode === 'reverse' ? 'reverse' : 'forward' })) * c.batch);
     const row: Row = {
       name: c.name, sizes: c.sizes, n: c.n, batch: c.batch, models: c.grid ?? 1, mode,
       macs: c.grid ? NaN : macs,

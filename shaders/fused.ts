@@ -314,7 +314,9 @@ const backwardLevel = /* wgsl */ `      let fi = sizeOf(p, l - 1u);
       let block = n * fo;
       let seed = l == L;`;
 
-/** The entry point's first lines: workgroup b trains model b (of the dispatch's table). */
+/** The entry point's first lines: workgroup b trains model b (of the dispatch's table); its
+ *  stacked rows ((1 + k)·n forward, (1 + M)·n reverse), its level offsets in `work` (A_l, Z_l,
+ *  Z̄_l; reverse mode also Ḡ_l) and in params ([W_l; b_l]), and where its outputs start. */
 const entry = (v: FusedVariant) => /* wgsl */ `@compute @workgroup_size(${v.threads})
 fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec3u, @builtin(local_invocation_index) lid: u32) {
   let model = wgId.x + wgId.y * groups.x;
@@ -323,10 +325,8 @@ fn main(@builtin(workgroup_id) wgId: vec3u, @builtin(num_workgroups) groups: vec
   let gp = gatherOf(p);
   let n = p.n;
   let k = ${v.k}u;
-  let L = p.depth;`;
-
-/** Level offsets in `work` (A_l, Z_l, Z̄_l; reverse mode also Ḡ_l) and in params ([W_l; b_l]). */
-const levelOffsets = (reverse: boolean) => /* wgsl */ `
+  let L = p.depth;
+  let rows = (1u + ${v.cotangents > 0 ? 'M' : 'k'}) * n;
   var offA: array<u32, ${FUSED_MAX_DEPTH + 1}>;
   var offZ: array<u32, ${FUSED_MAX_DEPTH + 1}>;
   var offB: array<u32, ${FUSED_MAX_DEPTH + 1}>;
@@ -334,12 +334,15 @@ const levelOffsets = (reverse: boolean) => /* wgsl */ `
   var at = p.work;
   for (var l = 0u; l <= L; l++) { offA[l] = at; at += rows * sizeOf(p, l); }
   for (var l = 1u; l <= L; l++) { offZ[l] = at; at += rows * sizeOf(p, l); }
-  for (var l = 1u; l <= L; l++) { offB[l] = at; at += rows * sizeOf(p, l); }${reverse ? `
+  for (var l = 1u; l <= L; l++) { offB[l] = at; at += rows * sizeOf(p, l); }${v.cotangents > 0 ? `
   var offG: array<u32, ${FUSED_MAX_DEPTH + 1}>;
   for (var l = 1u; l < L; l++) { offG[l] = at; at += M * n * sizeOf(p, l); }` : ''}
   let offAbar = at;
   var pAt = p.paramOffset;
-  for (var l = 1u; l <= L; l++) { offP[l] = pAt; pAt += (sizeOf(p, l - 1u) + 1u) * sizeOf(p, l); }`;
+  for (var l = 1u; l <= L; l++) { offP[l] = pAt; pAt += (sizeOf(p, l - 1u) + 1u) * sizeOf(p, l); }
+  let m = p.m;
+  let out = offA[L];
+  let valueCount = n * m;`;
 
 /**
  * Forward mode: [A; Ȧ] with Z and Ż kept, k tangent blocks (the directions, gathered under the
@@ -350,11 +353,6 @@ function forwardStep(v: FusedVariant): string {
   const B = 1 + v.k;
   return /* wgsl */ `
 ${entry(v)}
-  let rows = (1u + k) * n;
-${levelOffsets(false)}
-  let m = p.m;
-  let out = offA[L];
-  let valueCount = n * m;
 
   for (var s = 0u; s < chunk.count; s++) {
     let st = chunk.steps[s].info;
@@ -467,11 +465,6 @@ fn inputGradient(p: FusedProblem, x: u32, r: u32, i: u32, j: u32, y: f32) -> vec
 }
 
 ${entry(v)}
-  let rows = (1u + M) * n;
-${levelOffsets(true)}
-  let m = p.m;
-  let out = offA[L];
-  let valueCount = n * m;
 
   for (var s = 0u; s < chunk.count; s++) {
     let st = chunk.steps[s].info;

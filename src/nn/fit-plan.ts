@@ -277,14 +277,13 @@ export function fusedParts(group: GroupState, plan: FitPlan): { indices: number[
   const layouts = all.map((i) => group.models[i].layout);
   const inForward = (setups: LossSetup[]) => setups.map((s) => (s.jacobianMode === 'reverse' ? { ...s, jacobianMode: 'forward' as const } : s));
   const auto = plan.jacobianMode === 'auto' && plan.setups.some((s) => s.jacobianMode === 'reverse');
-  let fusedSetups = auto && plan.setups.some((s) => s.k > 0 && s.mode === 'random') ? inForward(plan.setups) : plan.setups;
+  const random = plan.setups.some((s) => s.k > 0 && s.mode === 'random');
+  let fusedSetups = auto && random ? inForward(plan.setups) : plan.setups;
   let chosen = fusedChoice(group.ctx, layouts, fusedSetups, plan.batch);
-  if (auto && fusedSetups === plan.setups) {
-    const fusedOnes = all.filter((i) => chosen[i]);
-    if (fusedMode(fusedOnes.map((i) => layouts[i]), fusedOnes.map((i) => plan.setups[i]), plan.batch) === 'forward') {
-      fusedSetups = inForward(plan.setups);
-      chosen = fusedChoice(group.ctx, layouts, fusedSetups, plan.batch);
-    }
+  const fusedOnes = all.filter((i) => chosen[i]);
+  if (auto && !random && fusedMode(fusedOnes.map((i) => layouts[i]), fusedOnes.map((i) => plan.setups[i]), plan.batch) === 'forward') {
+    fusedSetups = inForward(plan.setups);
+    chosen = fusedChoice(group.ctx, layouts, fusedSetups, plan.batch);
   }
   const fused = all.filter((_, j) => chosen[j]);
   if (fused.length === 0) return [{ indices: all, plan }];

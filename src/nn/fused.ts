@@ -134,8 +134,9 @@ export class FusedWorkspace {
     const { data } = train;
     this.scope = parent.child(`fused-workspace(B=${members.length},n=${n})`);
     try {
-      // Reverse mode: one cotangent block per output for the models with derivative terms.
-      const cotangents = members.map((mb) => (train.reverse ? stackedBlocks(mb.layout, { k: mb.k, jacobianMode: 'reverse' }) : 0));
+      // Each model's stacked blocks; in reverse mode they are its cotangents (one per output).
+      const blocks = members.map((mb) => stackedBlocks(mb.layout, { k: mb.k, jacobianMode: train.reverse ? 'reverse' : 'forward' }));
+      const cotangents = blocks.map((b) => (train.reverse ? b : 0));
       const own = pack(members.map((mb, i) => fusedWorkFloats(mb.layout.sizes, n, mb.k, cotangents[i])));
       // The loss weights follow every model's region.
       const work = this.scope.storage('fused:work', own.total + options.weightCount);
@@ -172,7 +173,7 @@ export class FusedWorkspace {
       // between those groups of 4 at every barrier: one group there (4 threads measured fastest).
       const threads = fusedCost.threads ?? (ctx.emulated ? 4 : 256);
       // Largest first in each dispatch: the device takes workgroups in order, so the longest start first.
-      const macs = members.map((mb, i) => stepMacs(mb.layout, (1 + (cotangents[i] || mb.k)) * n));
+      const macs = members.map((mb, i) => stepMacs(mb.layout, (1 + blocks[i]) * n));
       for (const k of new Set(members.map((mb) => mb.k))) {
         const models = members.flatMap((mb, i) => (mb.k === k ? [i] : [])).sort((a, b) => macs[b] - macs[a]);
         const reverse = cotangents[models[0]];
