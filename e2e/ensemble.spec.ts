@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-web';
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 
 ort.env.wasm.numThreads = 1;
 

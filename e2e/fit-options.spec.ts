@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 
 // fit's defaults, validation and early stopping, in headless Chromium.
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>

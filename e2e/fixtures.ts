@@ -1,10 +1,34 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type ConsoleMessage, type Page } from '@playwright/test';
 
 export interface AdapterInfo {
   vendor: string;
   architecture: string;
   description: string;
   isFallbackAdapter: boolean;
+}
+
+/** Fails the test on any page error, console error or uncaptured WebGPU error the page
+ *  reports while `body` runs. */
+async function watchProblems(page: Page, body: () => Promise<void>): Promise<void> {
+  const problems: string[] = [];
+  const onError = (error: Error) => problems.push(`page error: ${error.message}`);
+  const onConsole = (msg: ConsoleMessage) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  };
+  page.on('pageerror', onError);
+  page.on('console', onConsole);
+  try {
+    await body();
+  } finally {
+    page.off('pageerror', onError);
+    page.off('console', onConsole);
+  }
+  expect(problems, 'page, console or WebGPU errors during the test').toEqual([]);
+}
+
+async function openHarness(page: Page): Promise<void> {
+  await page.goto('/e2e/pages/harness.html');
+  await page.waitForFunction(() => (globalThis as { harnessReady?: boolean }).harnessReady === true);
 }
 
 /**
@@ -14,15 +38,10 @@ export interface AdapterInfo {
  */
 export const test = base.extend<{ gpu: Page; adapter: AdapterInfo }>({
   gpu: async ({ page }, use) => {
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    await watchProblems(page, async () => {
+      await openHarness(page);
+      await use(page);
     });
-    await page.goto('/e2e/pages/harness.html');
-    await page.waitForFunction(() => (globalThis as { harnessReady?: boolean }).harnessReady === true);
-    await use(page);
-    expect(problems, 'page, console or WebGPU errors during the test').toEqual([]);
   },
   adapter: async ({ gpu }, use, testInfo) => {
     const info = await gpu.evaluate(async () => {
@@ -35,6 +54,29 @@ export const test = base.extend<{ gpu: Page; adapter: AdapterInfo }>({
     if ('error' in info) throw new Error(`WebGPU unavailable: ${info.error}`);
     testInfo.annotations.push({ type: 'adapter', description: `${info.vendor} ${info.architecture} ${info.description}`.trim() });
     await use(info);
+  },
+});
+
+/**
+ * `test` whose `gpu` page is one harness page per worker, kept from test to test (and file to
+ * file): the check modules' contexts, and the pipelines compiled on them, carry over. On
+ * SwiftShader a test's time is mostly compiling pipelines (0.1–7 s each), so files of many
+ * small GPU checks opt in. Not for tests that lose a device, navigate or need a fresh page;
+ * a failed test ends its worker, and the next test gets a new page.
+ */
+export const sharedPageTest = test.extend<object, { harness: Page }>({
+  harness: [
+    async ({ browser }, use, workerInfo) => {
+      const context = await browser.newContext({ baseURL: workerInfo.project.use.baseURL });
+      const page = await context.newPage();
+      await openHarness(page);
+      await use(page);
+      await context.close();
+    },
+    { scope: 'worker' },
+  ],
+  gpu: async ({ harness }, use) => {
+    await watchProblems(harness, () => use(harness));
   },
 });
 

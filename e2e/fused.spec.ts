@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
   page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);
@@ -15,7 +15,7 @@ function expectTwin(r: Twin, tol: number, label: string, alone = true): void {
   console.log(`${label}: err ${r.err.toExponential(2)}, moved ${r.moved.toExponential(2)}, steps ${r.fused.steps}`);
   expect(r.ranFused, `${label}: the fused fit ran the fused kernel, the other did not`).toBe(true);
   if (alone) expect(r.fusedPipelines, `${label}: the fused fit ran the fused kernel alone`).toBe(1);
-  expect(r.layeredPipelines, `${label}: the layered fit ran the layered step`).toBeGreaterThan(1);
+  expect(r.layeredPipelines, `${label}: the layered fit runs the layered step (its pipelines)`).toBeGreaterThan(1);
   expect(r.moved, `${label}: training moved the parameters`).toBeGreaterThan(1e-3);
   expect(r.err, label).toBeLessThanOrEqual(tol);
   // The report is the layered path's, up to the loss's rounding.

@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 
 const run = (page: import('@playwright/test').Page, fn: string, ...args: unknown[]) =>
   page.evaluate(([f, a]) => (globalThis as any).checks[f as string](...(a as unknown[])), [fn, args] as const);

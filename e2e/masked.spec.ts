@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 
 // Missing derivative targets (NaN in dydx): the GPU's masked loss and gradients against the
 // float64 reference (itself checked against central differences in e2e/unit/reference.spec.ts).

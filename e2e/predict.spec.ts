@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 import type { ModelSpec } from './pages/checks';
 import { ACTIVATIONS } from '../src/types';
 

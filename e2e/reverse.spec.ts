@@ -1,4 +1,4 @@
-import { test, expect } from './fixtures';
+import { sharedPageTest as test, expect } from './fixtures';
 import type { ReverseSpec } from './pages/reverse-checks';
 import { ACTIVATIONS } from '../src/types';
 
