@@ -27,6 +27,7 @@ test("gradientWeight 'auto' cross-validates the weight: GI on a smooth function,
   expect(r.candidates).toEqual([0, 0.1, 0.3, 0.5, 0.7, 0.9]);
   expect(r.scores).toHaveLength(6);
   expect(r.folds).toBe(3);
+  expect(r.shuffles).toBe(2);
   expect(r.reported).toBe(r.chosen);
   expect(r.scores[r.candidates.indexOf(r.chosen)]).toBe(Math.min(...r.scores));
   expect(r.chosen).toBeGreaterThan(0);

@@ -5,11 +5,12 @@
 // Fits: d→16→16→1 tanh at the default budget, the cross-validation fits capped as 'auto' caps them.
 //   node bench/defaults/run.mjs --script selection [--preset quick] [--folds 3,6]
 //   node bench/defaults/run.mjs --script selection --from FILE       (the rules again, no fits)
-//   --splits 2: each fold count's cross-validation also on a second shuffle of the rows (the
-//   rule "… over two splits" pools both splits' folds; on records without one it is 'auto').
+//   --splits S: each fold count's cross-validation also on S − 1 more shuffles of the rows
+//   ('auto' pools the first two, as the library does: give --splits 2 or more; the shuffle
+//   table scores the rule on each shuffle alone and on pairs of them pooled).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
-import { chooseCandidate, foldRows } from '../../src/nn/auto-weight';
+import { chooseCandidate, foldRows, SELECTION_MAX_STEPS, SHUFFLE_SEEDS } from '../../src/nn/auto-weight';
 import { createNodeContext } from '../../src/node/index';
 import { refForward, refJacobian, type RefMlp } from '../../src/reference/index';
 import { mulberry32 } from '../../src/reference/rng';
@@ -23,7 +24,8 @@ const SEEDS = (option('seeds') ?? '0,1').split(',').map(Number);
 const ONLY = option('functions')?.split(',');
 const REPLICATES = Number(option('replicates') ?? 0);
 const SPLITS = Number(option('splits') ?? 1);
-const CV_MAX_STEPS = 1000;
+/** The cross-validation fits' step cap: the library's unless --cv-steps says otherwise. */
+const CV_MAX_STEPS = Number(option('cv-steps') ?? SELECTION_MAX_STEPS);
 const GRID = [...GRADIENT_WEIGHT_CANDIDATES];
 const TEST_POINTS = 1000;
 const HIDDEN = [16, 16];
@@ -43,7 +45,9 @@ interface CandidateRecord {
   steps: number;
   /** Per fold count K (FOLD_COUNTS order): each fold's held-out errors. */
   cv: Errors[][];
-  /** The same on a second shuffle of the rows (--splits 2). */
+  /** The same on more shuffles of the rows (--splits S): shuffles[s − 1][K][fold]. */
+  shuffles?: Errors[][][];
+  /** Older records: the second shuffle alone. */
   cv2?: Errors[][];
 }
 interface CaseRecord {
@@ -119,7 +123,7 @@ async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<Case
   // Cross-validation at each fold count, one group over seeds × candidates × folds.
   for (const K of FOLD_COUNTS.filter((k) => k > 0)) {
     for (let split = 0; split < SPLITS; split++) {
-      const { folds, train, held } = split === 0 ? foldRows(n, K) : foldRows(n, K, 0x5eed + split);
+      const { folds, train, held } = foldRows(n, K, SHUFFLE_SEEDS[split] ?? 0x5eed + split);
       const clones = pairs.flatMap((p) => Array.from({ length: folds }, (_, f) => ({ ...p, f })));
       const group = createMlpGroup(ctx, { inputs: d, outputs: 1, models: clones.map((c) => ({ hidden: HIDDEN, seed: c.seed })) });
       await group.fit(clones.map((c) => takeDatasetRows(trains[c.s], shape, train[c.f])), { gradientWeight: clones.map((c) => c.w), maxSteps: CV_MAX_STEPS });
@@ -127,7 +131,7 @@ async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<Case
       group.destroy();
       clones.forEach((c, i) => {
         const cand = records[c.s].candidates[c.c];
-        const list = split === 0 ? cand.cv : (cand.cv2 ??= []);
+        const list = split === 0 ? cand.cv : ((cand.shuffles ??= [])[split - 1] ??= []);
         if (c.f === 0) list.push([]);
         list[list.length - 1].push(errorsOn(models[i], takeDatasetRows(trains[c.s], shape, held[c.f]), d, scales[c.s]));
       });
@@ -148,11 +152,22 @@ function beats(perFold: number[][], b: number, se: number): boolean {
   const sd = Math.sqrt(diffs.reduce((x, y) => x + (y - m) ** 2, 0) / (diffs.length - 1));
   return m + (se * sd) / Math.sqrt(diffs.length) < 0;
 }
-/** Both splits' folds pooled (--splits 2); records without a second split: the first alone. */
-const cvValueSplits = (rec: CaseRecord, k: number): number[][] => rec.candidates.map((c) => [...c.cv[k], ...(c.cv2?.[k] ?? [])].map((e) => e.value));
+/** Every shuffle's folds: [split][candidate][fold] (split 0: `cv`). */
+const shuffleFolds = (rec: CaseRecord, k: number): Errors[][][] => [rec.candidates.map((c) => c.cv[k]), ...(rec.candidates[0].shuffles ?? []).map((_, s) => rec.candidates.map((c) => c.shuffles![s][k]))];
+/** The first two shuffles' folds pooled, as 'auto' pools them (src/nn/auto-weight.ts
+ *  SHUFFLE_SEEDS; the second shuffle's seed here is the library's); records without a second
+ *  shuffle: the first alone. */
+const cvValueSplits = (rec: CaseRecord, k: number): number[][] => rec.candidates.map((_, c) => shuffleFolds(rec, k).slice(0, 2).flatMap((split) => split[c].map((e) => e.value)));
 const RULES: Record<string, Rule> = {
-  "'auto' (geometric mean over folds, 5 % margin over w = 0)": (r, k) => chooseCandidate(cvValue(r, k)).chosen,
-  "'auto' over two splits (geometric mean over both splits' folds, 5 % margin)": (r, k) => chooseCandidate(cvValueSplits(r, k)).chosen,
+  "'auto' (geometric mean over two shuffles' folds, 5 % margin over w = 0)": (r, k) => chooseCandidate(cvValueSplits(r, k)).chosen,
+  "'auto' on one shuffle (the rule before: geometric mean over its folds, 5 % margin)": (r, k) => chooseCandidate(cvValue(r, k)).chosen,
+  "'auto', near-ties (within 1.25× of the best GI score) broken by held-out derivative error": (r, k) => {
+    const { scores, chosen } = chooseCandidate(cvValue(r, k));
+    if (chosen === 0) return 0;
+    const near = scores.flatMap((s, c) => (c > 0 && s <= 1.25 * scores[chosen] ? [c] : []));
+    const derivative = near.map((c) => mean(r.candidates[c].cv[k].map((e) => Math.log(e.derivative))));
+    return near[argmin(derivative)];
+  },
   'argmin value': (r, k) => argmin(cvValue(r, k).map(mean)),
   'argmin value, 1-SE guard vs 0': (r, k) => {
     const pf = cvValue(r, k);
@@ -205,7 +220,9 @@ function score(records: CaseRecord[], adapter: string): string {
     const mine = records.filter((r) => r.fn === fn);
     perFunction.set(fn, argmin(GRID.map((_, c) => mean(mine.map((r) => Math.log(r.candidates[c].test))))));
   }
-  lines.push('| rule | folds | ÷ best: geomean | ÷ best: worst | cases > 1.3× best | ÷ w=0: geomean | ÷ w=0: worst | ÷ best w per function: geomean | worst |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  // The best single w for every case (what a user who fixes one w everywhere could pick in hindsight).
+  const single = argmin(GRID.map((_, c) => mean(records.map((r) => Math.log(r.candidates[c].test)))));
+  lines.push('| rule | folds | ÷ best: geomean | ÷ best: worst | cases > 1.3× best | ÷ w=0: geomean | ÷ w=0: worst | ÷ best w per function: geomean | worst | ÷ best single w (' + GRID[single] + '): geomean | worst |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, rule] of Object.entries(RULES)) {
     if (!records[0].candidates[0].cv.length) break;
     for (let k = 0; k < records[0].candidates[0].cv.length; k++) {
@@ -213,7 +230,25 @@ function score(records: CaseRecord[], adapter: string): string {
       const vsBest = records.map((r) => r.candidates[rule(r, k)].test / Math.min(...r.candidates.map((c) => c.test)));
       const vsBase = records.map((r) => r.candidates[rule(r, k)].test / r.candidates[0].test);
       const vsFixed = records.map((r) => r.candidates[rule(r, k)].test / r.candidates[perFunction.get(r.fn)!].test);
-      lines.push(`| ${name} | ${name.includes('every fold count') ? FOLD_COUNTS.join('+') : FOLD_COUNTS[k]} | ${f3(geomean(vsBest))} | ${f3(Math.max(...vsBest))} | ${vsBest.filter((v) => v > 1.3).length} | ${f3(geomean(vsBase))} | ${f3(Math.max(...vsBase))} | ${f3(geomean(vsFixed))} | ${f3(Math.max(...vsFixed))} |`);
+      const vsSingle = records.map((r) => r.candidates[rule(r, k)].test / r.candidates[single].test);
+      lines.push(`| ${name} | ${name.includes('every fold count') ? FOLD_COUNTS.join('+') : FOLD_COUNTS[k]} | ${f3(geomean(vsBest))} | ${f3(Math.max(...vsBest))} | ${vsBest.filter((v) => v > 1.3).length} | ${f3(geomean(vsBase))} | ${f3(Math.max(...vsBase))} | ${f3(geomean(vsFixed))} | ${f3(Math.max(...vsFixed))} | ${f3(geomean(vsSingle))} | ${f3(Math.max(...vsSingle))} |`);
+    }
+  }
+  // The choice's dependence on the shuffle: 'auto' on each shuffle alone, and on consecutive
+  // pairs (triples) of shuffles pooled: each such selection scored like a rule above.
+  const shuffles = shuffleFolds(records[0], 0).length;
+  if (shuffles > 1) {
+    lines.push('', `'auto' on ${FOLD_COUNTS[0]} folds of each shuffle of the rows alone and of shuffles pooled (the first fold count; one entry per selection, in shuffle order):`, '', '| shuffles pooled | ÷ best: geomean | ÷ best: worst | cases > 1.3× best | ÷ w=0: worst |', '|---:|---|---|---|---|');
+    for (let p = 1; p <= Math.min(3, shuffles); p++) {
+      const stats = Array.from({ length: Math.floor(shuffles / p) }, (_, g) => {
+        const vsBest = records.map((r) => {
+          const pooled = r.candidates.map((_, c) => shuffleFolds(r, 0).slice(g * p, (g + 1) * p).flatMap((split) => split[c].map((e) => e.value)));
+          const chosen = chooseCandidate(pooled).chosen;
+          return [r.candidates[chosen].test / Math.min(...r.candidates.map((c) => c.test)), r.candidates[chosen].test / r.candidates[0].test];
+        });
+        return [geomean(vsBest.map((v) => v[0])), Math.max(...vsBest.map((v) => v[0])), vsBest.filter((v) => v[0] > 1.3).length, Math.max(...vsBest.map((v) => v[1]))];
+      });
+      lines.push(`| ${p} | ${stats.map((s) => f3(s[0])).join(', ')} | ${stats.map((s) => f3(s[1])).join(', ')} | ${stats.map((s) => s[2]).join(', ')} | ${stats.map((s) => f3(s[3])).join(', ')} |`);
     }
   }
   lines.push('', '| function | N | seed | test error by w (' + GRID.join(', ') + ') | w = 0.5, other initialisations |', '|---|---:|---:|---|---|');
@@ -240,7 +275,7 @@ function report(records: CaseRecord[], adapter: string): void {
   if (!records[0].candidates[0].cv.length) return;
   writeFileSync(`${out}/selection.svg`, plotAutoVsBest(records.map((r) => ({
     best: Math.min(...r.candidates.map((c) => c.test)),
-    auto: r.candidates[chooseCandidate(cvValue(r, 0)).chosen].test,
+    auto: r.candidates[chooseCandidate(cvValueSplits(r, 0)).chosen].test,
     smooth: r.kind === 'smooth',
     label: `${r.fn} N=${r.n} seed ${r.seed}`,
   }))));
@@ -251,6 +286,7 @@ async function main(): Promise<void> {
   const from = option('from');
   if (from) {
     const saved = JSON.parse(readFileSync(from, 'utf8')) as { adapter: string; records: CaseRecord[] };
+    for (const c of saved.records.flatMap((r) => r.candidates)) if (c.cv2) c.shuffles ??= [c.cv2];
     report(saved.records, saved.adapter);
     return;
   }

@@ -45,7 +45,7 @@ export async function defaults(): Promise<{
 
 /** gradientWeight 'auto' on a smooth function with derivative targets, and without targets. */
 export async function autoWeight(): Promise<{
-  chosen: number; reported: number; candidates: number[]; scores: number[]; folds: number; autoError: number; baselineError: number;
+  chosen: number; reported: number; candidates: number[]; scores: number[]; folds: number; shuffles: number; autoError: number; baselineError: number;
   withoutTargets: { gradientWeight: number; selection: unknown }; leaked: number;
 }> {
   const ctx = await context();
@@ -63,7 +63,7 @@ export async function autoWeight(): Promise<{
   const baselineError = await testError(base, test);
   base.destroy();
   return {
-    chosen: r.selection!.chosen, reported: r.gradientWeight, candidates: r.selection!.candidates, scores: r.selection!.scores, folds: r.selection!.folds,
+    chosen: r.selection!.chosen, reported: r.gradientWeight, candidates: r.selection!.candidates, scores: r.selection!.scores, folds: r.selection!.folds, shuffles: r.selection!.shuffles,
     autoError, baselineError, withoutTargets: { gradientWeight: plain.gradientWeight, selection: plain.selection }, leaked: ctx.stats().liveBuffers - buffers,
   };
 }

@@ -81,11 +81,14 @@ export interface Divergence {
 export type StopReason = 'converged' | 'maxSteps' | 'epochs' | 'earlyStopping' | 'diverged' | 'aborted';
 
 /** gradientWeight 'auto': each candidate w with its cross-validated held-out value MSE
- *  (user units, the geometric mean over folds). */
+ *  (user units, the geometric mean over every fold of every shuffle). */
 export interface GradientWeightSelection {
   candidates: number[];
   scores: number[];
+  /** Folds of each shuffle of the rows. */
   folds: number;
+  /** Shuffles of the rows, each split into `folds` folds. */
+  shuffles: number;
   chosen: number;
 }
 
