@@ -49,11 +49,11 @@ async function watchFusedCompile<T>(body: () => Promise<T>): Promise<{ out: T; c
   }
 }
 
-const contexts = new Map<boolean, Promise<Context>>();
-function ctxFor(fused: boolean): Promise<Context> {
-  if (!contexts.has(fused)) contexts.set(fused, createContext({ fusedSmallModels: fused }));
-  return contexts.get(fused)!;
-}
+// The page's contexts, kept from check to check (and test to test) with their pipelines. The
+// layered one prints the fused program's WGSL if it ever compiled it, as a twin's fresh fused
+// context does: so a twin sees which of its fits ran the fused kernel.
+let fusedContext: Promise<Context> | null = null;
+let layeredContext: Promise<Context> | null = null;
 
 export interface TwinCase {
   inputs: number;
@@ -83,9 +83,11 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
   const cols = (c.options.gradientInputs as number[] | undefined) ?? Array.from({ length: c.inputs }, (_, i) => i);
   // dydx holds the gradient inputs' columns only.
   const data = { ...full, dydx: Float32Array.from({ length: c.n * c.outputs * cols.length }, (_, e) => full.dydx![Math.floor(e / cols.length) * c.inputs + cols[e % cols.length]]) };
-  const run = async (fused: boolean, fresh: boolean) => {
+  // The fused fit on a fresh context (its one pipeline shows the fused kernel ran alone), the
+  // layered one on the page's: its pipelines, compiled once, serve every twin.
+  const run = async (fused: boolean) => {
     // debugPrograms prints a program's WGSL when it is compiled: how we see the fused kernel ran.
-    const ctx = fresh ? await createContext({ fusedSmallModels: fused, debugPrograms: ['fused-step'] }) : await ctxFor(fused);
+    const ctx = fused ? await createContext({ fusedSmallModels: true, debugPrograms: ['fused-step'] }) : await (layeredContext ??= createContext({ fusedSmallModels: false, debugPrograms: ['fused-step'] }));
     const mlp = createMlp(ctx, { inputs: c.inputs, outputs: c.outputs, ...c.spec });
     try {
       const { out, compiledFused } = await watchFusedCompile(async () => {
@@ -96,14 +98,13 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
       return { ...out, pipelines: ctx.stats().pipelines, compiledFused };
     } finally {
       mlp.destroy();
-      if (fresh) ctx.destroy();
+      if (fused) ctx.destroy();
     }
   };
   const savedThreads = fusedCost.threads;
   fusedCost.threads = c.threads ?? savedThreads;
-  const f = await run(true, true).finally(() => (fusedCost.threads = savedThreads));
-  // The layered twin on the page's layered context: its pipelines, compiled once, serve every twin.
-  const l = await run(false, false);
+  const f = await run(true).finally(() => (fusedCost.threads = savedThreads));
+  const l = await run(false);
   return {
     err: maxRelative(f.after, l.after),
     updateErr: maxRelative(f.after.map((v, i) => v - f.before[i]), l.after.map((v, i) => v - l.before[i])),
@@ -120,7 +121,7 @@ export async function fusedTwin(c: TwinCase): Promise<{ err: number; updateErr: 
  *  alone with its seed: bit-for-bit equal parameters (the count of differing floats).
  *  `reverse`: directions 'all' in reverse mode (else 2 random directions, forward). */
 export async function fusedGroupTwin(count: number, which: number, reverse = false): Promise<{ differing: number; total: number; moved: boolean }> {
-  const ctx = await ctxFor(true);
+  const ctx = await (fusedContext ??= createContext({ fusedSmallModels: true }));
   const data = sineData(12, 2, 1, 5);
   const specs: ModelSpec[] = Array.from({ length: count }, (_, i) => ({ hidden: [6 + (i % 3), 5], activation: (['tanh', 'sin', 'gelu'] as const)[i % 3], seed: 40 + i }));
   const rates = specs.map((_, i) => 1e-2 * (1 + i / count));
