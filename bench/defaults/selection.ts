@@ -154,10 +154,15 @@ function beats(perFold: number[][], b: number, se: number): boolean {
 }
 /** Every shuffle's folds: [split][candidate][fold] (split 0: `cv`). */
 const shuffleFolds = (rec: CaseRecord, k: number): Errors[][][] => [rec.candidates.map((c) => c.cv[k]), ...(rec.candidates[0].shuffles ?? []).map((_, s) => rec.candidates.map((c) => c.shuffles![s][k]))];
+/** Each candidate's held-out value errors over shuffles [from, to) pooled: [candidate][fold]. */
+function pooledValues(rec: CaseRecord, k: number, from: number, to: number): number[][] {
+  const splits = shuffleFolds(rec, k).slice(from, to);
+  return rec.candidates.map((_, c) => splits.flatMap((split) => split[c].map((e) => e.value)));
+}
 /** The first two shuffles' folds pooled, as 'auto' pools them (src/nn/auto-weight.ts
  *  SHUFFLE_SEEDS; the second shuffle's seed here is the library's); records without a second
  *  shuffle: the first alone. */
-const cvValueSplits = (rec: CaseRecord, k: number): number[][] => rec.candidates.map((_, c) => shuffleFolds(rec, k).slice(0, 2).flatMap((split) => split[c].map((e) => e.value)));
+const cvValueSplits = (rec: CaseRecord, k: number): number[][] => pooledValues(rec, k, 0, 2);
 const RULES: Record<string, Rule> = {
   "'auto' (geometric mean over two shuffles' folds, 5 % margin over w = 0)": (r, k) => chooseCandidate(cvValueSplits(r, k)).chosen,
   "'auto' on one shuffle (the rule before: geometric mean over its folds, 5 % margin)": (r, k) => chooseCandidate(cvValue(r, k)).chosen,
@@ -242,8 +247,7 @@ function score(records: CaseRecord[], adapter: string): string {
     for (let p = 1; p <= Math.min(3, shuffles); p++) {
       const stats = Array.from({ length: Math.floor(shuffles / p) }, (_, g) => {
         const vsBest = records.map((r) => {
-          const pooled = r.candidates.map((_, c) => shuffleFolds(r, 0).slice(g * p, (g + 1) * p).flatMap((split) => split[c].map((e) => e.value)));
-          const chosen = chooseCandidate(pooled).chosen;
+          const chosen = chooseCandidate(pooledValues(r, 0, g * p, (g + 1) * p)).chosen;
           return [r.candidates[chosen].test / Math.min(...r.candidates.map((c) => c.test)), r.candidates[chosen].test / r.candidates[0].test];
         });
         return [geomean(vsBest.map((v) => v[0])), Math.max(...vsBest.map((v) => v[0])), vsBest.filter((v) => v[0] > 1.3).length, Math.max(...vsBest.map((v) => v[1]))];

@@ -116,8 +116,10 @@ export async function selectGradientWeights(
   const rowsOf = (i: number, f: number, part: 'train' | 'held'): Dataset => {
     const key = `${datasets.indexOf(datasets[i])}|${f}|${part}`;
     let ds = cache.get(key);
-    const split = shuffles[Math.floor(f / folds)];
-    if (!ds) cache.set(key, (ds = takeDatasetRows(datasets[i], shape, (part === 'train' ? split.train : split.held)[f % folds])));
+    if (!ds) {
+      const split = shuffles[Math.floor(f / folds)];
+      cache.set(key, (ds = takeDatasetRows(datasets[i], shape, (part === 'train' ? split.train : split.held)[f % folds])));
+    }
     return ds;
   };
   const pick = <T>(value: T | readonly T[] | undefined): T | T[] | undefined => (Array.isArray(value) ? clones.map((c) => value[c.source]) : (value as T | undefined));
