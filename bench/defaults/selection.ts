@@ -8,6 +8,9 @@
 //   --splits S: each fold count's cross-validation also on S − 1 more shuffles of the rows
 //   ('auto' pools the first two, as the library does: give --splits 2 or more; the shuffle
 //   table scores the rule on each shuffle alone and on pairs of them pooled).
+//   --luck R --from FILE: fits every candidate on all rows from R more initialisations (the
+//   records' cross-validation is kept), writes FILE's records with them to OUT/selection.json and
+//   scores the rules without training luck (each w by its mean over the fits) as well.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createMlpGroup, GRADIENT_WEIGHT_CANDIDATES, type Context, type Dataset } from '../../src/index';
 import { chooseCandidate, foldRows, SELECTION_MAX_STEPS, SHUFFLE_SEEDS } from '../../src/nn/auto-weight';
@@ -49,6 +52,8 @@ interface CandidateRecord {
   shuffles?: Errors[][][];
   /** Older records: the second shuffle alone. */
   cv2?: Errors[][];
+  /** --luck R: test errors of R more fits on all rows from other initialisations. */
+  luck?: number[];
 }
 interface CaseRecord {
   fn: string;
@@ -89,23 +94,28 @@ async function refModels(group: ReturnType<typeof createMlpGroup>, d: number): P
   }));
 }
 
+/** A case's training rows and its test points. */
+const rowsOf = (fn: TestFunction, n: number, seed: number) => ({ train: sample(fn, n, mulberry32(1000 * seed + n)), test: sample(fn, TEST_POINTS, mulberry32(999_999 + seed)) });
+const relError = (pred: Float32Array, t: Float32Array): number => Math.sqrt(mean(pred.map((v, r) => (v - t[r]) ** 2)) / variance(t));
+/** The initialisation seed of replicate r (0: the records' own fit, seeded by the case's seed). */
+const replicateSeed = (seed: number, r: number): number => seed + 7919 * r;
+
 async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<CaseRecord[]> {
   const d = fn.domain.length;
   const shape = { inputs: d, outputs: 1 };
-  const trains = SEEDS.map((seed) => sample(fn, n, mulberry32(1000 * seed + n)));
-  const tests = SEEDS.map((seed) => sample(fn, TEST_POINTS, mulberry32(999_999 + seed)));
+  const trains = SEEDS.map((seed) => rowsOf(fn, n, seed).train);
+  const tests = SEEDS.map((seed) => rowsOf(fn, n, seed).test);
   const scales = trains.map((t) => ({ y: variance(t.y), dydx: Array.from({ length: d }, (_, j) => variance(t.dydx.filter((_, r) => r % d === j)) || 1) }));
   const records: CaseRecord[] = SEEDS.map((seed) => ({ fn: fn.name, kind: fn.kind, d, n, seed, candidates: GRID.map((w) => ({ w, test: NaN, train: { value: NaN, derivative: NaN }, objective: NaN, steps: 0, cv: [] })) }));
 
   // Every candidate on all rows, one group over seeds × candidates (then the replicates).
   const pairs = SEEDS.flatMap((seed, s) => GRID.map((w, c) => ({ seed, s, c, w })));
-  const extra = SEEDS.flatMap((seed, s) => Array.from({ length: REPLICATES }, (_, r) => ({ seed: seed + 7919 * (r + 1), s, c: -1, w: 0.5 })));
+  const extra = SEEDS.flatMap((seed, s) => Array.from({ length: REPLICATES }, (_, r) => ({ seed: replicateSeed(seed, r + 1), s, c: -1, w: 0.5 })));
   const full = createMlpGroup(ctx, { inputs: d, outputs: 1, models: [...pairs, ...extra].map((p) => ({ hidden: HIDDEN, seed: p.seed })) });
   const reports = await full.fit([...pairs, ...extra].map((p) => trains[p.s]), { gradientWeight: [...pairs, ...extra].map((p) => p.w) });
   const preds = await full.predict([...pairs, ...extra].map((p) => tests[p.s].x));
   const fullModels = await refModels(full, d);
   full.destroy();
-  const relError = (pred: Float32Array, t: Float32Array): number => Math.sqrt(mean(pred.map((v, r) => (v - t[r]) ** 2)) / variance(t));
   extra.forEach((p, e) => (records[p.s].replicates ??= []).push(relError(preds[pairs.length + e], tests[p.s].y)));
   pairs.forEach((p, i) => {
     const rec = records[p.s].candidates[p.c];
@@ -138,6 +148,23 @@ async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<Case
     }
   }
   return records;
+}
+
+/** --luck R: every candidate of every case fitted on all its rows from R more
+ *  initialisations (one group per function), their test errors into `luck`. */
+async function fitLuck(ctx: Context, records: CaseRecord[], R: number): Promise<void> {
+  for (const fn of FUNCTIONS.filter((f) => records.some((r) => r.fn === f.name))) {
+    const t = performance.now();
+    const mine = records.filter((r) => r.fn === fn.name);
+    const fits = mine.flatMap((rec) => rec.candidates.flatMap((cand) => Array.from({ length: R }, (_, r) => ({ rec, cand, seed: replicateSeed(rec.seed, r + 1), rows: rowsOf(fn, rec.n, rec.seed) }))));
+    const group = createMlpGroup(ctx, { inputs: fn.domain.length, outputs: 1, models: fits.map((f) => ({ hidden: HIDDEN, seed: f.seed })) });
+    await group.fit(fits.map((f) => f.rows.train), { gradientWeight: fits.map((f) => f.cand.w) });
+    const preds = await group.predict(fits.map((f) => f.rows.test.x));
+    group.destroy();
+    for (const cand of mine.flatMap((rec) => rec.candidates)) cand.luck = [];
+    fits.forEach((f, i) => f.cand.luck!.push(relError(preds[i], f.rows.test.y)));
+    console.log(`${fn.name}: ${fits.length} fits, ${((performance.now() - t) / 1000).toFixed(0)} s`);
+  }
 }
 
 // ---- The rules: each maps a case's visible records (K index) to the chosen candidate index.
@@ -255,6 +282,7 @@ function score(records: CaseRecord[], adapter: string): string {
       lines.push(`| ${p} | ${stats.map((s) => f3(s[0])).join(', ')} | ${stats.map((s) => f3(s[1])).join(', ')} | ${stats.map((s) => s[2]).join(', ')} | ${stats.map((s) => f3(s[3])).join(', ')} |`);
     }
   }
+  if (records.every((r) => r.candidates.every((c) => c.luck?.length))) lines.push('', ...withoutLuck(records));
   lines.push('', '| function | N | seed | test error by w (' + GRID.join(', ') + ') | w = 0.5, other initialisations |', '|---|---:|---:|---|---|');
   for (const r of records) lines.push(`| ${r.fn} | ${r.n} | ${r.seed} | ${r.candidates.map((c) => f3(c.test)).join(', ')} | ${(r.replicates ?? []).map(f3).join(', ')} |`);
   const spread = records.filter((r) => r.replicates?.length).map((r) => {
@@ -268,6 +296,41 @@ function score(records: CaseRecord[], adapter: string): string {
   });
   if (spread.length) lines.push('', `Training luck: at w = 0.5 the worst of ${1 + Math.max(...records.map((r) => r.replicates?.length ?? 0))} initialisations ÷ the best, per case: geomean ${f3(geomean(spread))}, largest ${f3(Math.max(...spread))}; one fit ÷ the best of them: geomean ${f3(geomean(oneVsLuckiest))}.`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The same scores with training luck taken out (--luck): fit r of every candidate (r = 0: the
+ * records' own) is one draw of the case; each candidate's expected test error is the geometric
+ * mean over its fits. Scores (geometric mean over cases, worst, cases over 1.3×):
+ * - the issue's criterion on every draw: a selection's fit r ÷ the best of the candidates' fits r;
+ * - the selection's expected error ÷ the best expected error (choosing well, not luck);
+ * - the same criterion for the oracle that picks the best expected error (no rule can choose
+ *   better than it in expectation): what the criterion leaves to luck.
+ */
+function withoutLuck(records: CaseRecord[]): string[] {
+  const draws = 1 + records[0].candidates[0].luck!.length;
+  const fitsOf = (c: CandidateRecord): number[] => [c.test, ...c.luck!];
+  const expected = (r: CaseRecord): number[] => r.candidates.map((c) => geomean(fitsOf(c)));
+  const row = (name: string, choose: (r: CaseRecord) => number): string => {
+    const perDraw = records.flatMap((r) => Array.from({ length: draws }, (_, d) => fitsOf(r.candidates[choose(r)])[d] / Math.min(...r.candidates.map((c) => fitsOf(c)[d]))));
+    const vsBase = records.flatMap((r) => Array.from({ length: draws }, (_, d) => fitsOf(r.candidates[choose(r)])[d] / fitsOf(r.candidates[0])[d]));
+    const inExpectation = records.map((r) => expected(r)[choose(r)] / Math.min(...expected(r)));
+    const over = (xs: number[]) => xs.filter((v) => v > 1.3).length;
+    return `| ${name} | ${f3(geomean(perDraw))} | ${f3(Math.max(...perDraw))} | ${over(perDraw)} of ${perDraw.length} | ${f3(Math.max(...vsBase))} | ${f3(geomean(inExpectation))} | ${f3(Math.max(...inExpectation))} | ${over(inExpectation)} of ${records.length} |`;
+  };
+  const shuffles = shuffleFolds(records[0], 0).length;
+  // 'auto' on consecutive groups of p shuffles pooled (p = 2: as the library pools them).
+  const pooled = (p: number) => Array.from({ length: Math.floor(shuffles / p) }, (_, g) => row(`'auto', shuffle${p > 1 ? `s ${g * p + 1}–${(g + 1) * p} pooled` : ` ${g + 1} alone`}`, (r) => chooseCandidate(pooledValues(r, 0, g * p, (g + 1) * p)).chosen));
+  return [
+    `Without training luck: every candidate fitted on all rows from ${draws} initialisations (the records' own and ${draws - 1} more); a candidate's expected test error is the geometric mean over them.`,
+    '',
+    '| selection | one fit ÷ the best fit (every draw): geomean | worst | > 1.3× | ÷ w=0 (every draw): worst | expected ÷ best expected: geomean | worst | > 1.3× |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...[1, 2, 3, 6].filter((p) => p <= shuffles).flatMap(pooled),
+    row('w = 0.5', () => GRID.indexOf(0.5)),
+    row('w = 0', () => 0),
+    row('oracle: the best expected error', (r) => argmin(expected(r))),
+  ];
 }
 
 /** The rules' table (selection.md) and, with cross-validation records, the plot of the
@@ -291,8 +354,15 @@ async function main(): Promise<void> {
   if (from) {
     const saved = JSON.parse(readFileSync(from, 'utf8')) as { adapter: string; records: CaseRecord[] };
     for (const c of saved.records.flatMap((r) => r.candidates)) if (c.cv2) c.shuffles ??= [c.cv2];
+    const luck = Number(option('luck') ?? 0);
+    if (luck > 0) {
+      const ctx = await createNodeContext({ swiftshader: 'fallback' });
+      await fitLuck(ctx, saved.records, luck);
+      ctx.destroy();
+      writeFileSync(`${out}/selection.json`, JSON.stringify(saved, null, 1));
+    }
     report(saved.records, saved.adapter);
-    return;
+    process.exit(0);
   }
   const ctx = await createNodeContext({ swiftshader: 'fallback' });
   const info = ctx.adapterInfo;
