@@ -103,8 +103,9 @@ const replicateSeed = (seed: number, r: number): number => seed + 7919 * r;
 async function runCases(ctx: Context, fn: TestFunction, n: number): Promise<CaseRecord[]> {
   const d = fn.domain.length;
   const shape = { inputs: d, outputs: 1 };
-  const trains = SEEDS.map((seed) => rowsOf(fn, n, seed).train);
-  const tests = SEEDS.map((seed) => rowsOf(fn, n, seed).test);
+  const rows = SEEDS.map((seed) => rowsOf(fn, n, seed));
+  const trains = rows.map((r) => r.train);
+  const tests = rows.map((r) => r.test);
   const scales = trains.map((t) => ({ y: variance(t.y), dydx: Array.from({ length: d }, (_, j) => variance(t.dydx.filter((_, r) => r % d === j)) || 1) }));
   const records: CaseRecord[] = SEEDS.map((seed) => ({ fn: fn.name, kind: fn.kind, d, n, seed, candidates: GRID.map((w) => ({ w, test: NaN, train: { value: NaN, derivative: NaN }, objective: NaN, steps: 0, cv: [] })) }));
 
@@ -156,7 +157,10 @@ async function fitLuck(ctx: Context, records: CaseRecord[], R: number): Promise<
   for (const fn of FUNCTIONS.filter((f) => records.some((r) => r.fn === f.name))) {
     const t = performance.now();
     const mine = records.filter((r) => r.fn === fn.name);
-    const fits = mine.flatMap((rec) => rec.candidates.flatMap((cand) => Array.from({ length: R }, (_, r) => ({ rec, cand, seed: replicateSeed(rec.seed, r + 1), rows: rowsOf(fn, rec.n, rec.seed) }))));
+    const fits = mine.flatMap((rec) => {
+      const rows = rowsOf(fn, rec.n, rec.seed);
+      return rec.candidates.flatMap((cand) => Array.from({ length: R }, (_, r) => ({ cand, seed: replicateSeed(rec.seed, r + 1), rows })));
+    });
     const group = createMlpGroup(ctx, { inputs: fn.domain.length, outputs: 1, models: fits.map((f) => ({ hidden: HIDDEN, seed: f.seed })) });
     await group.fit(fits.map((f) => f.rows.train), { gradientWeight: fits.map((f) => f.cand.w) });
     const preds = await group.predict(fits.map((f) => f.rows.test.x));
@@ -302,7 +306,8 @@ function score(records: CaseRecord[], adapter: string): string {
  * The same scores with training luck taken out (--luck): fit r of every candidate (r = 0: the
  * records' own) is one draw of the case; each candidate's expected test error is the geometric
  * mean over its fits. Scores (geometric mean over cases, worst, cases over 1.3×):
- * - the issue's criterion on every draw: a selection's fit r ÷ the best of the candidates' fits r;
+ * - the issue's criterion on every draw: a selection's fit r ÷ the best of the candidates' fits r
+ *   (the selection made once, from the records' cross-validation);
  * - the selection's expected error ÷ the best expected error (choosing well, not luck);
  * - the same criterion for the oracle that picks the best expected error (no rule can choose
  *   better than it in expectation): what the criterion leaves to luck.
