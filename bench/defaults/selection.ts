@@ -52,8 +52,10 @@ interface CandidateRecord {
   shuffles?: Errors[][][];
   /** Older records: the second shuffle alone. */
   cv2?: Errors[][];
-  /** --luck R: test errors of R more fits on all rows from other initialisations. */
+  /** --luck R: test errors of R more fits on all rows from other initialisations, and their
+   *  final training objectives. */
   luck?: number[];
+  luckObjective?: number[];
 }
 interface CaseRecord {
   fn: string;
@@ -162,11 +164,14 @@ async function fitLuck(ctx: Context, records: CaseRecord[], R: number): Promise<
       return rec.candidates.flatMap((cand) => Array.from({ length: R }, (_, r) => ({ cand, seed: replicateSeed(rec.seed, r + 1), rows })));
     });
     const group = createMlpGroup(ctx, { inputs: fn.domain.length, outputs: 1, models: fits.map((f) => ({ hidden: HIDDEN, seed: f.seed })) });
-    await group.fit(fits.map((f) => f.rows.train), { gradientWeight: fits.map((f) => f.cand.w) });
+    const reports = await group.fit(fits.map((f) => f.rows.train), { gradientWeight: fits.map((f) => f.cand.w) });
     const preds = await group.predict(fits.map((f) => f.rows.test.x));
     group.destroy();
-    for (const cand of mine.flatMap((rec) => rec.candidates)) cand.luck = [];
-    fits.forEach((f, i) => f.cand.luck!.push(relError(preds[i], f.rows.test.y)));
+    for (const cand of mine.flatMap((rec) => rec.candidates)) Object.assign(cand, { luck: [], luckObjective: [] });
+    fits.forEach((f, i) => {
+      f.cand.luck!.push(relError(preds[i], f.rows.test.y));
+      f.cand.luckObjective!.push(reports[i].objective);
+    });
     console.log(`${fn.name}: ${fits.length} fits, ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
 }
