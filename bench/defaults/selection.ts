@@ -195,13 +195,13 @@ function pooledValues(rec: CaseRecord, k: number, from: number, to: number): num
   const splits = shuffleFolds(rec, k).slice(from, to);
   return rec.candidates.map((_, c) => splits.flatMap((split) => split[c].map((e) => e.value)));
 }
-/** The first two shuffles' folds pooled, as 'auto' pools them (src/nn/auto-weight.ts
- *  SHUFFLE_SEEDS; the second shuffle's seed here is the library's); records without a second
- *  shuffle: the first alone. */
-const cvValueSplits = (rec: CaseRecord, k: number): number[][] => pooledValues(rec, k, 0, 2);
+/** 'auto''s choice (chooseCandidate) on shuffles [from, to) pooled. The library pools the first
+ *  two (src/nn/auto-weight.ts SHUFFLE_SEEDS; the second shuffle's seed here is the library's);
+ *  records without a second shuffle: the first alone. */
+const autoOn = (rec: CaseRecord, k: number, from = 0, to = 2): number => chooseCandidate(pooledValues(rec, k, from, to)).chosen;
 const RULES: Record<string, Rule> = {
-  "'auto' (geometric mean over two shuffles' folds, 5 % margin over w = 0)": (r, k) => chooseCandidate(cvValueSplits(r, k)).chosen,
-  "'auto' on one shuffle (the rule before: geometric mean over its folds, 5 % margin)": (r, k) => chooseCandidate(cvValue(r, k)).chosen,
+  "'auto' (geometric mean over two shuffles' folds, 5 % margin over w = 0)": (r, k) => autoOn(r, k),
+  "'auto' on one shuffle (the rule before: geometric mean over its folds, 5 % margin)": (r, k) => autoOn(r, k, 0, 1),
   "'auto', near-ties (within 1.25× of the best GI score) broken by held-out derivative error": (r, k) => {
     const { scores, chosen } = chooseCandidate(cvValue(r, k));
     if (chosen === 0) return 0;
@@ -283,7 +283,7 @@ function score(records: CaseRecord[], adapter: string): string {
     for (let p = 1; p <= Math.min(3, shuffles); p++) {
       const stats = Array.from({ length: Math.floor(shuffles / p) }, (_, g) => {
         const vsBest = records.map((r) => {
-          const chosen = chooseCandidate(pooledValues(r, 0, g * p, (g + 1) * p)).chosen;
+          const chosen = autoOn(r, 0, g * p, (g + 1) * p);
           return [r.candidates[chosen].test / Math.min(...r.candidates.map((c) => c.test)), r.candidates[chosen].test / r.candidates[0].test];
         });
         return [geomean(vsBest.map((v) => v[0])), Math.max(...vsBest.map((v) => v[0])), vsBest.filter((v) => v[0] > 1.3).length, Math.max(...vsBest.map((v) => v[1]))];
@@ -320,7 +320,8 @@ function score(records: CaseRecord[], adapter: string): string {
 function withoutLuck(records: CaseRecord[]): string[] {
   const draws = 1 + records[0].candidates[0].luck!.length;
   const fitsOf = (c: CandidateRecord): number[] => [c.test, ...c.luck!];
-  const expected = (r: CaseRecord): number[] => r.candidates.map((c) => geomean(fitsOf(c)));
+  const expectedOf = new Map(records.map((r) => [r, r.candidates.map((c) => geomean(fitsOf(c)))]));
+  const expected = (r: CaseRecord): number[] => expectedOf.get(r)!;
   const row = (name: string, choose: (r: CaseRecord) => number): string => {
     const perDraw = records.flatMap((r) => Array.from({ length: draws }, (_, d) => fitsOf(r.candidates[choose(r)])[d] / Math.min(...r.candidates.map((c) => fitsOf(c)[d]))));
     const vsBase = records.flatMap((r) => Array.from({ length: draws }, (_, d) => fitsOf(r.candidates[choose(r)])[d] / fitsOf(r.candidates[0])[d]));
@@ -330,7 +331,7 @@ function withoutLuck(records: CaseRecord[]): string[] {
   };
   const shuffles = shuffleFolds(records[0], 0).length;
   // 'auto' on consecutive groups of p shuffles pooled (p = 2: as the library pools them).
-  const pooled = (p: number) => Array.from({ length: Math.floor(shuffles / p) }, (_, g) => row(`'auto', shuffle${p > 1 ? `s ${g * p + 1}–${(g + 1) * p} pooled` : ` ${g + 1} alone`}`, (r) => chooseCandidate(pooledValues(r, 0, g * p, (g + 1) * p)).chosen));
+  const pooled = (p: number) => Array.from({ length: Math.floor(shuffles / p) }, (_, g) => row(`'auto', shuffle${p > 1 ? `s ${g * p + 1}–${(g + 1) * p} pooled` : ` ${g + 1} alone`}`, (r) => autoOn(r, 0, g * p, (g + 1) * p)));
   return [
     `Without training luck: every candidate fitted on all rows from ${draws} initialisations (the records' own and ${draws - 1} more); a candidate's expected test error is the geometric mean over them.`,
     '',
@@ -352,7 +353,7 @@ function report(records: CaseRecord[], adapter: string): void {
   if (!records[0].candidates[0].cv.length) return;
   writeFileSync(`${out}/selection.svg`, plotAutoVsBest(records.map((r) => ({
     best: Math.min(...r.candidates.map((c) => c.test)),
-    auto: r.candidates[chooseCandidate(cvValueSplits(r, 0)).chosen].test,
+    auto: r.candidates[autoOn(r, 0)].test,
     smooth: r.kind === 'smooth',
     label: `${r.fn} N=${r.n} seed ${r.seed}`,
   }))));
