@@ -253,14 +253,21 @@ const RULES: Record<string, Rule> = {
 };
 
 
+/** Each function's fixed-w errors: per candidate, the geometric mean of `errors(candidate)`
+ *  over the function's cases (one w for all its seeds). */
+function fixedPerFunction(records: CaseRecord[], errors: (c: CandidateRecord) => number[]): Map<string, number[]> {
+  const byFunction = new Map<string, number[]>();
+  for (const fn of new Set(records.map((r) => r.fn))) {
+    const mine = records.filter((r) => r.fn === fn);
+    byFunction.set(fn, GRID.map((_, c) => geomean(mine.flatMap((r) => errors(r.candidates[c])))));
+  }
+  return byFunction;
+}
+
 function score(records: CaseRecord[], adapter: string): string {
   const lines = [`Adapter: ${adapter}. ${records.length} cases; fold counts ${FOLD_COUNTS.join(', ')}; test error ratio against w = 0 and against the best fixed w in hindsight.`, ''];
   // The best w per function (one w for all its seeds and N, by the geometric mean of its test errors).
-  const perFunction = new Map<string, number>();
-  for (const fn of new Set(records.map((r) => r.fn))) {
-    const mine = records.filter((r) => r.fn === fn);
-    perFunction.set(fn, argmin(GRID.map((_, c) => mean(mine.map((r) => Math.log(r.candidates[c].test))))));
-  }
+  const perFunction = new Map([...fixedPerFunction(records, (c) => [c.test])].map(([fn, errors]) => [fn, argmin(errors)]));
   // The best single w for every case (what a user who fixes one w everywhere could pick in hindsight).
   const single = argmin(GRID.map((_, c) => mean(records.map((r) => Math.log(r.candidates[c].test)))));
   lines.push('| rule | folds | ÷ best: geomean | ÷ best: worst | cases > 1.3× best | ÷ w=0: geomean | ÷ w=0: worst | ÷ best w per function: geomean | worst | ÷ best single w (' + GRID[single] + '): geomean | worst |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
@@ -334,16 +341,14 @@ function withoutLuck(records: CaseRecord[]): string[] {
   const pooled = (p: number) => Array.from({ length: Math.floor(shuffles / p) }, (_, g) => row(`'auto', shuffle${p > 1 ? `s ${g * p + 1}–${(g + 1) * p} pooled` : ` ${g + 1} alone`}`, (r) => autoOn(r, 0, g * p, (g + 1) * p)));
   // Per function: the selection's fits over its seeds and draws against one w fixed for the
   // function (the best such w in hindsight, and w = 0), each the geometric mean of its fits.
-  const functions = [...new Set(records.map((r) => r.fn))];
+  const fixed = fixedPerFunction(records, fitsOf);
   const perFunction = (name: string, choose: (r: CaseRecord) => number): string => {
-    const ratios = functions.map((fn) => {
-      const mine = records.filter((r) => r.fn === fn);
-      const fixed = GRID.map((_, c) => geomean(mine.flatMap((r) => fitsOf(r.candidates[c]))));
-      const chosen = geomean(mine.flatMap((r) => fitsOf(r.candidates[choose(r)])));
-      return { fn, best: chosen / Math.min(...fixed), base: chosen / fixed[0] };
+    const ratios = [...fixed].map(([fn, errors]) => {
+      const chosen = geomean(records.filter((r) => r.fn === fn).flatMap((r) => fitsOf(r.candidates[choose(r)])));
+      return { fn, best: chosen / Math.min(...errors), base: chosen / errors[0] };
     });
     const worst = ratios.reduce((a, b) => (b.best > a.best ? b : a));
-    return `| ${name} | ${f3(geomean(ratios.map((x) => x.best)))} | ${f3(worst.best)} (${worst.fn}) | ${ratios.filter((x) => x.best > 1.3).length} of ${functions.length} | ${f3(Math.max(...ratios.map((x) => x.base)))} |`;
+    return `| ${name} | ${f3(geomean(ratios.map((x) => x.best)))} | ${f3(worst.best)} (${worst.fn}) | ${ratios.filter((x) => x.best > 1.3).length} of ${fixed.size} | ${f3(Math.max(...ratios.map((x) => x.base)))} |`;
   };
   return [
     `Without training luck: every candidate fitted on all rows from ${draws} initialisations (the records' own and ${draws - 1} more); a candidate's expected test error is the geometric mean over them.`,
