@@ -49,12 +49,19 @@ test('200 fused steps stay within 1e-4 of the layered ones (minibatches, several
 });
 
 test('one fused step equals the layered one when a thread takes several tiles (layers wider than the workgroup covers at once)', async ({ gpu }) => {
-  // 4×4 tiles: W2 (16 × 24) is 24 tiles plus 6 of biases, the forward and input-gradient
-  // products 54 and 36 tiles of 9 samples, for a workgroup of 4 threads (SwiftShader) or 256.
+  // 4×4 Adam tiles: W2 (16 × 24) is 24 tiles plus 6 of biases for a workgroup of 4 threads
+  // (SwiftShader) or 256; the products' tiles are 3 samples (two row blocks) × 4 units.
   const r = await run(gpu, 'fusedTwin', { inputs: 1, outputs: 1, spec: { hidden: [16, 24], activation: 'tanh', seed: 3 }, n: 9, options: { epochs: 1, gradientWeight: 0.5, jacobianMode: 'forward', learningRate: 1e-2, epsilon: 10 } });
   console.log(`wide layers, one step, ε = 10: update err ${r.updateErr.toExponential(2)}`);
   expectTwin(r, TOL_ONE_STEP, 'wide layers, one step, ε = 10');
   expect(r.updateErr).toBeLessThanOrEqual(1e-4);
+  // 8×8 Adam tiles where a layer has 4 of them per thread: W2 (36 × 44) is 30 wide tiles, with
+  // partial ones at both edges; reverse mode's one-block products take 10 samples, 23 rows
+  // leave the last tile 3.
+  const wide = await run(gpu, 'fusedTwin', { inputs: 2, outputs: 1, spec: { hidden: [36, 44], activation: 'tanh', seed: 6 }, n: 23, options: { epochs: 1, gradientWeight: 0.5, jacobianMode: 'reverse', learningRate: 1e-2, epsilon: 10 } });
+  console.log(`8×8 Adam tiles, one step, ε = 10: update err ${wide.updateErr.toExponential(2)}`);
+  expectTwin(wide, TOL_ONE_STEP, '8×8 Adam tiles, one step, ε = 10');
+  expect(wide.updateErr).toBeLessThanOrEqual(1e-4);
 });
 
 test('a workgroup of 64 threads (as on a GPU: many SIMD groups meet at every barrier) trains as the layered step, in both modes', async ({ gpu }) => {

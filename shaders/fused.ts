@@ -77,7 +77,7 @@ const units = (line: (u: number) => string) => Array.from({ length: U }, (_, u) 
  *  and each load of W serves S·blocks of them. About 6 rows (24 sums) measured fastest on
  *  SwiftShader: with one sample a one-block tile loads W once per multiply-add and ran at half
  *  the rate of a three-block one. */
-export const samplesPerTile = (blocks: number) => (blocks === 1 ? 5 : Math.max(1, Math.floor(6 / blocks)));
+export const samplesPerTile = (blocks: number) => (blocks === 1 ? 10 : Math.max(1, Math.floor(6 / blocks)));
 
 /** A product of a thread tile: which row blocks it takes, where block q's row of a sample
  *  starts (`row(q, sample)`, WGSL), and what it stores for sample t and unit u once summed
@@ -140,6 +140,68 @@ ${tile.store(t, u)}
         }`)}
       }`;
 }
+
+/** Adam's tile of W for a thread: I inputs × J units, their gradients summed in registers
+ *  (one load of A and of Z̄ per row serves J and I sums). */
+interface AdamTile { name: string; I: number; J: number }
+/** A layer takes the wide tile when it has at least 4 of them per thread (and 8 inputs and
+ *  units): 8 × 8 loads 16 values a row for 64 sums (4 × 4: 8 for 16), which made Adam's part of
+ *  a 240-wide step about a quarter faster on SwiftShader; with fewer tiles than that some
+ *  threads would idle (8-wide layers measured 30 % slower). */
+const ADAM_NARROW: AdamTile = { name: 'adamNarrow', I: 4, J: 4 };
+const ADAM_WIDE: AdamTile = { name: 'adamWide', I: 8, J: 8 };
+
+/** Adam on layer l's [W; b] (at w), each gradient summed over the rows ([A; Ȧ | 1; 0]ᵀ·[Z̄; Ż̄]):
+ *  a thread takes an I×J tile of W (clamped loads, guarded updates) or J biases; weight decay
+ *  on W only. */
+const adamTile = ({ name, I, J }: AdamTile) => {
+  const ins = (line: (v: number) => string) => Array.from({ length: I }, (_, v) => line(v)).join('\n');
+  const outs = (line: (u: number) => string) => Array.from({ length: J }, (_, u) => line(u)).join('\n');
+  return /* wgsl */ `
+fn ${name}(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a: u32, zb: u32, w: u32) {
+  let decay = bitcast<f32>(p.decay);
+  let tj = (fo + ${J - 1}u) / ${J}u;
+  let ti = (fi + ${I - 1}u) / ${I}u;
+  var g: array<f32, ${I * J}>;
+  for (var e = lid; e < (ti + 1u) * tj; e += T) {
+    let i0 = (e / tj) * ${I}u;
+    let j0 = (e % tj) * ${J}u;
+${outs((u) => `    let cj${u} = min(j0 + ${u}u, fo - 1u);`)}
+    // Zeroed here, for every tile: a declaration inside the loop was not re-zeroed on SwiftShader.
+    g = array<f32, ${I * J}>();
+    if (i0 < fi) {
+${ins((v) => `      let ci${v} = min(i0 + ${v}u, fi - 1u);`)}
+      var ap = a;
+      var zp = zb;
+      for (var r = 0u; r < rows; r++) {
+${ins((v) => `        let a${v} = work[ap + ci${v}];`)}
+${outs((u) => `        let z${u} = work[zp + cj${u}];`)}
+${ins((v) => outs((u) => `        g[${v * J + u}] += a${v} * z${u};`))}
+        ap += fi;
+        zp += fo;
+      }
+    } else {
+      var zp = zb;
+      for (var r = 0u; r < p.n; r++) {
+${outs((u) => `        g[${u}] += work[zp + cj${u}];`)}
+        zp += fo;
+      }
+    }
+    // The tile's parameters: rows i0… of W, or the bias row (at W's end).
+    let weights = i0 < fi;
+    let first = select(w + fi * fo, w + i0 * fo, weights);
+    let rowsHere = select(1u, min(fi - i0, ${I}u), weights);
+    for (var t = 0u; t < ${I * J}u; t++) {
+      let v = t / ${J}u;
+      let u = t % ${J}u;
+      if (v < rowsHere && j0 + u < fo) {
+        let q = first + v * fo + j0 + u;
+        adamAt(p, st, q, g[t], decay, weights);
+      }
+    }
+  }
+}`;
+};
 
 /** `name(id, x)`: `table(id, x)` for the given ids only, each with a constant id (its switch folds). */
 const activationSubset = (name: string, table: string, ids: number[]) => /* wgsl */ `
@@ -228,51 +290,17 @@ fn adamAt(p: FusedProblem, st: StepInfo, q: u32, g: f32, decay: f32, weight: boo
   params[q] = value - bitcast<f32>(p.lr) * st.lrT * m / (sqrt(s) + st.epsT);
 }
 
-// Adam on layer l's [W; b] (at w), each gradient summed over the rows ([A; Ȧ | 1; 0]ᵀ·[Z̄; Ż̄]):
-// a thread takes a U×U tile of W (clamped loads, guarded updates) or U biases; weight decay on
-// W only; lr 0: a model that stopped.
+${adamTile(ADAM_NARROW)}
+${adamTile(ADAM_WIDE)}
+
+// Adam on layer l's [W; b] (at w); lr 0: a model that stopped.
 fn adam(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a: u32, zb: u32, w: u32) {
   if (p.lr == 0u) { return; }
-  let decay = bitcast<f32>(p.decay);
-  let tj = (fo + ${U - 1}u) / ${U}u;
-  let ti = (fi + ${U - 1}u) / ${U}u;
-  var g: array<f32, ${U * U}>;
-  for (var e = lid; e < (ti + 1u) * tj; e += T) {
-    let i0 = (e / tj) * ${U}u;
-    let j0 = (e % tj) * ${U}u;
-${units((u) => `    let cj${u} = min(j0 + ${u}u, fo - 1u);`)}
-    // Zeroed here, for every tile: a declaration inside the loop was not re-zeroed on SwiftShader.
-    g = array<f32, ${U * U}>();
-    if (i0 < fi) {
-${units((v) => `      let ci${v} = min(i0 + ${v}u, fi - 1u);`)}
-      var ap = a;
-      var zp = zb;
-      for (var r = 0u; r < rows; r++) {
-${units((v) => `        let a${v} = work[ap + ci${v}];`)}
-${units((u) => `        let z${u} = work[zp + cj${u}];`)}
-${units((v) => units((u) => `        g[${v * U + u}] += a${v} * z${u};`))}
-        ap += fi;
-        zp += fo;
-      }
-    } else {
-      var zp = zb;
-      for (var r = 0u; r < p.n; r++) {
-${units((u) => `        g[${u}] += work[zp + cj${u}];`)}
-        zp += fo;
-      }
-    }
-    // The tile's parameters: rows i0… of W, or the bias row (at W's end).
-    let weights = i0 < fi;
-    let first = select(w + fi * fo, w + i0 * fo, weights);
-    let rowsHere = select(1u, min(fi - i0, ${U}u), weights);
-    for (var t = 0u; t < ${U * U}u; t++) {
-      let v = t / ${U}u;
-      let u = t % ${U}u;
-      if (v < rowsHere && j0 + u < fo) {
-        let q = first + v * fo + j0 + u;
-        adamAt(p, st, q, g[t], decay, weights);
-      }
-    }
+  let wideTiles = ((fi + ${ADAM_WIDE.I - 1}u) / ${ADAM_WIDE.I}u) * ((fo + ${ADAM_WIDE.J - 1}u) / ${ADAM_WIDE.J}u);
+  if (min(fi, fo) >= 8u && wideTiles >= 4u * T) {
+    ${ADAM_WIDE.name}(p, st, lid, rows, fi, fo, a, zb, w);
+  } else {
+    ${ADAM_NARROW.name}(p, st, lid, rows, fi, fo, a, zb, w);
   }
 }
 
