@@ -74,9 +74,10 @@ const U = 4;
 /** One WGSL line per unit u = 0…U−1 of a thread's tile. */
 const units = (line: (u: number) => string) => Array.from({ length: U }, (_, u) => line(u)).join('\n');
 /** Samples per thread in a product over `blocks` row blocks: S·blocks·U sums stay in registers
- *  and each load of W serves S·blocks of them. About 6 rows (24 sums) measured fastest on
- *  SwiftShader: with one sample a one-block tile loads W once per multiply-add and ran at half
- *  the rate of a three-block one. */
+ *  and each load of W serves S·blocks of them. With several blocks about 6 rows (24 sums)
+ *  measured fastest on SwiftShader (one sample: a one-block tile loads W once per multiply-add
+ *  and ran at half the rate of a three-block one); one block takes 10 samples (a batch of 10 in
+ *  one tile, 14 loads for 40 sums), about 10 % faster than 5 on 240-wide layers. */
 export const samplesPerTile = (blocks: number) => (blocks === 1 ? 10 : Math.max(1, Math.floor(6 / blocks)));
 
 /** A product of a thread tile: which row blocks it takes, where block q's row of a sample
@@ -145,9 +146,9 @@ ${tile.store(t, u)}
  *  (one load of A and of Z̄ per row serves J and I sums). */
 interface AdamTile { name: string; I: number; J: number }
 /** A layer takes the wide tile when it has at least 4 of them per thread (and 8 inputs and
- *  units): 8 × 8 loads 16 values a row for 64 sums (4 × 4: 8 for 16), which made Adam's part of
- *  a 240-wide step about a quarter faster on SwiftShader; with fewer tiles than that some
- *  threads would idle (8-wide layers measured 30 % slower). */
+ *  units): 8 × 8 loads 16 values a row for 64 sums (4 × 4: 8 for 16), which made a 240-wide
+ *  model's step about 12 % faster on SwiftShader; with fewer tiles than that some threads idle
+ *  (8 × 8 on 8-wide layers measured 30 % slower). */
 const ADAM_NARROW: AdamTile = { name: 'adamNarrow', I: 4, J: 4 };
 const ADAM_WIDE: AdamTile = { name: 'adamWide', I: 8, J: 8 };
 
@@ -225,7 +226,7 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
  * coupling, and Adam — with a storage barrier between phases. Forward mode (forwardStep) stacks
  * k tangent blocks under the primal rows; reverse mode (reverseStep, DESIGN §8) one cotangent
  * block per output. In the products each thread owns a register tile of S samples × U units
- * (or inputs) of every block it takes (rowsTimesW, rowsTimesWT), or U × U parameters (their
+ * (or inputs) of every block it takes (rowsTimesW, rowsTimesWT), or 4 × 4 or 8 × 8 parameters (their
  * gradients summed over the rows, then their Adam updates: no gradient buffer); every
  * element's sum keeps the order of one thread per element. Layer l's parameters are updated
  * only after the last product that reads W_l. Every model reads only its own region of
