@@ -65,6 +65,9 @@ export interface FusedVariant {
   cotangents: number;
   /** Activation ids the dispatch's models use (ascending): the only ones compiled in. */
   activations: number[];
+  /** Whether a model of the dispatch has a layer for Adam's wide tile (adamTakesWide): only
+   *  then is that tile compiled in (it adds about half to the kernel's compile time). */
+  wideAdam: boolean;
 }
 
 /** One WGSL line per block q = 0…blocks−1, unrolled so the sums stay in registers. */
@@ -151,6 +154,10 @@ interface AdamTile { name: string; I: number; J: number }
  *  (8 × 8 on 8-wide layers measured 30 % slower). */
 const ADAM_NARROW: AdamTile = { name: 'adamNarrow', I: 4, J: 4 };
 const ADAM_WIDE: AdamTile = { name: 'adamWide', I: 8, J: 8 };
+const ADAM_WIDE_PER_THREAD = 4;
+/** Whether a fi × fo layer takes Adam's wide tile in a workgroup of `threads` (as `adam` decides in WGSL). */
+export const adamTakesWide = (fi: number, fo: number, threads: number) =>
+  Math.min(fi, fo) >= ADAM_WIDE.I && Math.ceil(fi / ADAM_WIDE.I) * Math.ceil(fo / ADAM_WIDE.J) >= ADAM_WIDE_PER_THREAD * threads;
 
 /** Adam on layer l's [W; b] (at w), each gradient summed over the rows ([A; Ȧ | 1; 0]ᵀ·[Z̄; Ż̄]):
  *  a thread takes an I×J tile of W (clamped loads, guarded updates) or J biases; weight decay
@@ -234,7 +241,7 @@ ${fields.map((f, i) => `    case ${first + i}u: { return p.${f}; }`).join('\n')}
  */
 export const fusedStepProgram: Program<FusedVariant> = {
   name: 'fused-step',
-  key: (v) => `${v.mode}|${v.threads}|${v.k}|${v.cotangents}|${v.activations.join(',')}`,
+  key: (v) => `${v.mode}|${v.threads}|${v.k}|${v.cotangents}|${v.activations.join(',')}|${v.wideAdam ? 'wide' : 'narrow'}`,
   dims: FusedDims,
   bindings: () => [
     ...gatherDataBindings,
@@ -292,17 +299,17 @@ fn adamAt(p: FusedProblem, st: StepInfo, q: u32, g: f32, decay: f32, weight: boo
 }
 
 ${adamTile(ADAM_NARROW)}
-${adamTile(ADAM_WIDE)}
+${v.wideAdam ? adamTile(ADAM_WIDE) : ''}
 
 // Adam on layer l's [W; b] (at w); lr 0: a model that stopped.
 fn adam(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a: u32, zb: u32, w: u32) {
-  if (p.lr == 0u) { return; }
+  if (p.lr == 0u) { return; }${v.wideAdam ? `
   let wideTiles = ((fi + ${ADAM_WIDE.I - 1}u) / ${ADAM_WIDE.I}u) * ((fo + ${ADAM_WIDE.J - 1}u) / ${ADAM_WIDE.J}u);
-  if (min(fi, fo) >= 8u && wideTiles >= 4u * T) {
+  if (min(fi, fo) >= ${ADAM_WIDE.I}u && wideTiles >= ${ADAM_WIDE_PER_THREAD}u * T) {
     ${ADAM_WIDE.name}(p, st, lid, rows, fi, fo, a, zb, w);
-  } else {
-    ${ADAM_NARROW.name}(p, st, lid, rows, fi, fo, a, zb, w);
-  }
+    return;
+  }` : ''}
+  ${ADAM_NARROW.name}(p, st, lid, rows, fi, fo, a, zb, w);
 }
 
 // The step's loss sums into its epoch's slot (as the grouped loss): weighted for the report, plain for the objective.

@@ -1,4 +1,4 @@
-import { FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_BLOCKS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedTargetsAt, fusedWorkFloats } from '../../shaders/fused';
+import { adamTakesWide, FUSED_CHUNK_BYTES, FUSED_MAX_DEPTH, FUSED_MAX_BLOCKS, FUSED_MAX_STEPS, FUSED_STORAGE_BINDINGS, FusedProblem, fusedStepProgram, fusedTargetsAt, fusedWorkFloats } from '../../shaders/fused';
 import { activationId } from '../../shaders/activations';
 import { f32Bits } from '../../shaders/table';
 import type { Context } from '../gpu/context';
@@ -179,7 +179,8 @@ export class FusedWorkspace {
         const reverse = cotangents[models[0]];
         const table = this.scope.storage(`fused:problems(k=${k})`, models.length * FusedProblem.words, FusedProblem.pack(models.map((i) => records[i])));
         const activations = [...new Set(models.flatMap((i) => members[i].layout.activations.map(activationId)))].sort((a, b) => a - b);
-        const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads, k, cotangents: reverse, activations }, { models: models.length }, {
+        const wideAdam = models.some((i) => members[i].layout.sizes.some((fo, l) => l > 0 && adamTakesWide(members[i].layout.sizes[l - 1], fo, threads)));
+        const spec = dispatchOf(fusedStepProgram, { mode: train.mode, threads, k, cotangents: reverse, activations, wideAdam }, { models: models.length }, {
           xAll: data.x, yAll: data.y, dAll: data.dydx, indices: data.indices,
           params, moments, work, loss: train.loss, problems: table, chunk: this.chunk,
         });
