@@ -2,6 +2,7 @@
 // on a stand-in emulated context with two cores.
 import { test, expect } from '@playwright/test';
 import type { Context } from '../../src/gpu/context';
+import { adamTakesWide } from '../../shaders/fused';
 import { fusedChoice, fusedCost, fusedMode, stepMacs } from '../../src/nn/fused';
 import { paramLayout, type ParamLayout } from '../../src/nn/layout';
 import type { LossSetup } from '../../src/nn/loss';
@@ -85,4 +86,19 @@ test('reverse mode: a model counts its cotangent blocks (m), takes directions "a
   // A part decides on the average over its models with derivatives (values-only models do not count).
   expect(fusedMode([paper(2), paper(60), paper(2)], [reverse(2), reverse(2), reverse(0)], BATCH)).toBe('reverse');
   expect(fusedMode([paper(2), paper(8), paper(2)], [reverse(2), reverse(2), reverse(2)], BATCH)).toBe('forward');
+});
+
+test("Adam's wide tile: only layers with at least 4 of its 8 × 8 tiles per thread and 8 inputs and units", () => {
+  // 4 threads (an emulated adapter): 32 × 32 is 16 tiles, the least that qualifies.
+  expect(adamTakesWide(32, 32, 4)).toBe(true);
+  expect(adamTakesWide(240, 240, 4)).toBe(true);
+  expect(adamTakesWide(36, 44, 4)).toBe(true);
+  expect(adamTakesWide(16, 24, 4)).toBe(false);
+  expect(adamTakesWide(24, 32, 4)).toBe(false);
+  // The first and last layers of the paper's networks keep the narrow tile.
+  expect(adamTakesWide(2, 240, 4)).toBe(false);
+  expect(adamTakesWide(240, 1, 4)).toBe(false);
+  // 256 threads (a GPU) need 1024 tiles: 256 × 256.
+  expect(adamTakesWide(240, 240, 256)).toBe(false);
+  expect(adamTakesWide(256, 256, 256)).toBe(true);
 });
