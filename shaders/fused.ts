@@ -70,12 +70,15 @@ export interface FusedVariant {
   wideAdam: boolean;
 }
 
-/** One WGSL line per block q = 0…blocks−1, unrolled so the sums stay in registers. */
-const perBlock = (blocks: number, line: (q: number) => string) => Array.from({ length: blocks }, (_, q) => line(q)).join('\n');
+/** One WGSL line per index 0…count−1 (a block, a sample, a unit of a tile), unrolled so the
+ *  sums stay in registers. */
+const unrolled = (count: number, line: (i: number) => string) => Array.from({ length: count }, (_, i) => line(i)).join('\n');
+/** One WGSL line per block q = 0…blocks−1. */
+const perBlock = unrolled;
 /** Units (or inputs) per thread in the fused step's products: each load of W serves U·blocks sums. */
 const U = 4;
 /** One WGSL line per unit u = 0…U−1 of a thread's tile. */
-const units = (line: (u: number) => string) => Array.from({ length: U }, (_, u) => line(u)).join('\n');
+const units = (line: (u: number) => string) => unrolled(U, line);
 /** Samples per thread in a product over `blocks` row blocks: S·blocks·U sums stay in registers
  *  and each load of W serves S·blocks of them. With several blocks about 6 rows (24 sums)
  *  measured fastest on SwiftShader (one sample: a one-block tile loads W once per multiply-add
@@ -92,7 +95,7 @@ interface Tile {
   store: (t: number, u: number) => string;
 }
 
-const tileSamples = (blocks: number, line: (t: number) => string) => Array.from({ length: samplesPerTile(blocks) }, (_, t) => line(t)).join('\n');
+const tileSamples = (blocks: number, line: (t: number) => string) => unrolled(samplesPerTile(blocks), line);
 
 /** Z = X·W_l (+ b on block 0 when `bias`) over fan-in fi = the rows' width, fan-out fo: each
  *  thread takes S samples × U units of every block (clamped loads, guarded stores). */
@@ -163,8 +166,8 @@ export const adamTakesWide = (fi: number, fo: number, threads: number) =>
  *  a thread takes an I×J tile of W (clamped loads, guarded updates) or J biases; weight decay
  *  on W only. */
 const adamTile = ({ name, I, J }: AdamTile) => {
-  const ins = (line: (v: number) => string) => Array.from({ length: I }, (_, v) => line(v)).join('\n');
-  const outs = (line: (u: number) => string) => Array.from({ length: J }, (_, u) => line(u)).join('\n');
+  const ins = (line: (v: number) => string) => unrolled(I, line);
+  const outs = (line: (u: number) => string) => unrolled(J, line);
   return /* wgsl */ `
 fn ${name}(p: FusedProblem, st: StepInfo, lid: u32, rows: u32, fi: u32, fo: u32, a: u32, zb: u32, w: u32) {
   let decay = bitcast<f32>(p.decay);
